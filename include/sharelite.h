@@ -1,0 +1,78 @@
+/*
+ * sharelite.h - share byte strings between processes through SysV shared
+ * memory, in the memory format of Perl's IPC::ShareLite 0.17.
+ *
+ * Every function returns -1 (or NULL) and sets errno on error; the errors
+ * each one can set are listed on its man page. See sharelite(7).
+ */
+#ifndef SHARELITE_H
+#define SHARELITE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sharelite_const.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A process's handle on a share. One thread at a time per handle. */
+typedef struct share share_t;
+
+/* What share_stat() reports. */
+struct share_info {
+	key_t key;
+	int shmid;		/* head segment */
+	int semid;		/* semaphore set */
+	size_t length;		/* bytes in the value */
+	unsigned int version;	/* bumped by every store */
+	int segments;		/* chain length, -1 if a writer held the lock */
+	size_t segment_size;	/* bytes per segment, header included */
+	mode_t mode;		/* permission bits */
+	uid_t uid;		/* owner of the head segment */
+	gid_t gid;
+	uid_t cuid;		/* creator of the head segment */
+	unsigned long attached;	/* processes attached to the head segment */
+	int readers;		/* shared locks held */
+	int writer;		/* 1 while an exclusive lock is held */
+	long reserved[8];	/* room to grow without breaking the ABI */
+};
+
+/* Open and close */
+share_t *share_new(key_t key, size_t segment_size, int flags);
+int share_close(share_t *share);
+int share_remove(share_t *share);
+void share_set_destroy(share_t *share, int destroy);
+
+/* Data */
+int share_store(share_t *share, const void *data, size_t length);
+ssize_t share_fetch(share_t *share, void **data);
+ssize_t share_fetch_into(share_t *share, void *buf, size_t size);
+
+/* Locks */
+int share_lock(share_t *share, int operation);
+int share_unlock(share_t *share);
+
+/* State */
+unsigned int share_version(share_t *share);
+int share_num_segments(share_t *share);
+int share_stat(share_t *share, struct share_info *info);
+
+/* Accessors: what the handle was opened with */
+key_t share_key(const share_t *share);
+int share_flags(const share_t *share);
+mode_t share_mode(const share_t *share);
+size_t share_segment_size(const share_t *share);
+int share_get_destroy(const share_t *share);
+
+/* Keys */
+int share_key_from_string(const char *str, key_t *key);
+
+/* The library's version at run time, e.g. "0.1.0". */
+const char *sharelite_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SHARELITE_H */

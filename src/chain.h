@@ -1,0 +1,72 @@
+/*
+ * chain.h - a share's value as a chain of equal-size SysV segments, each a
+ * 16-byte header and a chunk of data (shared/FORMAT.md, "Segment header").
+ *
+ * Nothing read from shared memory is trusted: another process may have
+ * written anything there. Each field is loaded once, checked, then used, and
+ * a chain that does not hold together gives EBADMSG.
+ */
+#ifndef SHARELITE_CHAIN_H
+#define SHARELITE_CHAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct segment_header {
+	int32_t next_shmid;	/* -1 ends the chain */
+	int32_t length;		/* head only: bytes in the value */
+	uint32_t shm_state;	/* head only: bumped when the chain shrinks */
+	uint32_t version;	/* head only: bumped by every store */
+};
+
+struct chain_segment {
+	int shmid;
+	unsigned char *addr;	/* the header; data follows it */
+};
+
+struct chain {
+	struct chain_segment *segs;	/* segs[0] is the head */
+	size_t attached;		/* segs[0..attached) are mapped */
+	size_t capacity;
+	size_t segment_size;		/* every segment's, header included */
+	size_t data_size;		/* segment_size - header */
+	uint32_t shm_state;		/* head's, when segs[1..] were mapped */
+	mode_t mode;			/* head's permission bits, for new segments */
+};
+
+static inline struct segment_header *chain_head(const struct chain *c)
+{
+	return (struct segment_header *)c->segs[0].addr;
+}
+
+/* Loads a field of shared memory exactly once. */
+#define chain_load(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+
+/* Map the head segment and learn the chain's geometry from the kernel. */
+int chain_open_head(struct chain *c, int shmid);
+/* Write a new share's head header: empty value, version 1. */
+void chain_init_head(struct chain *c);
+/* Unmap everything and free the chain's memory. */
+void chain_close(struct chain *c);
+
+/* Forget overflow mappings if another process shortened the chain. */
+void chain_sync(struct chain *c);
+/* How many segments a value of this length occupies (at least one). */
+size_t chain_segments_for(const struct chain *c, size_t length);
+/* Map the first n segments of the existing chain; EBADMSG if it is shorter. */
+int chain_attach(struct chain *c, size_t n);
+/* Make the chain at least n segments long, creating IPC_PRIVATE segments.
+ * On failure the chain is as it was: what was created is removed. */
+int chain_reserve(struct chain *c, size_t n);
+/* Remove every segment after the first n (all mapped) and bump shm_state. */
+int chain_trim(struct chain *c, size_t n);
+/* Copy a value into / out of the mapped segments, chunk by chunk. */
+void chain_write(struct chain *c, const void *data, size_t length);
+void chain_read(const struct chain *c, void *buf, size_t length);
+/* Length of the whole chain, mapping all of it. */
+int chain_count(struct chain *c);
+/* Remove every segment of the chain (IPC_RMID) and unmap them. */
+int chain_remove(struct chain *c);
+
+#endif /* SHARELITE_CHAIN_H */

@@ -1,0 +1,458 @@
+/*
+ * format_ipcsl.c - IPC::ShareLite 0.17's memory format and lock protocol
+ * (shared/FORMAT.md), with the Perl module's bugs left out: attaching needs
+ * no size, errors give back the lock and what the call created, overflow
+ * segments take no key, and nothing read from shared memory is trusted.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+#include "internal.h"
+#include "chain.h"
+#include "semlock.h"
+
+union semun {			/* the caller defines it, says semctl(2) */
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+};
+
+struct ipcsl {
+	int semid;
+	struct chain chain;
+};
+
+static struct ipcsl *state_of(share_t *share)
+{
+	return share->state;
+}
+
+static int sem_get(int semid, int num)
+{
+	int v = semctl(semid, num, GETVAL);
+
+	if (v < 0 && errno == EINVAL)
+		errno = EIDRM;
+	return v;
+}
+
+static int sem_count(int semid)
+{
+	struct semid_ds ds;
+	union semun arg = { .buf = &ds };
+
+	if (semctl(semid, 0, IPC_STAT, arg) < 0)
+		return -1;
+	return (int)ds.sem_nsems;
+}
+
+/* Take the lock `to` if this handle holds less; *took says what to undo. */
+static int lock_for(share_t *share, int to, int *took)
+{
+	int held = share_held_lock(share), now;
+
+	*took = 0;
+	if (held == LOCK_EX || held == to)
+		return 0;
+	if (semlock_change(state_of(share)->semid, held, to, SEMLOCK_RESTART, &now) < 0) {
+		/* A failed upgrade from LOCK_SH released it: take it back. */
+		int err = errno;
+
+		if (now != held)
+			semlock_change(state_of(share)->semid, now, held, SEMLOCK_RESTART, &now);
+		share_set_held_lock(share, now);
+		errno = err;
+		return -1;
+	}
+	*took = 1;
+	return 0;
+}
+
+/* Give back what lock_for() took, keeping errno. */
+static void unlock_for(share_t *share, int to, int took)
+{
+	int err = errno, now;
+
+	if (took)
+		semlock_change(state_of(share)->semid, to, share_held_lock(share),
+			       SEMLOCK_RESTART, &now);
+	errno = err;
+}
+
+static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
+{
+	*created = 0;
+	if (key == IPC_PRIVATE) {
+		*created = 1;
+		return semget(IPC_PRIVATE, SEMLOCK_NSEMS, IPC_CREAT | mode);
+	}
+	for (;;) {
+		int semid = semget(key, SEMLOCK_NSEMS, 0);
+
+		if (semid >= 0) {
+			if ((flags & IPC_CREAT) && (flags & IPC_EXCL)) {
+				errno = EEXIST;
+				return -1;
+			}
+			if (sem_count(semid) != SEMLOCK_NSEMS) {
+				errno = EEXIST;	/* a set that is not a share's */
+				return -1;
+			}
+			return semid;
+		}
+		if (errno == EINVAL)	/* fewer semaphores: not a share's */
+			errno = EEXIST;
+		if (errno != ENOENT || !(flags & IPC_CREAT))
+			return -1;
+		semid = semget(key, SEMLOCK_NSEMS, IPC_CREAT | IPC_EXCL | mode);
+		if (semid >= 0) {
+			*created = 1;
+			return semid;
+		}
+		if (errno != EEXIST)	/* EEXIST: another opener was quicker */
+			return -1;
+	}
+}
+
+/*
+ * An initialised share is attached without its lock, so that opening never
+ * waits for a process that holds it. 1: attached; 0: take the slow path.
+ */
+static int attach_initialised(share_t *share, struct ipcsl *st)
+{
+	int shmid;
+
+	if (sem_get(st->semid, SEMLOCK_INIT) != 1)
+		return 0;
+	shmid = shmget(share->key, 0, 0);
+	if (shmid < 0)
+		return errno == ENOENT ? 0 : -1;
+	return chain_open_head(&st->chain, shmid) < 0 ? -1 : 1;
+}
+
+/*
+ * Under the exclusive lock: find or create the head and initialise it.
+ * *created is the id of a head this call created, else -1.
+ */
+static int attach_locked(share_t *share, struct ipcsl *st, size_t segment_size,
+			 int created_sem, int *created)
+{
+	union semun one = { .val = 1 };
+	int shmid = -1, initialised;
+
+	*created = -1;
+	if (share->key != IPC_PRIVATE) {
+		shmid = shmget(share->key, 0, 0);
+		if (shmid >= 0 && created_sem) {
+			errno = EEXIST;	/* a segment from before the share */
+			return -1;
+		}
+		if (shmid < 0 && (errno != ENOENT || !(share->flags & IPC_CREAT)))
+			return -1;
+	}
+	if (shmid < 0) {
+		shmid = shmget(share->key, segment_size, IPC_CREAT | IPC_EXCL | share->mode);
+		if (shmid < 0)
+			return -1;
+		*created = shmid;
+	}
+	if (chain_open_head(&st->chain, shmid) < 0)
+		return -1;
+	initialised = sem_get(st->semid, SEMLOCK_INIT);
+	if (initialised < 0)
+		return -1;
+	if (*created >= 0 || initialised == 0) {
+		chain_init_head(&st->chain);
+		if (semctl(st->semid, SEMLOCK_INIT, SETVAL, one) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int ipcsl_open(share_t *share, size_t segment_size)
+{
+	struct ipcsl *st = calloc(1, sizeof(*st));
+	int created_sem, created_shm, held, err;
+
+	if (!st)
+		return -1;
+again:
+	st->semid = find_semaphores(share->key, share->flags, share->mode, &created_sem);
+	if (st->semid < 0)
+		goto fail;
+	if (!created_sem) {
+		int rc = attach_initialised(share, st);
+
+		if (rc > 0)
+			goto opened;
+		if (rc < 0)
+			goto fail;
+	}
+	if (semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_RESTART, &held) < 0) {
+		if (errno == EIDRM && !created_sem)
+			goto again;	/* removed before we got the lock */
+		goto give_back;
+	}
+	if (attach_locked(share, st, segment_size, created_sem, &created_shm) == 0) {
+		semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+		goto opened;
+	}
+	err = errno;
+	if (st->chain.segs)
+		chain_close(&st->chain);
+	if (created_shm >= 0)
+		shmctl(created_shm, IPC_RMID, NULL);
+	if (!created_sem)
+		semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+	errno = err;
+give_back:
+	if (created_sem) {
+		err = errno;
+		semctl(st->semid, 0, IPC_RMID);
+		errno = err;
+	}
+fail:
+	free(st);
+	return -1;
+
+opened:
+	share->state = st;
+	share->segment_size = st->chain.segment_size;
+	share->mode = st->chain.mode;
+	return 0;
+}
+
+/* Under the exclusive lock: remove every segment, then the semaphores. */
+static int remove_locked(struct ipcsl *st)
+{
+	int rc = chain_remove(&st->chain), err = errno;
+
+	if (semctl(st->semid, 0, IPC_RMID) < 0)
+		return -1;
+	errno = err;
+	return rc;
+}
+
+static int ipcsl_remove(share_t *share)
+{
+	struct ipcsl *st = state_of(share);
+	int took;
+
+	if (lock_for(share, LOCK_EX, &took) < 0)
+		return -1;
+	share_set_held_lock(share, 0);	/* removing the set releases it */
+	return remove_locked(st);
+}
+
+/* Whether this handle's process is the only one attached to the head. */
+static int attached_alone(struct ipcsl *st)
+{
+	struct shmid_ds ds;
+
+	return shmctl(st->chain.segs[0].shmid, IPC_STAT, &ds) == 0 && ds.shm_nattch == 1;
+}
+
+static int ipcsl_close(share_t *share, int how)
+{
+	struct ipcsl *st = state_of(share);
+	int rc = 0, held = share_held_lock(share), took;
+
+	if (share->removed || !st->chain.segs) {
+		/* nothing left to give back but memory */
+	} else if (how == SHARE_CLOSE_REMOVE) {
+		rc = ipcsl_remove(share);
+	} else if (how == SHARE_CLOSE_REMOVE_IF_LAST) {
+		/* Detach under the lock, so that of two last closers one sees
+		 * the other gone. */
+		rc = lock_for(share, LOCK_EX, &took);
+		if (rc == 0 && attached_alone(st)) {
+			share_set_held_lock(share, 0);
+			rc = remove_locked(st);
+		} else if (rc == 0) {
+			chain_close(&st->chain);
+			rc = semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+		}
+	} else if (held) {
+		rc = semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held);
+	}
+	if (st->chain.segs)
+		chain_close(&st->chain);
+	free(st);
+	share->state = NULL;
+	return rc;
+}
+
+static int ipcsl_lock(share_t *share, int operation)
+{
+	int to = operation & LOCK_UN ? 0 : operation & (LOCK_SH | LOCK_EX);
+	int flags = operation & LOCK_NB ? SEMLOCK_NONBLOCK : 0, held, rc;
+
+	rc = semlock_change(state_of(share)->semid, share_held_lock(share), to, flags, &held);
+	share_set_held_lock(share, held);
+	return rc;
+}
+
+static int ipcsl_store(share_t *share, const void *data, size_t length)
+{
+	struct ipcsl *st = state_of(share);
+	struct chain *c = &st->chain;
+	size_t nsegs;
+	int took;
+
+	if (lock_for(share, LOCK_EX, &took) < 0)
+		return -1;
+	chain_sync(c);
+	nsegs = chain_segments_for(c, length);
+	/* Every segment the value needs is had before the old value is
+	 * touched: a store that fails leaves it whole. */
+	if (chain_reserve(c, nsegs) < 0) {
+		unlock_for(share, LOCK_EX, took);
+		return -1;
+	}
+	/* A writer that dies while copying leaves an empty value, not a torn one. */
+	chain_head(c)->length = 0;
+	chain_write(c, data, length);
+	chain_head(c)->length = (int32_t)length;
+	/* The value is stored; a segment that cannot be removed is only leaked. */
+	chain_trim(c, nsegs);
+	chain_head(c)->version++;
+	unlock_for(share, LOCK_EX, took);
+	return 0;
+}
+
+/* Under a lock: check the head's length and map the segments holding it. */
+static ssize_t locked_length(struct chain *c)
+{
+	int32_t length;
+
+	chain_sync(c);
+	length = chain_load(chain_head(c)->length);
+	if (length < 0) {
+		errno = EBADMSG;
+		return -1;
+	}
+	if (chain_attach(c, chain_segments_for(c, (size_t)length)) < 0)
+		return -1;
+	return length;
+}
+
+static ssize_t ipcsl_fetch(share_t *share, void **data)
+{
+	struct chain *c = &state_of(share)->chain;
+	ssize_t length;
+	int took;
+	char *buf = NULL;
+
+	if (lock_for(share, LOCK_SH, &took) < 0)
+		return -1;
+	length = locked_length(c);
+	if (length >= 0) {
+		buf = malloc((size_t)length + 1);
+		if (buf) {
+			chain_read(c, buf, (size_t)length);
+			buf[length] = '\0';
+		} else {
+			length = -1;
+		}
+	}
+	unlock_for(share, LOCK_SH, took);
+	*data = buf;
+	return length;
+}
+
+static ssize_t ipcsl_fetch_into(share_t *share, void *buf, size_t size)
+{
+	struct chain *c = &state_of(share)->chain;
+	ssize_t length;
+	int took;
+
+	if (lock_for(share, LOCK_SH, &took) < 0)
+		return -1;
+	length = locked_length(c);
+	if (length >= 0)
+		chain_read(c, buf, (size_t)length < size ? (size_t)length : size);
+	unlock_for(share, LOCK_SH, took);
+	return length;
+}
+
+static int ipcsl_version(share_t *share, unsigned int *version)
+{
+	struct ipcsl *st = state_of(share);
+
+	/* The set goes last when a share is removed: asking it tells us. */
+	if (sem_get(st->semid, SEMLOCK_INIT) < 0)
+		return -1;
+	*version = chain_load(chain_head(&st->chain)->version);
+	return 0;
+}
+
+static int ipcsl_num_segments(share_t *share)
+{
+	struct chain *c = &state_of(share)->chain;
+	int took, n;
+
+	if (lock_for(share, LOCK_SH, &took) < 0)
+		return -1;
+	chain_sync(c);
+	n = chain_count(c);
+	unlock_for(share, LOCK_SH, took);
+	return n;
+}
+
+static int ipcsl_stat(share_t *share, struct share_info *info)
+{
+	struct ipcsl *st = state_of(share);
+	struct chain *c = &st->chain;
+	struct segment_header *head = chain_head(c);
+	struct shmid_ds ds;
+	int32_t length;
+	int held = share_held_lock(share), now;
+
+	memset(info, 0, sizeof(*info));
+	info->readers = sem_get(st->semid, SEMLOCK_READERS);
+	info->writer = sem_get(st->semid, SEMLOCK_WRITER);
+	if (info->readers < 0 || info->writer < 0)
+		return -1;
+	if (shmctl(c->segs[0].shmid, IPC_STAT, &ds) < 0)
+		return -1;
+	/* Count the chain only if that needs no waiting for a writer. */
+	info->segments = -1;
+	if (held)
+		info->segments = ipcsl_num_segments(share);
+	else if (semlock_change(st->semid, 0, LOCK_SH, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &now) == 0) {
+		chain_sync(c);
+		info->segments = chain_count(c);
+		semlock_change(st->semid, LOCK_SH, 0, SEMLOCK_RESTART, &now);
+	}
+	length = chain_load(head->length);
+	info->key = share->key;
+	info->shmid = c->segs[0].shmid;
+	info->semid = st->semid;
+	info->length = length < 0 ? 0 : (size_t)length;
+	info->version = chain_load(head->version);
+	info->segment_size = c->segment_size;
+	info->mode = ds.shm_perm.mode & 0777;
+	info->uid = ds.shm_perm.uid;
+	info->gid = ds.shm_perm.gid;
+	info->cuid = ds.shm_perm.cuid;
+	info->attached = (unsigned long)ds.shm_nattch;
+	return 0;
+}
+
+const struct share_format sharelite_format_ipcsl = {
+	.name = "IPC::ShareLite 0.17",
+	.open = ipcsl_open,
+	.close = ipcsl_close,
+	.remove = ipcsl_remove,
+	.lock = ipcsl_lock,
+	.store = ipcsl_store,
+	.fetch = ipcsl_fetch,
+	.fetch_into = ipcsl_fetch_into,
+	.version = ipcsl_version,
+	.num_segments = ipcsl_num_segments,
+	.stat = ipcsl_stat,
+};

@@ -1,0 +1,20 @@
+# The library. Its interface version, current:revision:age, follows libtool:
+# - code changed, interfaces not: revision++
+# - interfaces added, removed or changed: current++, revision = 0
+# - interfaces added: age++;  removed or changed: age = 0
+SHARELITE_LT_VERSION = 0:0:0
+
+include_HEADERS = include/sharelite.h include/sharelite_const.h
+lib_LTLIBRARIES += src/libsharelite.la
+src_libsharelite_la_SOURCES = \
+	src/internal.h \
+	src/api.c \
+	src/key.c \
+	src/format_ipcsl.c \
+	src/chain.c src/chain.h \
+	src/semlock.c src/semlock.h
+src_libsharelite_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+src_libsharelite_la_LDFLAGS = -version-info $(SHARELITE_LT_VERSION) -no-undefined \
+	-Wl,--version-script=$(srcdir)/src/libsharelite.map
+EXTRA_src_libsharelite_la_DEPENDENCIES = src/libsharelite.map
+EXTRA_DIST += src/libsharelite.map

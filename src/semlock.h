@@ -1,0 +1,28 @@
+/*
+ * semlock.h - IPC::ShareLite's lock protocol on a set of three semaphores
+ * (shared/FORMAT.md, "Semaphores"). SEM_UNDO on every step is what makes a
+ * dying process give its lock back.
+ */
+#ifndef SHARELITE_SEMLOCK_H
+#define SHARELITE_SEMLOCK_H
+
+enum {
+	SEMLOCK_INIT = 0,	/* 1 once the creator has written the head */
+	SEMLOCK_READERS = 1,	/* shared locks held */
+	SEMLOCK_WRITER = 2,	/* 1 while an exclusive lock is held */
+	SEMLOCK_NSEMS = 3
+};
+
+/* Flags for semlock_change() */
+#define SEMLOCK_NONBLOCK 1	/* fail with EWOULDBLOCK instead of waiting */
+#define SEMLOCK_RESTART 2	/* wait on through signals instead of EINTR */
+
+/*
+ * Go from lock `from` to lock `to` (each 0, LOCK_SH or LOCK_EX) and store in
+ * *held the lock held afterwards, on failure too: a blocking upgrade from
+ * LOCK_SH releases first, as flock(2) does, and may end holding nothing.
+ * Errors: EWOULDBLOCK, EINTR, EIDRM (the set is gone), and semop(2)'s own.
+ */
+int semlock_change(int semid, int from, int to, int flags, int *held);
+
+#endif /* SHARELITE_SEMLOCK_H */

@@ -1,0 +1,1 @@
+# Tests: cmocka programs, run by make check.
