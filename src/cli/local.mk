@@ -1,0 +1,1 @@
+# src/cli: filled in by its owner.

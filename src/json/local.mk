@@ -1,0 +1,1 @@
+# src/json: filled in by its owner.

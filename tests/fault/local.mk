@@ -1,0 +1,1 @@
+# tests/fault: filled in by its owner.

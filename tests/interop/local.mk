@@ -1,0 +1,1 @@
+# tests/interop: filled in by its owner.
