@@ -58,6 +58,15 @@ unsigned int share_version(share_t *share);
 int share_num_segments(share_t *share);
 int share_stat(share_t *share, struct share_info *info);
 
+/* Change detection */
+int share_fetch_if_changed(share_t *share, unsigned int *version,
+			   void **data, size_t *length);
+int share_wait_change(share_t *share, unsigned int version, int timeout_ms);
+
+/* Clean-up: remove the shares this process created, or opened */
+int share_clean_up(void);
+int share_clean_up_all(void);
+
 /* Accessors: what the handle was opened with */
 key_t share_key(const share_t *share);
 int share_flags(const share_t *share);

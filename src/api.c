@@ -70,6 +70,7 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 		errno = err;
 		return NULL;
 	}
+	registry_add(share);
 	return share;
 }
 
@@ -95,6 +96,7 @@ SHARELITE_EXPORT int share_close(share_t *share)
 		errno = EINVAL;
 		return -1;
 	}
+	registry_del(share);
 	rc = share->format->close(share, share->removed ? SHARE_CLOSE_KEEP : close_mode(share));
 	if (rc < 0 && errno == EIDRM)
 		rc = 0;		/* already gone: nothing is left to release */

@@ -199,6 +199,7 @@ again:
 	}
 	if (attach_locked(share, st, segment_size, created_sem, &created_shm) == 0) {
 		semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+		share->created = created_shm >= 0;
 		goto opened;
 	}
 	err = errno;

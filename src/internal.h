@@ -52,6 +52,9 @@ struct share {
 	size_t segment_size;	/* real size, from the kernel */
 	int destroy;
 	pid_t opener;		/* process that called share_new() */
+	int created;		/* share_new() created the share */
+	share_t *next_open;	/* this process's open handles: registry.c */
+	share_t *prev_open;
 	int removed;		/* share_remove() succeeded */
 	/* Lock this handle holds: 0, LOCK_SH or LOCK_EX; see share_held_lock(). */
 	int lock;
@@ -63,6 +66,10 @@ struct share {
  * a child, so a lock recorded in an older epoch is not held by this process.
  */
 extern volatile unsigned int sharelite_fork_epoch;
+
+/* registry.c: the handles open in this process, for share_clean_up(). */
+void registry_add(share_t *share);
+void registry_del(share_t *share);
 
 static inline int share_held_lock(const share_t *share)
 {

@@ -10,6 +10,8 @@ src_libsharelite_la_SOURCES = \
 	src/internal.h \
 	src/api.c \
 	src/key.c \
+	src/change.c \
+	src/registry.c \
 	src/format_ipcsl.c \
 	src/chain.c src/chain.h \
 	src/semlock.c src/semlock.h
@@ -18,3 +20,8 @@ src_libsharelite_la_LDFLAGS = -version-info $(SHARELITE_LT_VERSION) -no-undefine
 	-Wl,--version-script=$(srcdir)/src/libsharelite.map
 EXTRA_src_libsharelite_la_DEPENDENCIES = src/libsharelite.map
 EXTRA_DIST += src/libsharelite.map
+
+# Pages of the functions in this fragment's files change.c and registry.c
+# (the rest of man/ is listed in man/local.mk).
+dist_man_MANS += man/share_fetch_if_changed.3 man/share_wait_change.3 \
+	man/share_clean_up.3 man/share_clean_up_all.3

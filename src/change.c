@@ -1,0 +1,105 @@
+/*
+ * change.c - change detection on top of any memory format: fetch only when
+ * the version moved, and wait for it to move.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* Waiting polls the version: from 100 us, doubling up to 10 ms. */
+#define POLL_FIRST_NS 100000L
+#define POLL_MAX_NS 10000000L
+#define NS_PER_MS 1000000L
+#define NS_PER_S 1000000000L
+
+SHARELITE_EXPORT int share_fetch_if_changed(share_t *share, unsigned int *version,
+					    void **data, size_t *length)
+{
+	unsigned int now;
+	int held, took = 0;
+	ssize_t n;
+
+	if (!share || !version || !data || !length || share->removed) {
+		errno = share && share->removed ? EIDRM : EINVAL;
+		return -1;
+	}
+	*data = NULL;
+	*length = 0;
+	if (share->format->version(share, &now) < 0)
+		return -1;
+	if (now == *version)
+		return 0;
+	/* Read the version again under the lock, with the value it goes with. */
+	held = share_held_lock(share);
+	if (!held) {
+		while (share->format->lock(share, LOCK_SH) < 0)
+			if (errno != EINTR)
+				return -1;
+		took = 1;
+	}
+	n = share->format->fetch(share, data);
+	if (n >= 0 && share->format->version(share, &now) == 0) {
+		*version = now;
+		*length = (size_t)n;
+	} else if (n >= 0) {
+		n = -1;
+	}
+	if (took) {
+		int err = errno;
+
+		share->format->lock(share, LOCK_UN);
+		errno = err;
+	}
+	if (n < 0) {
+		int err = errno;
+
+		free(*data);
+		*data = NULL;
+		errno = err;
+		return -1;
+	}
+	return 1;
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - since->tv_sec) * 1000L + (t.tv_nsec - since->tv_nsec) / NS_PER_MS;
+}
+
+SHARELITE_EXPORT int share_wait_change(share_t *share, unsigned int version, int timeout_ms)
+{
+	struct timespec start;
+	long pause = POLL_FIRST_NS;
+	unsigned int now;
+
+	if (!share || timeout_ms < -1 || share->removed) {
+		errno = share && share->removed ? EIDRM : EINVAL;
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct timespec nap;
+		long left;
+
+		if (share->format->version(share, &now) < 0)
+			return -1;
+		if (now != version)
+			return 1;
+		left = timeout_ms < 0 ? POLL_MAX_NS : (timeout_ms - elapsed_ms(&start)) * NS_PER_MS;
+		if (left <= 0)
+			return 0;
+		if (pause > left)
+			pause = left;
+		nap.tv_sec = pause / NS_PER_S;
+		nap.tv_nsec = pause % NS_PER_S;
+		if (nanosleep(&nap, NULL) < 0)
+			return -1;	/* EINTR: a signal handler wants the caller back */
+		if (pause < POLL_MAX_NS)
+			pause *= 2;
+	}
+}

@@ -1,0 +1,157 @@
+/* Change detection: fetch only when the version moved, wait for it to move. */
+#include "testutil.h"
+
+static int setup(void **state)
+{
+	share_t *s = share_new(IPC_PRIVATE, 64, IPC_CREAT);
+
+	if (!s)
+		return -1;
+	share_set_destroy(s, 1);
+	*state = s;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	return share_close(*state);
+}
+
+static void test_fetch_if_changed(void **state)
+{
+	share_t *s = *state;
+	unsigned int seen = 0;
+	void *data;
+	size_t length;
+
+	/* Never seen: fetches the empty value and learns version 1. */
+	assert_int_equal(share_fetch_if_changed(s, &seen, &data, &length), 1);
+	assert_int_equal(seen, 1);
+	assert_int_equal(length, 0);
+	free(data);
+	/* Nothing stored since: no copy at all. */
+	assert_int_equal(share_fetch_if_changed(s, &seen, &data, &length), 0);
+	assert_null(data);
+	assert_int_equal(length, 0);
+
+	assert_int_equal(share_store(s, "one hundred bytes and more, to span two segments of 48 data bytes each", 71), 0);
+	assert_int_equal(share_fetch_if_changed(s, &seen, &data, &length), 1);
+	assert_int_equal(seen, 2);
+	assert_int_equal(length, 71);
+	assert_memory_equal(data, "one hundred", 11);
+	free(data);
+	assert_int_equal(share_fetch_if_changed(s, &seen, &data, &length), 0);
+}
+
+static void test_fetch_if_changed_keeps_callers_lock(void **state)
+{
+	share_t *s = *state;
+	unsigned int seen = 0;
+	void *data;
+	size_t length;
+
+	assert_int_equal(share_lock(s, LOCK_EX), 0);
+	assert_int_equal(share_store(s, "x", 1), 0);
+	assert_int_equal(share_fetch_if_changed(s, &seen, &data, &length), 1);
+	free(data);
+	/* Still ours: a non-blocking LOCK_EX on a second handle is refused. */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(share_lock(s, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK ? 0 : 1);
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(share_unlock(s), 0);
+}
+
+static void test_bad_arguments(void **state)
+{
+	share_t *s = *state;
+	unsigned int seen = 0;
+	void *data;
+	size_t length;
+
+	errno = 0;
+	assert_int_equal(share_fetch_if_changed(NULL, &seen, &data, &length), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(share_fetch_if_changed(s, NULL, &data, &length), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(share_fetch_if_changed(s, &seen, NULL, &length), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(share_fetch_if_changed(s, &seen, &data, NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(share_wait_change(NULL, 1, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(share_wait_change(s, 1, -2), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+static void test_wait_times_out_without_change(void **state)
+{
+	share_t *s = *state;
+
+	assert_int_equal(share_wait_change(s, share_version(s), 0), 0);
+	assert_int_equal(share_wait_change(s, share_version(s), 30), 0);
+	/* A version the caller has not seen returns at once. */
+	assert_int_equal(share_wait_change(s, share_version(s) - 1, -1), 1);
+}
+
+static void test_wait_sees_another_process_store(void **state)
+{
+	share_t *s = *state;
+	unsigned int v = share_version(s);
+	int go[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c;
+
+		close(go[1]);
+		/* Store only once the parent is about to wait. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(share_store(s, "changed", 7) == 0 ? 0 : 1);
+	}
+	close(go[0]);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	close(go[1]);
+	/* No timeout: only the child's store can end this wait. */
+	assert_int_equal(share_wait_change(s, v, -1), 1);
+	assert_int_equal(share_version(s), v + 1);
+	assert_int_equal(test_wait(pid), 0);
+}
+
+static void test_wait_on_removed_share(void **state)
+{
+	(void)state;
+	share_t *s = share_new(IPC_PRIVATE, 0, IPC_CREAT);
+	share_t *other;
+
+	assert_non_null(s);
+	/* A second handle on the same share, through the inherited ids. */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(share_remove(s) == 0 ? 0 : 1);
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(share_wait_change(s, 1, -1), -1);
+	assert_int_equal(errno, EIDRM);
+	other = s;
+	assert_int_equal(share_close(other), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fetch_if_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_if_changed_keeps_callers_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_times_out_without_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_sees_another_process_store, setup, teardown),
+		cmocka_unit_test(test_wait_on_removed_share),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,158 @@
+/* Clean-up and the life of a share across fork(). */
+#include "testutil.h"
+
+static int shm_exists(int shmid)
+{
+	struct shmid_ds ds;
+
+	return shmctl(shmid, IPC_STAT, &ds) == 0;
+}
+
+static int sem_exists(int semid)
+{
+	return semctl(semid, 0, GETVAL) >= 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	for (unsigned n = 0; n < 4; n++)
+		test_remove_key(test_key(n));
+	return 0;
+}
+
+/* Create a share under key in a child that exits without removing it. */
+static void create_elsewhere(key_t key)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		share_t *s = share_new(key, 0, IPC_CREAT | IPC_EXCL);
+
+		_exit(s && share_close(s) == 0 ? 0 : 1);
+	}
+	assert_int_equal(test_wait(pid), 0);
+}
+
+static void test_clean_up_removes_only_what_we_created(void **unused)
+{
+	(void)unused;
+	share_t *mine = share_new(test_key(0), 0, IPC_CREAT | IPC_EXCL);
+	share_t *theirs;
+	struct share_info mi, ti;
+
+	assert_non_null(mine);
+	create_elsewhere(test_key(1));
+	theirs = share_new(test_key(1), 0, 0);
+	assert_non_null(theirs);
+	assert_int_equal(share_stat(mine, &mi), 0);
+	assert_int_equal(share_stat(theirs, &ti), 0);
+
+	assert_int_equal(share_clean_up(), 0);
+	assert_false(shm_exists(mi.shmid));
+	assert_false(sem_exists(mi.semid));
+	assert_true(shm_exists(ti.shmid));
+	assert_true(sem_exists(ti.semid));
+	/* The handle stays valid to close; using it says the share is gone. */
+	assert_int_equal(share_store(mine, "x", 1), -1);
+	assert_int_equal(errno, EIDRM);
+
+	assert_int_equal(share_clean_up_all(), 0);
+	assert_false(shm_exists(ti.shmid));
+	assert_false(sem_exists(ti.semid));
+	assert_int_equal(share_close(mine), 0);
+	assert_int_equal(share_close(theirs), 0);
+}
+
+static void test_child_never_cleans_up_parents_shares(void **unused)
+{
+	(void)unused;
+	share_t *s = share_new(test_key(2), 0, IPC_CREAT | IPC_EXCL);
+	struct share_info info;
+	pid_t pid;
+
+	assert_non_null(s);
+	assert_int_equal(share_stat(s, &info), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(share_clean_up() == 0 && share_clean_up_all() == 0 ? 0 : 1);
+	assert_int_equal(test_wait(pid), 0);
+	assert_true(shm_exists(info.shmid));
+	assert_true(sem_exists(info.semid));
+	assert_int_equal(share_store(s, "still here", 10), 0);
+	assert_int_equal(share_remove(s), 0);
+	assert_int_equal(share_close(s), 0);
+}
+
+static void test_closed_handles_are_forgotten(void **unused)
+{
+	(void)unused;
+	share_t *s = share_new(test_key(3), 0, IPC_CREAT | IPC_EXCL);
+	share_t *again;
+
+	assert_non_null(s);
+	assert_int_equal(share_close(s), 0);
+	/* Closed without destroy: the share outlives the handle, and
+	 * share_clean_up() no longer knows it. */
+	assert_int_equal(share_clean_up(), 0);
+	again = share_new(test_key(3), 0, 0);
+	assert_non_null(again);
+	assert_int_equal(share_remove(again), 0);
+	assert_int_equal(share_close(again), 0);
+}
+
+static void test_private_share_removed_by_last_closer(void **unused)
+{
+	(void)unused;
+	share_t *s = share_new(IPC_PRIVATE, 32, IPC_CREAT);
+	struct share_info info;
+	int go[2], done[2];
+	char c;
+	pid_t pid;
+
+	assert_non_null(s);
+	share_set_destroy(s, 1);
+	assert_int_equal(share_stat(s, &info), 0);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(go[1]);
+		close(done[0]);
+		/* Grow the chain past its first segment, then wait for the
+		 * parent to close before closing last. */
+		if (share_store(s, "a value longer than sixteen bytes", 33) < 0)
+			_exit(1);
+		if (write(done[1], "s", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(share_close(s) == 0 ? 0 : 3);
+	}
+	close(go[0]);
+	close(done[1]);
+	assert_int_equal(read(done[0], &c, 1), 1);
+	assert_int_equal(share_close(s), 0);
+	/* The child is still attached: the parent's close left it. */
+	assert_true(shm_exists(info.shmid));
+	assert_true(sem_exists(info.semid));
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(test_wait(pid), 0);
+	assert_false(shm_exists(info.shmid));
+	assert_false(sem_exists(info.semid));
+	close(go[1]);
+	close(done[0]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_up_removes_only_what_we_created),
+		cmocka_unit_test(test_child_never_cleans_up_parents_shares),
+		cmocka_unit_test(test_closed_handles_are_forgotten),
+		cmocka_unit_test(test_private_share_removed_by_last_closer),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, group_teardown);
+}
