@@ -1,0 +1,20 @@
+# Tests of a share's life: change detection, clean-up, fork.
+lifecycle_tests = \
+	tests/lifecycle/test_change \
+	tests/lifecycle/test_clean_up
+check_PROGRAMS += $(lifecycle_tests)
+TESTS += $(lifecycle_tests)
+
+lifecycle_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/tests
+lifecycle_libs = src/libsharelite.la $(CMOCKA_LIBS)
+
+tests_lifecycle_test_change_CFLAGS = $(lifecycle_cflags)
+tests_lifecycle_test_change_LDADD = $(lifecycle_libs)
+tests_lifecycle_test_change_LDFLAGS = -no-install
+
+tests_lifecycle_test_clean_up_CFLAGS = $(lifecycle_cflags)
+tests_lifecycle_test_clean_up_LDADD = $(lifecycle_libs)
+tests_lifecycle_test_clean_up_LDFLAGS = -no-install
+
+TESTS += tests/lifecycle/example_anonymous_fork.sh
+EXTRA_DIST += tests/lifecycle/example_anonymous_fork.sh
