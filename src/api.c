@@ -21,11 +21,12 @@ static pthread_once_t fork_hook_once = PTHREAD_ONCE_INIT;
 static void forked_child(void)
 {
 	sharelite_fork_epoch++;
+	registry_after_fork();
 }
 
 static void install_fork_hook(void)
 {
-	pthread_atfork(NULL, NULL, forked_child);
+	pthread_atfork(registry_before_fork, registry_after_fork, forked_child);
 }
 
 /* A handle that was removed through share_remove() has nothing left. */

@@ -70,6 +70,8 @@ extern volatile unsigned int sharelite_fork_epoch;
 /* registry.c: the handles open in this process, for share_clean_up(). */
 void registry_add(share_t *share);
 void registry_del(share_t *share);
+void registry_before_fork(void);
+void registry_after_fork(void);
 
 static inline int share_held_lock(const share_t *share)
 {
