@@ -1,7 +1,13 @@
 /*
  * chain.c - mapping, growing, shrinking and copying a chain of segments.
+ *
+ * A writer may be killed between any two steps, so every step leaves a
+ * chain that holds together: a segment is linked only once it is whole, and
+ * unlinked before it is removed. The worst a death leaves is one segment
+ * that is no longer linked (a leak), never a link to a removed one.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -21,43 +27,84 @@ static struct segment_header *header_at(const struct chain *c, size_t i)
 }
 
 /*
- * A chain cannot hold more segments than the system has: walks that follow
- * next_shmid stop there, so a cycle written into shared memory ends.
+ * The ids of the mapped segments, in a hash set, so that a link back into
+ * the chain (a cycle written into shared memory) is seen at once.
  */
-static size_t walk_limit(void)
+static size_t id_slot(const struct chain *c, int shmid)
 {
-	struct shm_info info;
-	int highest = shmctl(0, SHM_INFO, (struct shmid_ds *)&info);
+	size_t i = ((uint32_t)shmid * 2654435761u) & (c->ids_size - 1);
 
-	if (highest < 0)
-		return 1u << 20;
-	return (size_t)info.used_ids + 1;
+	while (c->ids[i] >= 0 && c->ids[i] != shmid)
+		i = (i + 1) & (c->ids_size - 1);
+	return i;
 }
 
+static int id_mapped(const struct chain *c, int shmid)
+{
+	return c->ids[id_slot(c, shmid)] == shmid;
+}
+
+/* Refill the set from segs[0..attached): after a detach or a resize. */
+static void rehash_ids(struct chain *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ids_size; i++)
+		c->ids[i] = -1;
+	for (i = 0; i < c->attached; i++)
+		c->ids[id_slot(c, c->segs[i].shmid)] = c->segs[i].shmid;
+}
+
+/* Room for n mapped segments, with the id set at most half full. */
 static int grow_array(struct chain *c, size_t n)
 {
 	size_t cap = c->capacity ? c->capacity : 8;
 	struct chain_segment *segs;
+	int *ids;
 
 	if (n <= c->capacity)
 		return 0;
 	while (cap < n)
 		cap *= 2;
+	if (cap > SIZE_MAX / (2 * sizeof(*ids))) {
+		errno = ENOMEM;
+		return -1;
+	}
 	segs = realloc(c->segs, cap * sizeof(*segs));
 	if (!segs)
 		return -1;
 	c->segs = segs;
+	ids = malloc(2 * cap * sizeof(*ids));
+	if (!ids)
+		return -1;
+	free(c->ids);
+	c->ids = ids;
+	c->ids_size = 2 * cap;
 	c->capacity = cap;
+	rehash_ids(c);
 	return 0;
 }
 
-/* Map a segment that must be one of this chain's: same size. */
+static void push_segment(struct chain *c, int shmid, void *addr)
+{
+	c->segs[c->attached].shmid = shmid;
+	c->segs[c->attached].addr = addr;
+	c->attached++;
+	c->ids[id_slot(c, shmid)] = shmid;
+}
+
+/*
+ * Map a segment that must be one of this chain's: same size, and not one
+ * already in it. Anything else is EBADMSG, save a lack of memory or of
+ * permission, which are the caller's to see.
+ */
 static void *map_member(const struct chain *c, int shmid)
 {
 	struct shmid_ds ds;
 	void *addr;
 
-	if (shmctl(shmid, IPC_STAT, &ds) < 0 || ds.shm_segsz != c->segment_size) {
+	if (id_mapped(c, shmid) || shmctl(shmid, IPC_STAT, &ds) < 0 ||
+	    ds.shm_segsz != c->segment_size) {
 		errno = EBADMSG;
 		return NULL;
 	}
@@ -83,20 +130,22 @@ int chain_open_head(struct chain *c, int shmid)
 		errno = EEXIST;
 		return -1;
 	}
-	if (grow_array(c, 1) < 0)
-		return -1;
-	addr = shmat(shmid, NULL, 0);
-	if (addr == (void *)-1) {
-		free(c->segs);
-		c->segs = NULL;
+	if (grow_array(c, 1) < 0) {
+		chain_close(c);
 		return -1;
 	}
-	c->segs[0].shmid = shmid;
-	c->segs[0].addr = addr;
-	c->attached = 1;
+	addr = shmat(shmid, NULL, 0);
+	if (addr == (void *)-1) {
+		int err = errno;
+
+		chain_close(c);
+		errno = err;
+		return -1;
+	}
 	c->segment_size = ds.shm_segsz;
 	c->data_size = ds.shm_segsz - SHARELITE_HEADER_SIZE;
 	c->mode = ds.shm_perm.mode & SEGMENT_MODE_BITS;
+	push_segment(c, shmid, addr);
 	c->shm_state = chain_load(chain_head(c)->shm_state);
 	return 0;
 }
@@ -114,26 +163,35 @@ void chain_init_head(struct chain *c)
 
 static void detach_from(struct chain *c, size_t n)
 {
+	if (c->attached <= n)
+		return;
 	while (c->attached > n)
 		shmdt(c->segs[--c->attached].addr);
+	rehash_ids(c);
 }
 
 void chain_close(struct chain *c)
 {
 	detach_from(c, 0);
 	free(c->segs);
-	c->segs = NULL;
-	c->capacity = 0;
+	free(c->ids);
+	memset(c, 0, sizeof(*c));
 }
 
 void chain_sync(struct chain *c)
 {
 	uint32_t state = chain_load(chain_head(c)->shm_state);
+	size_t i;
 
 	if (state != c->shm_state) {
 		detach_from(c, 1);
 		c->shm_state = state;
 	}
+	/* A link that no longer names what we mapped: forget from there on. */
+	for (i = 1; i < c->attached; i++)
+		if (chain_load(header_at(c, i - 1)->next_shmid) != c->segs[i].shmid)
+			break;
+	detach_from(c, i);
 }
 
 size_t chain_segments_for(const struct chain *c, size_t length)
@@ -153,23 +211,48 @@ static int attach_next(struct chain *c, int shmid)
 	addr = map_member(c, shmid);
 	if (!addr)
 		return -1;
-	c->segs[c->attached].shmid = shmid;
-	c->segs[c->attached].addr = addr;
-	c->attached++;
+	push_segment(c, shmid, addr);
+	return 0;
+}
+
+/*
+ * Map along next_shmid until n segments are mapped or the chain ends. Each
+ * step maps a segment not yet mapped, so every walk ends.
+ */
+static int attach_upto(struct chain *c, size_t n)
+{
+	while (c->attached < n) {
+		int next = chain_load(header_at(c, c->attached - 1)->next_shmid);
+
+		if (next < 0)
+			return 0;
+		if (attach_next(c, next) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * For a writer, who holds the exclusive lock: as attach_upto(), but a link
+ * that leads to what is not this chain's (EBADMSG) is cut, never followed.
+ */
+static int attach_or_cut(struct chain *c, size_t n)
+{
+	if (attach_upto(c, n) == 0)
+		return 0;
+	if (errno != EBADMSG)
+		return -1;
+	header_at(c, c->attached - 1)->next_shmid = -1;
 	return 0;
 }
 
 int chain_attach(struct chain *c, size_t n)
 {
-	while (c->attached < n) {
-		int next = chain_load(header_at(c, c->attached - 1)->next_shmid);
-
-		if (next < 0) {
-			errno = EBADMSG;	/* shorter than its length says */
-			return -1;
-		}
-		if (attach_next(c, next) < 0)
-			return -1;
+	if (attach_upto(c, n) < 0)
+		return -1;
+	if (c->attached < n) {
+		errno = EBADMSG;	/* shorter than its length says */
+		return -1;
 	}
 	return 0;
 }
@@ -180,33 +263,33 @@ static int create_segment(const struct chain *c)
 	return shmget(IPC_PRIVATE, c->segment_size, IPC_CREAT | IPC_EXCL | c->mode);
 }
 
-/* Undo chain_reserve() from segment `first`, which it created. */
-static void unreserve(struct chain *c, size_t first)
+/* Unlink and remove the mapped segments from n on, the last one first. */
+static void remove_mapped(struct chain *c, size_t n)
 {
-	size_t i;
+	while (c->attached > n) {
+		size_t last = c->attached - 1;
 
-	header_at(c, first - 1)->next_shmid = -1;
-	for (i = first; i < c->attached; i++) {
-		shmdt(c->segs[i].addr);
-		shmctl(c->segs[i].shmid, IPC_RMID, NULL);
+		header_at(c, last - 1)->next_shmid = -1;
+		shmdt(c->segs[last].addr);
+		shmctl(c->segs[last].shmid, IPC_RMID, NULL);
+		c->attached = last;
 	}
-	c->attached = first;
+	rehash_ids(c);
 }
 
 int chain_reserve(struct chain *c, size_t n)
 {
 	size_t first_created = 0;
 
+	/* The segments the chain already has first, so that new ones only
+	 * ever go at its end. */
+	if (attach_or_cut(c, n) < 0)
+		return -1;
 	while (c->attached < n) {
 		struct segment_header *tail = header_at(c, c->attached - 1);
-		int next = chain_load(tail->next_shmid);
 		void *addr;
+		int next;
 
-		if (next >= 0 && !first_created) {
-			if (attach_next(c, next) < 0)
-				return -1;
-			continue;
-		}
 		if (grow_array(c, c->attached + 1) < 0)
 			goto fail;
 		next = create_segment(c);
@@ -224,9 +307,7 @@ int chain_reserve(struct chain *c, size_t n)
 		((struct segment_header *)addr)->length = 0;
 		if (!first_created)
 			first_created = c->attached;
-		c->segs[c->attached].shmid = next;
-		c->segs[c->attached].addr = addr;
-		c->attached++;
+		push_segment(c, next, addr);
 		tail->next_shmid = next;	/* linked only once it is whole */
 	}
 	return 0;
@@ -235,56 +316,23 @@ fail:
 	if (first_created) {
 		int err = errno;
 
-		unreserve(c, first_created);
+		remove_mapped(c, first_created);
 		errno = err;
 	}
 	return -1;
 }
 
-/*
- * Remove the segments linked from shmid on. Stops at the end of the chain,
- * at a segment that is not of this chain's size (never remove what is not
- * ours), or at the walk limit.
- */
-static int remove_linked(const struct chain *c, int shmid)
-{
-	size_t limit = walk_limit();
-
-	while (shmid >= 0) {
-		void *addr;
-		int next;
-
-		if (limit-- == 0) {
-			errno = EBADMSG;
-			return -1;
-		}
-		addr = map_member(c, shmid);
-		if (!addr)
-			return -1;
-		next = chain_load(((struct segment_header *)addr)->next_shmid);
-		shmdt(addr);
-		if (shmctl(shmid, IPC_RMID, NULL) < 0)
-			return -1;
-		shmid = next;
-	}
-	return 0;
-}
-
 int chain_trim(struct chain *c, size_t n)
 {
-	struct segment_header *last = header_at(c, n - 1);
-	int next = chain_load(last->next_shmid);
-	int rc;
-
-	if (next < 0)
+	/* Map the whole tail before touching it: if a segment cannot be
+	 * mapped now, the chain stays as it is, longer but whole. */
+	if (attach_or_cut(c, SIZE_MAX) < 0)
+		return -1;
+	if (c->attached <= n)
 		return 0;
-	/* Unlink first: dying part-way leaks segments but never leaves a
-	 * link to a removed one. */
-	last->next_shmid = -1;
-	detach_from(c, n);
-	rc = remove_linked(c, next);
+	remove_mapped(c, n);
 	chain_head(c)->shm_state = ++c->shm_state;
-	return rc;
+	return 0;
 }
 
 void chain_write(struct chain *c, const void *data, size_t length)
@@ -317,33 +365,17 @@ void chain_read(const struct chain *c, void *buf, size_t length)
 
 int chain_count(struct chain *c)
 {
-	size_t limit = walk_limit();
-
-	for (;;) {
-		int next = chain_load(header_at(c, c->attached - 1)->next_shmid);
-
-		if (next < 0)
-			break;
-		if (c->attached >= limit) {
-			errno = EBADMSG;
-			return -1;
-		}
-		if (attach_next(c, next) < 0)
-			return -1;
-	}
-	return (int)c->attached;
+	if (attach_upto(c, SIZE_MAX) < 0)
+		return -1;
+	return (int)c->attached;	/* at most SHMMNI */
 }
 
 int chain_remove(struct chain *c)
 {
-	int next = chain_load(chain_head(c)->next_shmid);
-	int rc = 0;
-
-	detach_from(c, 1);
-	if (next >= 0)
-		rc = remove_linked(c, next);
+	if (chain_trim(c, 1) < 0)
+		return -1;
 	if (shmctl(c->segs[0].shmid, IPC_RMID, NULL) < 0)
-		rc = -1;
+		return -1;
 	detach_from(c, 0);
-	return rc;
+	return 0;
 }

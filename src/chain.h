@@ -4,7 +4,9 @@
  *
  * Nothing read from shared memory is trusted: another process may have
  * written anything there. Each field is loaded once, checked, then used, and
- * a chain that does not hold together gives EBADMSG.
+ * a chain that does not hold together gives EBADMSG: a link to a segment of
+ * another size, to a removed one, or back into the chain. A writer does not
+ * follow such a link: it cuts it and removes nothing beyond.
  */
 #ifndef SHARELITE_CHAIN_H
 #define SHARELITE_CHAIN_H
@@ -29,6 +31,8 @@ struct chain {
 	struct chain_segment *segs;	/* segs[0] is the head */
 	size_t attached;		/* segs[0..attached) are mapped */
 	size_t capacity;
+	int *ids;			/* set of segs[].shmid, -1 in free slots */
+	size_t ids_size;		/* 2 * capacity, a power of two */
 	size_t segment_size;		/* every segment's, header included */
 	size_t data_size;		/* segment_size - header */
 	uint32_t shm_state;		/* head's, when segs[1..] were mapped */
@@ -59,14 +63,16 @@ int chain_attach(struct chain *c, size_t n);
 /* Make the chain at least n segments long, creating IPC_PRIVATE segments.
  * On failure the chain is as it was: what was created is removed. */
 int chain_reserve(struct chain *c, size_t n);
-/* Remove every segment after the first n (all mapped) and bump shm_state. */
+/* Remove every segment after the first n (all mapped) and bump shm_state.
+ * If a segment of the chain cannot be mapped, nothing is removed. */
 int chain_trim(struct chain *c, size_t n);
 /* Copy a value into / out of the mapped segments, chunk by chunk. */
 void chain_write(struct chain *c, const void *data, size_t length);
 void chain_read(const struct chain *c, void *buf, size_t length);
 /* Length of the whole chain, mapping all of it. */
 int chain_count(struct chain *c);
-/* Remove every segment of the chain (IPC_RMID) and unmap them. */
+/* Remove every segment of the chain (IPC_RMID), the last one first, and
+ * unmap them; on failure nothing is removed. */
 int chain_remove(struct chain *c);
 
 #endif /* SHARELITE_CHAIN_H */

@@ -40,14 +40,29 @@ static int sem_get(int semid, int num)
 	return v;
 }
 
-static int sem_count(int semid)
+/*
+ * Whether a set found under the key can be a share's: three semaphores, the
+ * flag and the writer count each 0 or 1. Anything else is another program's.
+ */
+static int looks_like_share(int semid)
 {
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
+	int init, writer;
 
 	if (semctl(semid, 0, IPC_STAT, arg) < 0)
 		return -1;
-	return (int)ds.sem_nsems;
+	init = sem_get(semid, SEMLOCK_INIT);
+	writer = sem_get(semid, SEMLOCK_WRITER);
+	if (init < 0 || writer < 0)
+		return -1;
+	return ds.sem_nsems == SEMLOCK_NSEMS && init <= 1 && writer <= 1;
+}
+
+/* A lock held does not mean the share is still there: ask the set. */
+static int still_there(int semid)
+{
+	return sem_get(semid, SEMLOCK_INIT) < 0 ? -1 : 0;
 }
 
 /* Take the lock `to` if this handle holds less; *took says what to undo. */
@@ -57,7 +72,7 @@ static int lock_for(share_t *share, int to, int *took)
 
 	*took = 0;
 	if (held == LOCK_EX || held == to)
-		return 0;
+		return still_there(state_of(share)->semid);
 	if (semlock_change(state_of(share)->semid, held, to, SEMLOCK_RESTART, &now) < 0) {
 		/* A failed upgrade from LOCK_SH released it: take it back. */
 		int err = errno;
@@ -98,11 +113,16 @@ static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
 				errno = EEXIST;
 				return -1;
 			}
-			if (sem_count(semid) != SEMLOCK_NSEMS) {
+			switch (looks_like_share(semid)) {
+			case 1:
+				return semid;
+			case 0:
 				errno = EEXIST;	/* a set that is not a share's */
 				return -1;
 			}
-			return semid;
+			if (errno != EIDRM)
+				return -1;
+			continue;	/* removed in between: look again */
 		}
 		if (errno == EINVAL)	/* fewer semaphores: not a share's */
 			errno = EEXIST;
@@ -227,26 +247,30 @@ opened:
 	return 0;
 }
 
-/* Under the exclusive lock: remove every segment, then the semaphores. */
-static int remove_locked(struct ipcsl *st)
+/*
+ * Under the exclusive lock: remove every segment, then the semaphores, which
+ * releases the lock. On failure nothing is removed and the lock is held.
+ */
+static int remove_locked(share_t *share)
 {
-	int rc = chain_remove(&st->chain), err = errno;
+	struct ipcsl *st = state_of(share);
 
-	if (semctl(st->semid, 0, IPC_RMID) < 0)
+	if (chain_remove(&st->chain) < 0)
 		return -1;
-	errno = err;
-	return rc;
+	share_set_held_lock(share, 0);
+	return semctl(st->semid, 0, IPC_RMID) < 0 ? -1 : 0;
 }
 
 static int ipcsl_remove(share_t *share)
 {
-	struct ipcsl *st = state_of(share);
 	int took;
 
 	if (lock_for(share, LOCK_EX, &took) < 0)
 		return -1;
-	share_set_held_lock(share, 0);	/* removing the set releases it */
-	return remove_locked(st);
+	if (remove_locked(share) == 0)
+		return 0;
+	unlock_for(share, LOCK_EX, took);
+	return -1;
 }
 
 /* Whether this handle's process is the only one attached to the head. */
@@ -257,31 +281,47 @@ static int attached_alone(struct ipcsl *st)
 	return shmctl(st->chain.segs[0].shmid, IPC_STAT, &ds) == 0 && ds.shm_nattch == 1;
 }
 
+/*
+ * Remove the share if no other process is attached. Detach under the lock,
+ * so that of two last closers one sees the other gone.
+ */
+static int remove_if_last(share_t *share)
+{
+	struct ipcsl *st = state_of(share);
+	int took, rc;
+
+	if (lock_for(share, LOCK_EX, &took) < 0)
+		return -1;
+	rc = attached_alone(st) ? remove_locked(share) : 1;
+	if (rc != 0) {
+		chain_close(&st->chain);
+		unlock_for(share, LOCK_EX, took);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 static int ipcsl_close(share_t *share, int how)
 {
 	struct ipcsl *st = state_of(share);
-	int rc = 0, held = share_held_lock(share), took;
+	int rc = 0, held;
 
-	if (share->removed || !st->chain.segs) {
-		/* nothing left to give back but memory */
-	} else if (how == SHARE_CLOSE_REMOVE) {
-		rc = ipcsl_remove(share);
-	} else if (how == SHARE_CLOSE_REMOVE_IF_LAST) {
-		/* Detach under the lock, so that of two last closers one sees
-		 * the other gone. */
-		rc = lock_for(share, LOCK_EX, &took);
-		if (rc == 0 && attached_alone(st)) {
-			share_set_held_lock(share, 0);
-			rc = remove_locked(st);
-		} else if (rc == 0) {
-			chain_close(&st->chain);
-			rc = semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+	if (!share->removed && st->chain.segs) {
+		if (how == SHARE_CLOSE_REMOVE)
+			rc = ipcsl_remove(share);
+		else if (how == SHARE_CLOSE_REMOVE_IF_LAST)
+			rc = remove_if_last(share);
+		/* Kept, or the removal failed: give back the lock held. */
+		held = share_held_lock(share);
+		if (held) {
+			int err = errno;
+
+			if (semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
+				rc = -1;
+			else
+				errno = err;
 		}
-	} else if (held) {
-		rc = semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held);
 	}
-	if (st->chain.segs)
-		chain_close(&st->chain);
+	chain_close(&st->chain);
 	free(st);
 	share->state = NULL;
 	return rc;
@@ -292,6 +332,8 @@ static int ipcsl_lock(share_t *share, int operation)
 	int to = operation & LOCK_UN ? 0 : operation & (LOCK_SH | LOCK_EX);
 	int flags = operation & LOCK_NB ? SEMLOCK_NONBLOCK : 0, held, rc;
 
+	if (to == share_held_lock(share))
+		return still_there(state_of(share)->semid);
 	rc = semlock_change(state_of(share)->semid, share_held_lock(share), to, flags, &held);
 	share_set_held_lock(share, held);
 	return rc;

@@ -1,0 +1,161 @@
+/*
+ * fault.h - what the fault tests share: reaching into a share's segments and
+ * semaphores from outside the library, to corrupt them or to check them.
+ */
+#ifndef SHARELITE_FAULT_H
+#define SHARELITE_FAULT_H
+
+#include "../testutil.h"
+#include "chain.h"		/* struct segment_header: the format itself */
+
+/* A share of this segment size that is removed when closed. */
+static inline share_t *fault_share(size_t segment_size)
+{
+	share_t *s = share_new(IPC_PRIVATE, segment_size, IPC_CREAT);
+
+	assert_non_null(s);
+	share_set_destroy(s, 1);
+	return s;
+}
+
+static inline struct share_info fault_info(share_t *s)
+{
+	struct share_info info;
+
+	assert_int_equal(share_stat(s, &info), 0);
+	return info;
+}
+
+/* Map a segment read-write, as another process could; shmdt() it after. */
+static inline struct segment_header *fault_map(int shmid)
+{
+	void *p = shmat(shmid, NULL, 0);
+
+	assert_true(p != (void *)-1);
+	return p;
+}
+
+/* The id of the i-th segment of a share's chain (0 is the head). */
+static inline int fault_segment_id(share_t *s, int i)
+{
+	int id = fault_info(s).shmid;
+
+	while (i-- > 0) {
+		struct segment_header *h = fault_map(id);
+
+		id = h->next_shmid;
+		shmdt(h);
+		assert_true(id >= 0);
+	}
+	return id;
+}
+
+/* Overwrite one header field of a segment, as a scribbling process would. */
+#define fault_poke(shmid, field, value) do {				\
+		struct segment_header *h_ = fault_map(shmid);		\
+		h_->field = (value);					\
+		shmdt(h_);						\
+	} while (0)
+
+static inline int fault_sem(share_t *s, int num)
+{
+	return semctl(fault_info(s).semid, num, GETVAL);
+}
+
+/* No lock is held on the share: no reader, no writer. */
+static inline void fault_assert_unlocked(share_t *s)
+{
+	assert_int_equal(fault_sem(s, 1), 0);
+	assert_int_equal(fault_sem(s, 2), 0);
+}
+
+/* Whether a SysV id still names an object. */
+static inline int fault_shm_exists(int shmid)
+{
+	struct shmid_ds ds;
+
+	return shmctl(shmid, IPC_STAT, &ds) == 0;
+}
+
+/* A self-checking value: its bytes follow from its first four, its seed. */
+static inline size_t fault_value_length(uint32_t seed, size_t max)
+{
+	return 4 + (seed * 2654435761u) % (max - 3);
+}
+
+static inline void fault_value_fill(unsigned char *buf, uint32_t seed, size_t length)
+{
+	uint32_t x = seed | 1;
+
+	memcpy(buf, &seed, 4);
+	for (size_t i = 4; i < length; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = (unsigned char)x;
+	}
+}
+
+/* Whether buf holds a whole value that fault_value_fill() wrote. */
+static inline int fault_value_ok(const unsigned char *buf, size_t length, size_t max)
+{
+	uint32_t seed, x;
+
+	if (length < 4)
+		return 0;
+	memcpy(&seed, buf, 4);
+	if (length != fault_value_length(seed, max))
+		return 0;
+	x = seed | 1;
+	for (size_t i = 4; i < length; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		if (buf[i] != (unsigned char)x)
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether shmid is one of the segments of s's chain. */
+static inline int fault_in_chain(share_t *s, int shmid)
+{
+	int id = fault_info(s).shmid;
+
+	while (id >= 0) {
+		struct segment_header *h;
+
+		if (id == shmid)
+			return 1;
+		h = fault_map(id);
+		id = h->next_shmid;
+		shmdt(h);
+	}
+	return 0;
+}
+
+/*
+ * Remove the segments of s's size that a process created and that s's
+ * chain does not hold (a writer killed between creating a segment and linking it, or
+ * between unlinking and removing it); return how many.
+ */
+static inline int fault_remove_leaked(pid_t creator, share_t *s)
+{
+	struct shm_info info;
+	int highest = shmctl(0, SHM_INFO, (struct shmid_ds *)&info), n = 0;
+	size_t size = share_segment_size(s);
+
+	for (int i = 0; i <= highest; i++) {
+		struct shmid_ds ds;
+		int id = shmctl(i, SHM_STAT, &ds);
+
+		if (id >= 0 && ds.shm_cpid == creator && ds.shm_perm.__key == IPC_PRIVATE &&
+		    ds.shm_segsz == size && !fault_in_chain(s, id)) {
+			shmctl(id, IPC_RMID, NULL);
+			n++;
+		}
+	}
+	return n;
+}
+
+#endif /* SHARELITE_FAULT_H */
