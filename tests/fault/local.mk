@@ -12,3 +12,15 @@ tests_fault_test_corrupt_SOURCES = tests/fault/test_corrupt.c tests/fault/fault.
 tests_fault_test_corrupt_CFLAGS = $(test_cflags)
 tests_fault_test_corrupt_LDADD = $(test_libs)
 tests_fault_test_corrupt_LDFLAGS = $(test_ldflags)
+
+# The library's sources built into the test, their system calls wrapped.
+fault_wrap = -Wl,--wrap=shmget -Wl,--wrap=shmat \
+	-Wl,--wrap=semget -Wl,--wrap=semctl -Wl,--wrap=semop \
+	-Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+check_PROGRAMS += tests/fault/test_chaos
+TESTS += tests/fault/test_chaos
+tests_fault_test_chaos_SOURCES = tests/fault/test_chaos.c tests/fault/fault.h \
+	tests/fault/inject.c tests/fault/inject.h $(src_libsharelite_la_SOURCES)
+tests_fault_test_chaos_CFLAGS = $(test_cflags)
+tests_fault_test_chaos_LDADD = $(CMOCKA_LIBS)
+tests_fault_test_chaos_LDFLAGS = $(test_ldflags) $(fault_wrap)
