@@ -1,0 +1,125 @@
+/*
+ * cleanup.c - the benchmark's IPC objects, removed at exit and on a signal.
+ * The handler only records the signal: removing takes the share's lock,
+ * which is no work for a handler; the measuring loops look at the flag.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "cleanup.h"
+#include "semlock.h"
+
+#define MAX_SHARES 8
+#define MAX_SEMSETS 2
+
+volatile sig_atomic_t bench_signal;
+
+static share_t *shares[MAX_SHARES];
+static int semsets[MAX_SEMSETS] = { -1, -1 };
+static const int stopping_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+
+#define NSIGNALS (sizeof(stopping_signals) / sizeof(stopping_signals[0]))
+
+static void note_signal(int sig)
+{
+	bench_signal = sig;
+}
+
+static void handle_stopping_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < NSIGNALS; i++)
+		sigaction(stopping_signals[i], &sa, NULL);
+}
+
+void cleanup_install(void)
+{
+	handle_stopping_signals(note_signal);
+	atexit(cleanup_all);
+}
+
+void cleanup_in_child(void)
+{
+	handle_stopping_signals(SIG_DFL);
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+share_t *cleanup_share_new(size_t segment_size)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_SHARES; i++) {
+		if (!shares[i]) {
+			shares[i] = share_new(IPC_PRIVATE, segment_size, IPC_CREAT | 0600);
+			return shares[i];
+		}
+	}
+	errno = EMFILE;
+	return NULL;
+}
+
+void cleanup_share_remove(share_t *share)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_SHARES; i++) {
+		if (shares[i] == share) {
+			share_remove(share);
+			share_close(share);
+			shares[i] = NULL;
+		}
+	}
+}
+
+int cleanup_semset_new(void)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_SEMSETS; i++) {
+		if (semsets[i] < 0) {
+			semsets[i] = semget(IPC_PRIVATE, SEMLOCK_NSEMS, IPC_CREAT | 0600);
+			return semsets[i];
+		}
+	}
+	errno = EMFILE;
+	return -1;
+}
+
+void cleanup_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_SHARES; i++)
+		if (shares[i])
+			cleanup_share_remove(shares[i]);
+	for (i = 0; i < MAX_SEMSETS; i++) {
+		if (semsets[i] >= 0)
+			semctl(semsets[i], 0, IPC_RMID);
+		semsets[i] = -1;
+	}
+}
+
+void cleanup_and_reraise(void)
+{
+	int sig = bench_signal;
+
+	cleanup_all();
+	if (sig) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+}

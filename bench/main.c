@@ -1,0 +1,220 @@
+/*
+ * main.c - sharelite-bench, the benchmark of issue 6: what libsharelite
+ * costs next to the floors its memory format allows, measured in one run.
+ * A benchmark, never a test: it exits 0 however slow the machine is.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "ops.h"
+#include "options.h"
+#include "readers.h"
+#include "report.h"
+
+#define NCASES(cases) ((int)(sizeof(cases) / sizeof((cases)[0])))
+
+/* What the run is doing, for an error message. */
+static const char *step = "starting";
+
+static int measure(struct bench_case *cases, int n, const struct bench_timing *t)
+{
+	const struct bench_case *failed;
+
+	if (bench_measure(cases, n, t, &failed) == 0)
+		return 0;
+	if (failed)
+		step = failed->name;
+	return -1;
+}
+
+/* Lock pairs, and the semop floors that every value row is held against. */
+static int run_locks(int semid, const struct bench_timing *t, struct value_floors *floors)
+{
+	struct lock_ctx bare = { NULL, semid }, lib = { NULL, -1 };
+	struct bench_case cases[] = {
+		{ "semop pair, LOCK_EX sembufs", loop_lock_ex, &bare, { 0, 0 } },
+		{ "semop pair, LOCK_SH sembufs", loop_lock_sh, &bare, { 0, 0 } },
+		{ "share_lock(LOCK_EX)+share_unlock", loop_lock_ex, &lib, { 0, 0 } },
+		{ "share_lock(LOCK_SH)+share_unlock", loop_lock_sh, &lib, { 0, 0 } },
+	};
+
+	step = "creating a share";
+	lib.share = cleanup_share_new(0);
+	if (!lib.share || measure(cases, NCASES(cases), t) < 0)
+		return -1;
+	cleanup_share_remove(lib.share);
+	report_locks_header();
+	report_lock_row(&cases[0], 0);
+	report_lock_row(&cases[1], 0);
+	report_lock_row(&cases[2], cases[0].result.rate);
+	report_lock_row(&cases[3], cases[1].result.rate);
+	floors->lock[OP_STORE] = cases[0].result.rate;
+	floors->lock[OP_FETCH] = floors->lock[OP_FETCH_INTO] = cases[1].result.rate;
+	return 0;
+}
+
+/* A share of this segment size (0: the default) that holds the value. */
+static share_t *share_holding(const struct value_ctx *v, size_t segment_size)
+{
+	share_t *share;
+
+	step = "creating a share";
+	share = cleanup_share_new(segment_size);
+	if (share && share_store(share, v->value, v->size) < 0) {
+		cleanup_share_remove(share);
+		return NULL;
+	}
+	return share;
+}
+
+/* A segment that holds the value whole, if the format allows one so large. */
+static size_t fitting_segment(size_t size)
+{
+	size_t max = (size_t)SHARELITE_MAX_LENGTH + 1;
+
+	return size <= max - SHARELITE_HEADER_SIZE ? size + SHARELITE_HEADER_SIZE : max;
+}
+
+/* The floors, then the calls on a share of the default segment size and on
+ * one fitted to the value, all taking turns. */
+static int run_value(const struct value_ctx *v, const struct bench_timing *t,
+		     struct value_floors *f)
+{
+	struct value_ctx on[2] = { *v, *v };
+	struct bench_case cases[] = {
+		{ "memcpy", loop_memcpy, (void *)v, { 0, 0 } },
+		{ "malloc+memcpy+free", loop_malloc_copy_free, (void *)v, { 0, 0 } },
+		{ "lock EX+memcpy", loop_lock_ex_memcpy, (void *)v, { 0, 0 } },
+		{ "lock SH+memcpy", loop_lock_sh_memcpy, (void *)v, { 0, 0 } },
+		{ "lock SH+malloc+memcpy+free", loop_lock_sh_malloc_copy_free, (void *)v, { 0, 0 } },
+		{ "store", loop_store, &on[0], { 0, 0 } },
+		{ "fetch", loop_fetch, &on[0], { 0, 0 } },
+		{ "fetch_into", loop_fetch_into, &on[0], { 0, 0 } },
+		{ "store", loop_store, &on[1], { 0, 0 } },
+		{ "fetch", loop_fetch, &on[1], { 0, 0 } },
+		{ "fetch_into", loop_fetch_into, &on[1], { 0, 0 } },
+	};
+	const int first_call = 5;
+	int i;
+
+	on[0].share = share_holding(v, 0);
+	on[1].share = on[0].share ? share_holding(v, fitting_segment(v->size)) : NULL;
+	if (!on[1].share || measure(cases, NCASES(cases), t) < 0)
+		return -1;
+	f->copy[OP_STORE] = f->copy[OP_FETCH_INTO] = cases[0].result.rate;
+	f->copy[OP_FETCH] = cases[1].result.rate;
+	f->both[OP_STORE] = cases[2].result.rate;
+	f->both[OP_FETCH_INTO] = cases[3].result.rate;
+	f->both[OP_FETCH] = cases[4].result.rate;
+	for (i = 0; i < first_call; i++)
+		report_floor_row(v->size, &cases[i]);
+	for (i = first_call; i < NCASES(cases); i++) {
+		const struct value_ctx *c = cases[i].ctx;
+
+		report_value_row(v->size, share_segment_size(c->share),
+				 (enum value_op)((i - first_call) % OP_COUNT), &cases[i].result, f);
+	}
+	cleanup_share_remove(on[0].share);
+	cleanup_share_remove(on[1].share);
+	return 0;
+}
+
+static int run_readers(const struct value_ctx *v, const struct bench_options *o,
+		       const struct value_floors *floors)
+{
+	struct readers_result r;
+	share_t *share = share_holding(v, 0);
+	int i;
+
+	if (!share)
+		return -1;
+	step = "readers and a writer";
+	for (i = 0; i < o->nreaders; i++) {
+		if (bench_readers(share, v->value, v->size, o->readers[i], &o->timing, &r) < 0)
+			return -1;
+		report_readers_row(v->size, o->readers[i], &r, floors);
+	}
+	cleanup_share_remove(share);
+	return 0;
+}
+
+/* The value and a buffer of its size, both touched so no page fault is timed. */
+static int new_value(struct value_ctx *v, size_t size, int semid)
+{
+	unsigned char *value = malloc(size);
+	size_t i;
+
+	step = "allocating the value";
+	memset(v, 0, sizeof(*v));
+	v->buf = malloc(size);
+	if (!value || !v->buf) {
+		free(value);
+		free(v->buf);
+		return -1;
+	}
+	for (i = 0; i < size; i++)
+		value[i] = (unsigned char)(i * 131 + 7);
+	memset(v->buf, 0, size);
+	v->value = value;
+	v->size = size;
+	v->semid = semid;
+	return 0;
+}
+
+static void free_value(struct value_ctx *v)
+{
+	free((void *)v->value);
+	free(v->buf);
+}
+
+static int run(const struct bench_options *o)
+{
+	struct value_floors floors[OPTIONS_MAX_LIST];
+	struct value_ctx v;
+	int semid, i, rc = 0;
+
+	report_header(o);
+	step = "creating a semaphore set";
+	semid = cleanup_semset_new();
+	if (semid < 0 || run_locks(semid, &o->timing, &floors[0]) < 0)
+		return -1;
+	report_values_header();
+	for (i = 0; i < o->nsizes && rc == 0; i++) {
+		floors[i] = floors[0];
+		if (new_value(&v, o->sizes[i], semid) < 0)
+			return -1;
+		rc = run_value(&v, &o->timing, &floors[i]);
+		free_value(&v);
+	}
+	if (rc == 0)
+		report_readers_header();
+	for (i = 0; i < o->nsizes && rc == 0; i++) {
+		if (new_value(&v, o->sizes[i], semid) < 0)
+			return -1;
+		rc = run_readers(&v, o, &floors[i]);
+		free_value(&v);
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_options options;
+	int rc = options_parse(argc, argv, &options);
+
+	if (rc != 0)
+		return rc > 0 ? EXIT_SUCCESS : 2;
+	cleanup_install();
+	if (run(&options) < 0) {
+		int err = errno;
+
+		if (bench_signal)
+			cleanup_and_reraise();
+		fprintf(stderr, "sharelite-bench: %s: %s\n", step, strerror(err));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}

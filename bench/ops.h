@@ -1,0 +1,48 @@
+/*
+ * ops.h - the measured operations, each a loop for bench_measure(): the
+ * library's calls, and the floors that IPC::ShareLite's memory format allows
+ * (a bare semop(2) lock+unlock pair, memcpy, malloc+memcpy+free, and a copy
+ * between a bare lock and unlock).
+ */
+#ifndef BENCH_OPS_H
+#define BENCH_OPS_H
+
+#include <stddef.h>
+
+#include "sharelite.h"
+
+/* A value and where it goes: a share, or a buffer of the same size under
+ * a bare set of three semaphores. */
+struct value_ctx {
+	share_t *share;
+	int semid;
+	const void *value;
+	void *buf;
+	size_t size;
+};
+
+int loop_store(void *ctx, long iterations);
+int loop_fetch(void *ctx, long iterations);
+int loop_fetch_into(void *ctx, long iterations);
+
+/* Floor of store and fetch_into: the value into a preallocated buffer. */
+int loop_memcpy(void *ctx, long iterations);
+/* Floor of fetch: what share_fetch() hands back is malloc'd, size + 1. */
+int loop_malloc_copy_free(void *ctx, long iterations);
+/* The same between the bare semops of a lock and its unlock: the least
+ * work a store, a fetch_into and a fetch can do in this format. */
+int loop_lock_ex_memcpy(void *ctx, long iterations);
+int loop_lock_sh_memcpy(void *ctx, long iterations);
+int loop_lock_sh_malloc_copy_free(void *ctx, long iterations);
+
+/* A share to lock and unlock; or, with share NULL, a bare set of three
+ * semaphores to do the same semops on: the floor of the share's locks. */
+struct lock_ctx {
+	share_t *share;
+	int semid;
+};
+
+int loop_lock_ex(void *ctx, long iterations);
+int loop_lock_sh(void *ctx, long iterations);
+
+#endif /* BENCH_OPS_H */

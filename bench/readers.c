@@ -1,0 +1,170 @@
+/*
+ * readers.c - one writer and N readers as child processes of the benchmark.
+ * They count what they have done on a shared board; the parent only sleeps
+ * and reads the counts, so it takes no CPU from them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "cleanup.h"
+#include "readers.h"
+
+#define WRITER_SLOT 0
+#define POLL_SECONDS 0.001
+#define FIRST_STEP_SECONDS 1.0
+
+/* Shared by the parent and its children. */
+struct board {
+	int stop;
+	int error;			/* errno of a child's first failure */
+	long done[READERS_MAX + 1];	/* stores, then each reader's fetches */
+};
+
+static int one_step(share_t *share, const void *value, size_t size, int slot)
+{
+	void *data;
+	ssize_t got;
+
+	if (slot == WRITER_SLOT)
+		return share_store(share, value, size);
+	got = share_fetch(share, &data);
+	if (got < 0)
+		return -1;
+	free(data);
+	if ((size_t)got != size) {
+		errno = EBADMSG;	/* a reader saw a torn or lost value */
+		return -1;
+	}
+	return 0;
+}
+
+static _Noreturn void child(struct board *b, int slot, share_t *share,
+			    const void *value, size_t size)
+{
+	long n;
+
+	cleanup_in_child();
+	for (n = 1; !__atomic_load_n(&b->stop, __ATOMIC_RELAXED); n++) {
+		if (one_step(share, value, size, slot) < 0) {
+			int none = 0;
+
+			__atomic_compare_exchange_n(&b->error, &none, errno, 0,
+						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+			break;
+		}
+		__atomic_store_n(&b->done[slot], n, __ATOMIC_RELAXED);
+	}
+	_exit(0);
+}
+
+/* Sleep, unless a signal or a failing child says to stop. */
+static int pause_for(const struct board *b, double seconds)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+	if (bench_signal) {
+		errno = EINTR;
+		return -1;
+	}
+	if (__atomic_load_n(&b->error, __ATOMIC_RELAXED)) {
+		errno = b->error;
+		return -1;
+	}
+	return 0;
+}
+
+static void counts(const struct board *b, int readers, long *stores, long *fetches)
+{
+	int i;
+
+	*stores = __atomic_load_n(&b->done[WRITER_SLOT], __ATOMIC_RELAXED);
+	*fetches = 0;
+	for (i = 1; i <= readers; i++)
+		*fetches += __atomic_load_n(&b->done[i], __ATOMIC_RELAXED);
+}
+
+/* Until every child has done a step: a first fetch maps and faults in the
+ * whole value. The writer may starve behind the readers: not for ever. */
+static int wait_first_steps(const struct board *b, int readers)
+{
+	double give_up = bench_now() + FIRST_STEP_SECONDS;
+	int i;
+
+	for (i = 0; i <= readers && bench_now() < give_up; ) {
+		if (__atomic_load_n(&b->done[i], __ATOMIC_RELAXED) > 0)
+			i++;
+		else if (pause_for(b, POLL_SECONDS) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int measure(struct board *b, int readers, const struct bench_timing *t,
+		   struct readers_result *result)
+{
+	double fetch_rates[BENCH_MAX_REPS], store_rates[BENCH_MAX_REPS];
+	int i;
+
+	if (wait_first_steps(b, readers) < 0 ||
+	    pause_for(b, t->seconds / 2) < 0)	/* then let them warm up */
+		return -1;
+	for (i = 0; i < t->reps; i++) {
+		long s0, f0, s1, f1;
+		double start = bench_now(), elapsed;
+
+		counts(b, readers, &s0, &f0);
+		if (pause_for(b, t->seconds) < 0)
+			return -1;
+		counts(b, readers, &s1, &f1);
+		elapsed = bench_now() - start;
+		fetch_rates[i] = (double)(f1 - f0) / elapsed;
+		store_rates[i] = (double)(s1 - s0) / elapsed;
+	}
+	bench_summarise(fetch_rates, t->reps, &result->fetches);
+	bench_summarise(store_rates, t->reps, &result->stores);
+	return 0;
+}
+
+int bench_readers(share_t *share, const void *value, size_t size, int readers,
+		  const struct bench_timing *timing, struct readers_result *result)
+{
+	pid_t pids[READERS_MAX + 1];
+	struct board *b;
+	int n = 0, rc = -1, err;
+
+	if (readers < 1 || readers > READERS_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		return -1;
+	fflush(NULL);		/* nothing buffered is written twice */
+	for (n = 0; n <= readers; n++) {
+		pids[n] = fork();
+		if (pids[n] < 0)
+			break;
+		if (pids[n] == 0)
+			child(b, n, share, value, size);
+	}
+	if (n > readers)
+		rc = measure(b, readers, timing, result);
+	err = errno;
+	__atomic_store_n(&b->stop, 1, __ATOMIC_RELAXED);
+	while (n-- > 0) {
+		if (rc < 0)
+			kill(pids[n], SIGKILL);
+		waitpid(pids[n], NULL, 0);
+	}
+	munmap(b, sizeof(*b));
+	errno = err;
+	return rc;
+}

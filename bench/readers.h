@@ -1,0 +1,24 @@
+/*
+ * readers.h - N reader processes fetching while one writer process stores,
+ * all on one share, counted over windows of the timing's length.
+ */
+#ifndef BENCH_READERS_H
+#define BENCH_READERS_H
+
+#include <stddef.h>
+
+#include "sharelite.h"
+#include "timing.h"
+
+#define READERS_MAX 64
+
+struct readers_result {
+	struct bench_result fetches;	/* per second, all readers together */
+	struct bench_result stores;	/* per second, the writer */
+};
+
+/* The share must hold a value of `size` bytes; the writer stores `value`. */
+int bench_readers(share_t *share, const void *value, size_t size, int readers,
+		  const struct bench_timing *timing, struct readers_result *result);
+
+#endif /* BENCH_READERS_H */

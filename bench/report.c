@@ -1,0 +1,175 @@
+/*
+ * report.c - print the table, a block at a time as it is measured, flushed
+ * at once, so a long run shows its progress.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "sharelite.h"
+#include "report.h"
+
+/* Issue 6's targets: small values against the lock, large against the copy. */
+#define SMALL_MAX 4096
+#define LARGE_MIN (1024 * 1024)
+#define SMALL_TARGET 0.9
+#define LARGE_TARGET 0.8
+#define FETCH_INTO_TARGET 0.9
+
+static const char *const op_names[] = {
+	[OP_STORE] = "store",
+	[OP_FETCH] = "fetch",
+	[OP_FETCH_INTO] = "fetch_into",
+};
+
+/* 16 B, 4 KiB, 1 MiB; or the bytes when no unit divides the size. */
+static const char *size_name(size_t size, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB" };
+	int u = 0;
+
+	while (u < 3 && size >= 1024 && size % 1024 == 0) {
+		size /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%zu %s", size, units[u]);
+	return buf;
+}
+
+/* A segment fitted to the value is named after it: "1 MiB+16". */
+static const char *segment_name(size_t size, size_t segment, char *buf, size_t len)
+{
+	char value[24];
+
+	if (segment != size + SHARELITE_HEADER_SIZE)
+		return size_name(segment, buf, len);
+	snprintf(buf, len, "%s+%d", size_name(size, value, sizeof(value)), SHARELITE_HEADER_SIZE);
+	return buf;
+}
+
+static double gbps(size_t size, double rate)
+{
+	return (double)size * rate / 1e9;
+}
+
+static void end_row(const struct bench_result *r)
+{
+	printf(" %5.0f%%\n", r->spread * 100);
+	fflush(stdout);
+}
+
+void report_header(const struct bench_options *o)
+{
+	printf("sharelite-bench (libsharelite %s): the median of %d repetitions of at least\n"
+	       "%.2f s each, on %ld online CPUs. Each ratio is figure / floor, both measured\n"
+	       "in this run, their repetitions taking turns. Floors:\n"
+	       "  lock  = a bare semop(2) lock+unlock pair on a private set of three semaphores,\n"
+	       "          with the sembufs of src/semlock.c (LOCK_EX for store, LOCK_SH for fetch)\n"
+	       "  copy  = memcpy into a preallocated buffer (store, fetch_into), or\n"
+	       "          malloc+memcpy+free of size+1 bytes (fetch returns a malloc'd copy)\n"
+	       "  floor = that copy between the bare lock and unlock: the least work the\n"
+	       "          memory format allows\n"
+	       "GB/s is 10^9 bytes per second; spread = (fastest - slowest repetition) / median.\n",
+	       sharelite_version(), o->timing.reps, o->timing.seconds,
+	       sysconf(_SC_NPROCESSORS_ONLN));
+	fflush(stdout);
+}
+
+void report_locks_header(void)
+{
+	printf("\nLocks: lock+unlock pairs\n%-34s %12s %8s %7s\n",
+	       "operation", "pairs/s", "vs lock", "spread");
+}
+
+void report_lock_row(const struct bench_case *c, double floor)
+{
+	printf("%-34s %12.0f ", c->name, c->result.rate);
+	if (floor > 0)
+		printf("%8.2f", c->result.rate / floor);
+	else
+		printf("%8s", "floor");
+	end_row(&c->result);
+}
+
+void report_values_header(void)
+{
+	printf("\nValues: one process, one share; segment = segment size, header included\n"
+	       "%-7s %-10s %-26s %11s %6s %7s %7s %8s %-17s %6s\n",
+	       "value", "segment", "operation", "ops/s", "GB/s",
+	       "vs lock", "vs copy", "vs floor", "target", "spread");
+}
+
+void report_floor_row(size_t size, const struct bench_case *c)
+{
+	char value[32];
+
+	printf("%-7s %-10s %-26s %11.0f %6.2f %7s %7s %8s %-17s",
+	       size_name(size, value, sizeof(value)), "-", c->name, c->result.rate,
+	       gbps(size, c->result.rate), "", "", "floor", "");
+	end_row(&c->result);
+}
+
+/* Issue 6's target for this row: a share of a floor, or 0 for none. */
+static double target_for(size_t size, enum value_op op, const char **against)
+{
+	if (size <= SMALL_MAX && op != OP_FETCH_INTO) {
+		*against = "lock";
+		return SMALL_TARGET;
+	}
+	if (size >= LARGE_MIN) {
+		*against = "copy";
+		return op == OP_FETCH_INTO ? FETCH_INTO_TARGET : LARGE_TARGET;
+	}
+	return 0;
+}
+
+static void target_cell(size_t size, enum value_op op, double rate,
+			const struct value_floors *f)
+{
+	const char *against = "";
+	double target = target_for(size, op, &against);
+	double floor = *against == 'l' ? f->lock[op] : f->copy[op];
+	char cell[32];
+
+	if (target > 0)
+		snprintf(cell, sizeof(cell), "%.1f %s: %s", target, against,
+			 rate >= target * floor ? "met" : "missed");
+	else
+		snprintf(cell, sizeof(cell), "-");
+	printf(" %-17s", cell);
+}
+
+void report_value_row(size_t size, size_t segment, enum value_op op,
+		      const struct bench_result *r, const struct value_floors *f)
+{
+	char value[32], seg[48];
+
+	printf("%-7s %-10s %-26s %11.0f %6.2f %7.2f %7.2f %8.2f",
+	       size_name(size, value, sizeof(value)), segment_name(size, segment, seg, sizeof(seg)),
+	       op_names[op], r->rate, gbps(size, r->rate),
+	       r->rate / f->lock[op], r->rate / f->copy[op], r->rate / f->both[op]);
+	target_cell(size, op, r->rate, f);
+	end_row(r);
+}
+
+void report_readers_header(void)
+{
+	printf("\nReaders: N processes fetching while one process stores, one share of the\n"
+	       "default segment size; fetches/s of all readers together. With N + 1 busy\n"
+	       "processes on %ld CPUs this is CPU-bound, and the ratios to one process's\n"
+	       "floor show how the lock shares out the CPUs, not a limit of the memory.\n"
+	       "%-7s %7s %11s %6s %8s %10s %8s %6s\n",
+	       sysconf(_SC_NPROCESSORS_ONLN), "value", "readers", "fetches/s", "GB/s",
+	       "vs floor", "stores/s", "vs floor", "spread");
+}
+
+void report_readers_row(size_t size, int readers, const struct readers_result *r,
+			const struct value_floors *f)
+{
+	char value[32];
+
+	printf("%-7s %7d %11.0f %6.2f %8.2f %10.0f %8.2f",
+	       size_name(size, value, sizeof(value)), readers, r->fetches.rate,
+	       gbps(size, r->fetches.rate), r->fetches.rate / f->both[OP_FETCH],
+	       r->stores.rate, r->stores.rate / f->both[OP_STORE]);
+	end_row(&r->fetches);
+}

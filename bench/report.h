@@ -1,0 +1,38 @@
+/*
+ * report.h - the benchmark's table on stdout: each figure, its floors
+ * measured in the same run, the ratios, and the target of issue 6.
+ */
+#ifndef BENCH_REPORT_H
+#define BENCH_REPORT_H
+
+#include <stddef.h>
+
+#include "options.h"
+#include "readers.h"
+#include "timing.h"
+
+enum value_op { OP_STORE, OP_FETCH, OP_FETCH_INTO, OP_COUNT };
+
+/* The floors of each operation on one value size, in operations per second. */
+struct value_floors {
+	double lock[OP_COUNT];	/* a bare semop pair of the lock it takes */
+	double copy[OP_COUNT];	/* its copy: memcpy, or malloc+memcpy+free */
+	double both[OP_COUNT];	/* the copy between the bare lock and unlock */
+};
+
+void report_header(const struct bench_options *options);
+
+void report_locks_header(void);
+/* floor 0: the row is a floor itself. */
+void report_lock_row(const struct bench_case *c, double floor);
+
+void report_values_header(void);
+void report_floor_row(size_t size, const struct bench_case *c);
+void report_value_row(size_t size, size_t segment, enum value_op op,
+		      const struct bench_result *r, const struct value_floors *floors);
+
+void report_readers_header(void);
+void report_readers_row(size_t size, int readers, const struct readers_result *r,
+			const struct value_floors *floors);
+
+#endif /* BENCH_REPORT_H */

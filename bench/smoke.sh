@@ -1,0 +1,36 @@
+#!/bin/sh
+# The benchmark runs to the end and prints every row. It checks no speed:
+# a benchmark never fails on a slow machine.
+out=$(mktemp) || exit 99
+trap 'rm -f "$out"' EXIT
+
+./bench/sharelite-bench --quick >"$out" || {
+	echo "sharelite-bench --quick failed:"; cat "$out"; exit 1
+}
+cat "$out"
+
+missing=0
+expect() {
+	if ! grep -Eq "$1" "$out"; then
+		echo "missing row: $1"
+		missing=1
+	fi
+}
+
+expect '^semop pair, LOCK_EX sembufs +[0-9]+ +floor'
+expect '^semop pair, LOCK_SH sembufs +[0-9]+ +floor'
+expect '^share_lock\(LOCK_EX\)\+share_unlock +[0-9]+ +[0-9.]+ '
+expect '^share_lock\(LOCK_SH\)\+share_unlock +[0-9]+ +[0-9.]+ '
+for size in '16 B' '4 KiB' '64 KiB' '1 MiB' '16 MiB'; do
+	expect "^$size +- +memcpy +[0-9]+ "
+	expect "^$size +- +malloc\+memcpy\+free +[0-9]+ "
+	for op in store fetch fetch_into; do
+		# once with the default segment, once with one that fits the value
+		n=$(grep -Ec "^$size +[0-9]+ [KMG]?i?B(\+16)? +$op +[0-9]+ " "$out")
+		[ "$n" -eq 2 ] || { echo "want 2 rows of $op for $size, got $n"; missing=1; }
+	done
+	for readers in 1 2 4; do
+		expect "^$size +$readers +[0-9]+ "
+	done
+done
+exit $missing
