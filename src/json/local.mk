@@ -27,4 +27,39 @@ dist_man_MANS += \
 	man/share_json_object_del.3 \
 	man/share_json_array_append.3 man/share_json_array_append_new.3 \
 	man/share_json_lock.3 man/share_json_unlock.3
+
+# Tests: cmocka programs (see tests/local.mk), plus the export list and a
+# C++ program that proves the header works from C++.
+json_test_cflags = $(test_cflags) $(JANSSON_CFLAGS) -I$(top_srcdir)/tests
+json_test_libs = src/json/libsharelite-json.la $(test_libs) $(JANSSON_LIBS)
+json_tests = \
+	tests/json/test_json_values \
+	tests/json/test_json_updates \
+	tests/json/test_json_locks \
+	tests/json/test_json_concurrent \
+	tests/json/test_json_cxx
+check_PROGRAMS += $(json_tests)
+TESTS += $(json_tests) tests/json/exports.sh
+EXTRA_DIST += tests/json/exports.sh
+
+tests_json_test_json_values_SOURCES = tests/json/test_json_values.c tests/json/jsontest.h
+tests_json_test_json_values_CFLAGS = $(json_test_cflags)
+tests_json_test_json_values_LDADD = $(json_test_libs)
+tests_json_test_json_values_LDFLAGS = $(test_ldflags)
+tests_json_test_json_updates_SOURCES = tests/json/test_json_updates.c tests/json/jsontest.h
+tests_json_test_json_updates_CFLAGS = $(json_test_cflags)
+tests_json_test_json_updates_LDADD = $(json_test_libs)
+tests_json_test_json_updates_LDFLAGS = $(test_ldflags)
+tests_json_test_json_locks_SOURCES = tests/json/test_json_locks.c tests/json/jsontest.h
+tests_json_test_json_locks_CFLAGS = $(json_test_cflags)
+tests_json_test_json_locks_LDADD = $(json_test_libs)
+tests_json_test_json_locks_LDFLAGS = $(test_ldflags)
+tests_json_test_json_concurrent_SOURCES = tests/json/test_json_concurrent.c tests/json/jsontest.h
+tests_json_test_json_concurrent_CFLAGS = $(json_test_cflags)
+tests_json_test_json_concurrent_LDADD = $(json_test_libs)
+tests_json_test_json_concurrent_LDFLAGS = $(test_ldflags)
+tests_json_test_json_cxx_SOURCES = tests/json/test_json_cxx.cc
+tests_json_test_json_cxx_CXXFLAGS = $(AM_CXXFLAGS) $(JANSSON_CFLAGS)
+tests_json_test_json_cxx_LDADD = src/json/libsharelite-json.la src/libsharelite.la $(JANSSON_LIBS)
+tests_json_test_json_cxx_LDFLAGS = $(test_ldflags)
 endif

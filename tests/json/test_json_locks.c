@@ -1,0 +1,199 @@
+/*
+ * Locks: while the handle holds one, reads come from one local copy and
+ * changes under LOCK_EX reach the share once, at unlock; without one, every
+ * call is atomic on its own.
+ */
+#include "jsontest.h"
+
+/* Change the share's bytes behind every lock, as a process that ignores
+ * the protocol would: same length, in the head segment. */
+static void poke(share_t *share, const char *text)
+{
+	struct share_info info;
+	char *head;
+
+	assert_int_equal(share_stat(share, &info), 0);
+	assert_int_equal(info.length, strlen(text));
+	head = shmat(info.shmid, NULL, 0);
+	assert_true(head != (void *)-1);
+	memcpy(head + SHARELITE_HEADER_SIZE, text, strlen(text));
+	assert_int_equal(shmdt(head), 0);
+}
+
+static void test_locked_reads_use_one_copy(void **state)
+{
+	struct fixture *f = *state;
+
+	store_text(f->share, "{\"n\":1}");
+	for (int op = LOCK_SH; op <= LOCK_EX; op++) {
+		assert_int_equal(share_json_lock(f->sj, op), 0);
+		assert_value(f->sj, "{\"n\":1}");
+		poke(f->share, "{\"n\":2}");
+		assert_bytes(f->share, "{\"n\":2}");
+		assert_value(f->sj, "{\"n\":1}");
+		assert_int_equal(share_json_unlock(f->sj), 0);
+		/* Nothing was changed through the handle: nothing written. */
+		assert_bytes(f->share, "{\"n\":2}");
+		assert_value(f->sj, "{\"n\":2}");
+		poke(f->share, "{\"n\":1}");
+	}
+}
+
+/* Many changes under one LOCK_EX: one store, at unlock. */
+static void test_changes_written_once_at_unlock(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int version = share_version(f->share);
+	char key[16];
+
+	assert_int_equal(share_json_lock(f->sj, LOCK_EX), 0);
+	assert_int_equal(share_json_set_new(f->sj, json_pack("{s:[]}", "list")), 0);
+	for (int i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_int_equal(share_json_object_set_new(f->sj, key, json_integer(i)), 0);
+	}
+	for (int i = 0; i < 100; i += 2) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_int_equal(share_json_object_del(f->sj, key), 0);
+	}
+	assert_value(f->sj, "{\"list\":[],\"k1\":1,\"k3\":3,\"k5\":5,\"k7\":7,\"k9\":9,"
+		     "\"k11\":11,\"k13\":13,\"k15\":15,\"k17\":17,\"k19\":19,\"k21\":21,"
+		     "\"k23\":23,\"k25\":25,\"k27\":27,\"k29\":29,\"k31\":31,\"k33\":33,"
+		     "\"k35\":35,\"k37\":37,\"k39\":39,\"k41\":41,\"k43\":43,\"k45\":45,"
+		     "\"k47\":47,\"k49\":49,\"k51\":51,\"k53\":53,\"k55\":55,\"k57\":57,"
+		     "\"k59\":59,\"k61\":61,\"k63\":63,\"k65\":65,\"k67\":67,\"k69\":69,"
+		     "\"k71\":71,\"k73\":73,\"k75\":75,\"k77\":77,\"k79\":79,\"k81\":81,"
+		     "\"k83\":83,\"k85\":85,\"k87\":87,\"k89\":89,\"k91\":91,\"k93\":93,"
+		     "\"k95\":95,\"k97\":97,\"k99\":99}");
+	/* Nothing has reached the share yet. */
+	assert_int_equal(share_version(f->share), version);
+	assert_bytes(f->share, "");
+	assert_int_equal(share_json_unlock(f->sj), 0);
+	assert_int_equal(share_version(f->share), version + 1);
+	assert_int_equal(share_json_object_del(f->sj, "list"), 0);
+	assert_int_equal(share_version(f->share), version + 2);
+}
+
+/* A write-back that fails is reported by unlock; the lock is gone. */
+static void test_failed_write_back_is_reported(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(share_json_lock(f->sj, LOCK_EX), 0);
+	assert_int_equal(share_json_object_set_new(f->sj, "k", json_true()), 0);
+	assert_int_equal(share_remove(f->share), 0);
+	errno = 0;
+	assert_int_equal(share_json_unlock(f->sj), -1);
+	assert_int_equal(errno, EIDRM);
+	/* Released: a second unlock has nothing left to do. */
+	assert_int_equal(share_json_unlock(f->sj), 0);
+	assert_int_equal(share_json_close(f->sj), 0);
+	f->sj = NULL;
+}
+
+/* close releases the lock as unlock does, changes written first. */
+static void test_close_writes_back(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(share_json_lock(f->sj, LOCK_EX), 0);
+	assert_int_equal(share_json_array_append_new(f->sj, json_string("last")), 0);
+	assert_int_equal(share_json_close(f->sj), 0);
+	f->sj = NULL;
+	assert_bytes(f->share, "[\"last\"]");
+	assert_int_equal(share_lock(f->share, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(share_unlock(f->share), 0);
+}
+
+static void test_no_writes_under_a_shared_lock(void **state)
+{
+	struct fixture *f = *state;
+	json_t *v = json_true();
+
+	assert_int_equal(share_json_lock(f->sj, LOCK_SH), 0);
+	errno = 0;
+	assert_int_equal(share_json_set(f->sj, v), -1);
+	assert_int_equal(errno, EPERM);
+	errno = 0;
+	assert_int_equal(share_json_object_set(f->sj, "k", v), -1);
+	assert_int_equal(errno, EPERM);
+	errno = 0;
+	assert_int_equal(share_json_object_del(f->sj, "k"), -1);
+	assert_int_equal(errno, EPERM);
+	errno = 0;
+	assert_int_equal(share_json_array_append(f->sj, v), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(share_json_unlock(f->sj), 0);
+	assert_int_equal(share_version(f->share), 1);
+	json_decref(v);
+}
+
+/* Upgrade, then downgrade: the changes go out at the downgrade. */
+static void test_upgrade_and_downgrade(void **state)
+{
+	struct fixture *f = *state;
+
+	store_text(f->share, "[1]");
+	assert_int_equal(share_json_lock(f->sj, LOCK_SH), 0);
+	assert_value(f->sj, "[1]");
+	assert_int_equal(share_json_lock(f->sj, LOCK_EX), 0);
+	assert_int_equal(share_json_array_append_new(f->sj, json_integer(2)), 0);
+	assert_int_equal(share_json_lock(f->sj, LOCK_EX | LOCK_NB), 0);	/* held */
+	assert_bytes(f->share, "[1]");
+	assert_int_equal(share_json_lock(f->sj, LOCK_SH), 0);
+	assert_bytes(f->share, "[1,2]");
+	assert_int_equal(share_version(f->share), 3);
+	assert_value(f->sj, "[1,2]");
+	assert_int_equal(share_json_lock(f->sj, LOCK_UN), 0);
+	assert_int_equal(share_version(f->share), 3);
+}
+
+/* After an upgrade the value is read again: the lock was let go. */
+static void test_upgrade_reads_afresh(void **state)
+{
+	struct fixture *f = *state;
+
+	store_text(f->share, "{\"n\":1}");
+	assert_int_equal(share_json_lock(f->sj, LOCK_SH), 0);
+	assert_value(f->sj, "{\"n\":1}");
+	poke(f->share, "{\"n\":3}");
+	assert_value(f->sj, "{\"n\":1}");
+	assert_int_equal(share_json_lock(f->sj, LOCK_EX), 0);
+	assert_value(f->sj, "{\"n\":3}");
+	assert_int_equal(share_json_unlock(f->sj), 0);
+}
+
+/* A downgrade whose write fails keeps LOCK_EX and the changes. */
+static void test_failed_downgrade_keeps_the_lock(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(share_json_lock(f->sj, LOCK_EX), 0);
+	assert_int_equal(share_json_array_append_new(f->sj, json_integer(1)), 0);
+	assert_int_equal(share_remove(f->share), 0);
+	errno = 0;
+	assert_int_equal(share_json_lock(f->sj, LOCK_SH), -1);
+	assert_int_equal(errno, EIDRM);
+	/* Still LOCK_EX: writes are taken, into the copy. */
+	assert_int_equal(share_json_array_append_new(f->sj, json_integer(2)), 0);
+	assert_value(f->sj, "[1,2]");
+	errno = 0;
+	assert_int_equal(share_json_unlock(f->sj), -1);
+	assert_int_equal(errno, EIDRM);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_locked_reads_use_one_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes_written_once_at_unlock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_write_back_is_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_writes_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_writes_under_a_shared_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_and_downgrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_reads_afresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_downgrade_keeps_the_lock, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
