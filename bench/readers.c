@@ -16,7 +16,7 @@
 
 #define WRITER_SLOT 0
 #define POLL_SECONDS 0.001
-#define FIRST_STEP_SECONDS 1.0
+#define FIRST_FETCH_SECONDS 1.0
 
 /* Shared by the parent and its children. */
 struct board {
@@ -91,14 +91,14 @@ static void counts(const struct board *b, int readers, long *stores, long *fetch
 		*fetches += __atomic_load_n(&b->done[i], __ATOMIC_RELAXED);
 }
 
-/* Until every child has done a step: a first fetch maps and faults in the
- * whole value. The writer may starve behind the readers: not for ever. */
-static int wait_first_steps(const struct board *b, int readers)
+/* Until every reader has fetched once: a first fetch maps and faults in the
+ * whole value. Not the writer, which may starve behind the readers. */
+static int wait_first_fetches(const struct board *b, int readers)
 {
-	double give_up = bench_now() + FIRST_STEP_SECONDS;
+	double give_up = bench_now() + FIRST_FETCH_SECONDS;
 	int i;
 
-	for (i = 0; i <= readers && bench_now() < give_up; ) {
+	for (i = 1; i <= readers && bench_now() < give_up; ) {
 		if (__atomic_load_n(&b->done[i], __ATOMIC_RELAXED) > 0)
 			i++;
 		else if (pause_for(b, POLL_SECONDS) < 0)
@@ -113,7 +113,7 @@ static int measure(struct board *b, int readers, const struct bench_timing *t,
 	double fetch_rates[BENCH_MAX_REPS], store_rates[BENCH_MAX_REPS];
 	int i;
 
-	if (wait_first_steps(b, readers) < 0 ||
+	if (wait_first_fetches(b, readers) < 0 ||
 	    pause_for(b, t->seconds / 2) < 0)	/* then let them warm up */
 		return -1;
 	for (i = 0; i < t->reps; i++) {
