@@ -16,7 +16,7 @@ use Exporter 'import';
 use File::Basename qw(dirname);
 use IO::Select;
 use IPC::Open2 qw(open2);
-use IPC::SysV qw(IPC_STAT IPC_RMID GETVAL GETZCNT GETNCNT);
+use IPC::SysV qw(IPC_STAT IPC_RMID GETZCNT GETNCNT);
 use IPC::SharedMem;
 use POSIX qw(WNOHANG);
 use Test::More;

@@ -4,6 +4,7 @@
 use strict;
 use warnings;
 use IPC::ShareLite;
+use POSIX qw(EEXIST ENOENT);
 use Test::More;
 use Interop;
 
@@ -19,7 +20,7 @@ sub perl_key_of {
 }
 
 my $c = c_side();
-for my $string ('data', 'ab', 'a', "\xe9t\xe9", '0x10', '1234', '4294967295') {
+for my $string ('data', 'ab', 'a', "\xe9t\xe9", '0x10', '-5', '1234', '4294967295') {
 	my $perl_key = perl_key_of($string);
 	is($c->ok_ask('keyof str:' . hexval($string)), unpack('l', pack('L', $perl_key)),
 		'C and Perl make one key of ' . hexval($string));
@@ -67,5 +68,25 @@ for my $order (both_orders()) {
 		$_->finish for $a, $b;
 	}
 }
+
+# Perl's overflow segments take the keys after the share's: libsharelite
+# does not take one of them for a share of its own (Perl would, and
+# overwrite its header).
+my $k = $key + 100;
+my $perl = perl_side();
+$perl->ok_ask("open num:$k 64 create 0666", 'creates 64-byte segments');
+$perl->ok_ask('store ' . hexval('o' x 200), 'stores 5 segments');
+ok(defined shmget($k + 1, 0, 0), 'an overflow segment has key k+1');
+my $c_over = c_side();
+like($c_over->ask('open num:' . ($k + 1) . ' 0 create 0666'), qr/^err ${\EEXIST()} /,
+	'C: creating a share at k+1 fails with EEXIST');
+ok(!defined sem_set($k + 1), 'and leaves no semaphore set there');
+like($c_over->ask('open num:' . ($k + 1) . ' 0 attach 0666'), qr/^err ${\ENOENT()} /,
+	'C: opening k+1 fails with ENOENT');
+$c_over->ok_ask("open num:$k 0 attach 0666");
+is($c_over->ok_ask('fetch'), hexval('o' x 200), 'C: the chain is whole');
+$c_over->ok_ask('close');
+$perl->ok_ask('remove', 'removes');
+$_->finish for $perl, $c_over;
 
 done_testing;

@@ -72,5 +72,16 @@ is($c->ok_ask('fetch'), hexval("a\0b\n"), 'C: reads them');
 is($c->ok_ask('segments'), 4, 'C: 4 segments of 1 byte');
 $c->ok_ask('remove', 'removes');
 $p->ok_ask('close');
+$_->finish for $c, $p;
+
+# C's default size is Perl's: a Perl opener with the default fits.
+$c = c_side();
+$c->ok_ask("open num:$k 0 create 0666", 'creates with the default size');
+$p = perl_side();
+$p->ok_ask("open num:$k 0 attach 0666", 'attaches with the default -size');
+$c->ok_ask('store ' . hexval('d' x 70000), 'stores 2 segments');
+is($p->ok_ask('fetch'), hexval('d' x 70000), 'perl: reads them');
+$p->ok_ask('remove', 'removes');
+$c->ok_ask('close');
 
 done_testing;
