@@ -1,1 +1,51 @@
-# src/cli: filled in by its owner.
+# src/cli: the sharelite command, its man page and its tests.
+bin_PROGRAMS += src/cli/sharelite
+src_cli_sharelite_SOURCES = \
+	src/cli/cli.h \
+	src/cli/main.c \
+	src/cli/usage.c \
+	src/cli/options.c \
+	src/cli/keyarg.c \
+	src/cli/number.c \
+	src/cli/report.c \
+	src/cli/open.c \
+	src/cli/io.c \
+	src/cli/sysvipc.c src/cli/sysvipc.h \
+	src/cli/cmd_store.c \
+	src/cli/cmd_fetch.c \
+	src/cli/cmd_info.c \
+	src/cli/cmd_rm.c \
+	src/cli/cmd_ls.c \
+	src/cli/cmd_watch.c \
+	src/cli/cmd_bench.c
+src_cli_sharelite_LDADD = src/libsharelite.la
+if HAVE_JANSSON
+src_cli_sharelite_SOURCES += src/cli/json_jansson.c
+src_cli_sharelite_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+src_cli_sharelite_LDADD += $(JANSSON_LIBS)
+else
+src_cli_sharelite_SOURCES += src/cli/json_none.c
+endif
+
+dist_man_MANS += man/sharelite.1
+
+# The tests run the command as a user would. SHARELITE names the command
+# under test: the build tree's by default, the installed one for installcheck.
+cli_tests = \
+	tests/cli/store_fetch.sh
+
+TESTS += $(cli_tests)
+EXTRA_DIST += $(cli_tests) tests/cli/common.sh
+
+installcheck-local: installcheck-cli
+installcheck-cli:
+	@failed=0; for t in $(cli_tests); do \
+	  SHARELITE='$(DESTDIR)$(bindir)/sharelite' srcdir='$(srcdir)' \
+	    $(SHELL) '$(srcdir)/'$$t >/dev/null 2>&1; rc=$$?; \
+	  case $$rc in \
+	    0) echo "PASS (installed): $$t";; \
+	    77) echo "SKIP (installed): $$t";; \
+	    *) echo "FAIL (installed): $$t"; failed=1;; \
+	  esac; \
+	done; test $$failed = 0
+.PHONY: installcheck-cli

@@ -1,0 +1,95 @@
+/*
+ * cli.h - what the files of the sharelite command share: exit codes, the
+ * subcommands, and the helpers for keys, messages, opening and output.
+ */
+#ifndef SHARELITE_CLI_H
+#define SHARELITE_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "sharelite.h"
+
+/* Exit codes, as sharelite(1) documents them. */
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,	/* the system said no: no share, permission, ... */
+	EXIT_USAGE = 2,		/* the command line was wrong */
+};
+
+/* One subcommand: argv[0] is its name, options follow. */
+int cmd_store(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* usage.c */
+void print_help(FILE *out);
+void print_version(FILE *out);
+/* "sharelite: CMD: message (see sharelite --help)"; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Reports getopt's '?' or ':' for argv; returns EXIT_USAGE. */
+int option_error(const char *cmd, char **argv, int c);
+
+/* keyarg.c: a KEY argument as the user typed it and as the kernel sees it. */
+struct keyarg {
+	const char *text;
+	key_t key;
+};
+/* Parse text by the command's rule; on error print why and return -1. */
+int keyarg_parse(const char *text, struct keyarg *k);
+/* The key's bytes as IPC::ShareLite's string key, if it is one: buf[5]. */
+int key_as_string(key_t key, char *buf);
+
+/* options.c */
+struct option;
+#define OPTIONS_EXIT (-2)
+/*
+ * getopt_long, with --help ('h') and mistakes handled: the next option, -1
+ * at the end, or OPTIONS_EXIT with *rc the exit code. shortopts starts with
+ * ':' and has 'h'.
+ */
+int next_option(int argc, char **argv, const char *shortopts,
+		const struct option *longopts, int *rc);
+/* Parse a command that takes only --help: -1 to go on from optind, else
+ * the exit code. */
+int options_none(int argc, char **argv);
+/* The one KEY operand at optind: -1 when *k holds it, else the exit code. */
+int one_key(int argc, char **argv, struct keyarg *k);
+
+/* report.c: one-line messages on stderr. */
+void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Explain errno for an operation on k, telling a foreign object from none. */
+void report_key_error(const struct keyarg *k, const char *what);
+
+/* open.c */
+share_t *open_existing(const struct keyarg *k);
+/* open_existing(), saying why it failed for the command cmd. */
+share_t *open_or_report(const struct keyarg *k, const char *cmd);
+/* Open k, or create it; *created says which. errno as share_new(). */
+share_t *open_or_create(const struct keyarg *k, size_t segment_size, mode_t mode,
+			int *created);
+
+/* io.c */
+int write_all(int fd, const void *buf, size_t len);
+/* Read fd to its end into a malloc'd buffer; -1 with errno on error. */
+ssize_t read_all(int fd, size_t limit, char **out);
+/* Print a user id as its name, or the number if it has none. */
+const char *user_name(uid_t uid, char *buf, size_t size);
+const char *group_name(gid_t gid, char *buf, size_t size);
+
+/* json_*.c: pretty-print a JSON value to out; -1 with a message if not. */
+int json_pretty_print(const struct keyarg *k, const char *data, size_t len, FILE *out);
+/* "jansson 2.14", or NULL when built without it. */
+const char *json_library(void);
+
+/* number.c: -1 unless all of text is a number in base, within [min, max]. */
+int parse_ulong(const char *text, int base, unsigned long min, unsigned long max,
+		unsigned long *out);
+
+#endif /* SHARELITE_CLI_H */

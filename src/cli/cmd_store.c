@@ -1,0 +1,123 @@
+/*
+ * cmd_store.c - sharelite store [--size BYTES] [--mode OCTAL] KEY [VALUE]
+ *
+ * The whole value is read before anything is created, and a share this
+ * command created is removed again if the store fails: a failed store
+ * leaves the system as it found it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define DEFAULT_MODE 0600
+#define MAX_MODE 0777
+
+struct store_options {
+	size_t segment_size;	/* 0: the library's default */
+	mode_t mode;
+};
+
+/* -1: go on at optind; else the exit code. */
+static int parse_options(int argc, char **argv, struct store_options *o)
+{
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long n;
+	int c, rc = -1;
+
+	o->segment_size = 0;
+	o->mode = DEFAULT_MODE;
+	while ((c = next_option(argc, argv, ":s:m:h", opts, &rc)) >= 0) {
+		if (c == 's') {
+			if (parse_ulong(optarg, 10, SHARELITE_HEADER_SIZE + 1,
+					(unsigned long)SHARELITE_MAX_LENGTH + 1, &n) < 0)
+				return usage_error(argv[0], "--size takes a number of bytes "
+						   "from %d to %lu", SHARELITE_HEADER_SIZE + 1,
+						   (unsigned long)SHARELITE_MAX_LENGTH + 1);
+			o->segment_size = n;
+		} else if (c == 'm') {
+			if (parse_ulong(optarg, 8, 1, MAX_MODE, &n) < 0)
+				return usage_error(argv[0], "--mode takes octal permission bits "
+						   "from 1 to 777, like 0600");
+			o->mode = (mode_t)n;
+		}
+	}
+	return rc;
+}
+
+/* The value: the argument, or all of standard input. */
+static ssize_t read_value(int argc, char **argv, const struct keyarg *k, char **value)
+{
+	ssize_t len;
+
+	if (optind + 1 < argc) {
+		*value = strdup(argv[optind + 1]);
+		return *value ? (ssize_t)strlen(*value) : -1;
+	}
+	len = read_all(STDIN_FILENO, SHARELITE_MAX_LENGTH, value);
+	if (len < 0) {
+		if (errno == EFBIG)
+			report("store: key %s: the value is larger than %d bytes",
+			       k->text, SHARELITE_MAX_LENGTH);
+		else
+			report("store: key %s: cannot read standard input: %s",
+			       k->text, strerror(errno));
+	}
+	return len;
+}
+
+static int store(const struct keyarg *k, const struct store_options *o,
+		 const char *value, size_t len)
+{
+	int created, rc = EXIT_OK;
+	share_t *share = open_or_create(k, o->segment_size, o->mode, &created);
+
+	if (!share) {
+		report_key_error(k, "store");
+		return EXIT_RUNTIME;
+	}
+	if (share_store(share, value, len) < 0) {
+		report_key_error(k, "store");
+		if (created)
+			share_remove(share);
+		rc = EXIT_RUNTIME;
+	}
+	if (share_close(share) < 0 && rc == EXIT_OK) {
+		report_key_error(k, "store");
+		rc = EXIT_RUNTIME;
+	}
+	return rc;
+}
+
+int cmd_store(int argc, char **argv)
+{
+	struct store_options o;
+	struct keyarg k;
+	char *value = NULL;
+	ssize_t len;
+	int rc = parse_options(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	if (optind >= argc)
+		return usage_error(argv[0], "missing KEY");
+	if (argc - optind > 2)
+		return usage_error(argv[0], "too many arguments: the value is one "
+				   "argument (quote it) or standard input");
+	if (keyarg_parse(argv[optind], &k) < 0)
+		return EXIT_USAGE;
+	len = read_value(argc, argv, &k, &value);
+	if (len < 0)
+		return EXIT_RUNTIME;
+	rc = store(&k, &o, value, (size_t)len);
+	free(value);
+	return rc;
+}

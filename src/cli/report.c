@@ -1,0 +1,95 @@
+/*
+ * report.c - one-line messages on standard error. For a key that failed,
+ * a look at the kernel's objects tells "no such share" from "something that
+ * is not a share uses this key", which errno alone cannot.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+#include "cli.h"
+
+#define SHARE_NSEMS 3
+
+void report(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sharelite: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int semaphores_in_set(int semid)
+{
+	struct semid_ds ds;
+
+	if (semctl(semid, 0, IPC_STAT, &ds) < 0)
+		return -1;
+	return (int)ds.sem_nsems;
+}
+
+/* Why the objects under key make no share, or NULL if they might. */
+static const char *foreign_reason(key_t key, char *buf, size_t size)
+{
+	int semid = semget(key, 0, 0), sem_err = errno;
+	int shmid = shmget(key, 0, 0), shm_err = errno;
+	int nsems;
+
+	if ((semid < 0 && sem_err != ENOENT) || (shmid < 0 && shm_err != ENOENT))
+		return NULL;	/* cannot tell: the error itself is the news */
+	if (semid >= 0) {
+		nsems = semaphores_in_set(semid);
+		if (nsems >= 0 && nsems != SHARE_NSEMS) {
+			snprintf(buf, size, "not a share: the key's semaphore set has %d "
+				 "semaphores, a share's has %d", nsems, SHARE_NSEMS);
+			return buf;
+		}
+		if (shmid < 0)
+			return "not a share: a semaphore set has this key but no segment does";
+	} else if (shmid >= 0) {
+		return "not a share: a segment has this key but no semaphore set does";
+	}
+	return NULL;
+}
+
+static const char *explain(key_t key, int err, char *buf, size_t size)
+{
+	const char *foreign;
+
+	switch (err) {
+	case EACCES:
+	case EPERM:
+		return "permission denied";
+	case EIDRM:
+		return "the share was removed meanwhile";
+	case EBADMSG:
+		return "the share's memory is not in IPC::ShareLite's format";
+	case ENOENT:
+	case EEXIST:
+	case EINVAL:
+		foreign = foreign_reason(key, buf, size);
+		if (foreign)
+			return foreign;
+		if (err == ENOENT)
+			return "no such share";
+		break;
+	}
+	return strerror(err);
+}
+
+void report_key_error(const struct keyarg *k, const char *what)
+{
+	int err = errno;
+	char buf[128];
+
+	report("%s: key %s (0x%08x): %s", what, k->text, (unsigned)k->key,
+	       explain(k->key, err, buf, sizeof(buf)));
+	errno = err;
+}

@@ -1,0 +1,80 @@
+/*
+ * usage.c - what sharelite says about itself: --help, --version, and the
+ * one-line complaint about a wrong command line.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "cli.h"
+
+static const char help_text[] =
+	"Usage: sharelite COMMAND [OPTION]... [ARGUMENT]...\n"
+	"Show and change shares: byte strings in SysV shared memory, in the format\n"
+	"of Perl's IPC::ShareLite.\n"
+	"\n"
+	"Commands:\n"
+	"  store [--size BYTES] [--mode OCTAL] KEY [VALUE]\n"
+	"                      store VALUE, or standard input, creating the share\n"
+	"  fetch [--json] KEY  write the value to standard output\n"
+	"  info KEY            show a share's length, version, segments, owner, locks\n"
+	"  rm KEY...           remove shares: every segment and the semaphore set\n"
+	"  ls [--no-header]    list the shares on this system\n"
+	"  watch [--count N] KEY\n"
+	"                      print the value, then again each time it changes\n"
+	"  bench [ARG]...      run sharelite-bench\n"
+	"\n"
+	"Options:\n"
+	"  --size BYTES        segment size of a new share (default 65536)\n"
+	"  --mode OCTAL        permissions of a new share (default 0600)\n"
+	"  --json, --pretty    pretty-print a value that is JSON\n"
+	"  --count N           stop watching after N changes\n"
+	"  --no-header         leave out ls's column names\n"
+	"  -h, --help          show this help and exit\n"
+	"  -V, --version       show the version and exit\n"
+	"\n"
+	"KEY is a number (decimal, or hexadecimal after 0x) or a string of 1 to 4\n"
+	"bytes, as IPC::ShareLite reads it.\n"
+	"\n"
+	"Exit status: 0 on success, 1 when the command failed, 2 for a wrong\n"
+	"command line. See sharelite(1).\n";
+
+void print_help(FILE *out)
+{
+	fputs(help_text, out);
+}
+
+void print_version(FILE *out)
+{
+	const char *json = json_library();
+
+	fprintf(out, "sharelite (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	fprintf(out, "library: libsharelite %s\n", sharelite_version());
+	fprintf(out, "json: %s\n", json ? json : "none (built without jansson)");
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sharelite: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see sharelite --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+int option_error(const char *cmd, char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs a value", arg);
+	if (optopt && arg[0] == '-' && arg[1] != '-')
+		return usage_error(cmd, "unknown option '-%c'", optopt);
+	return usage_error(cmd, "unknown option '%s'", arg);
+}

@@ -1,0 +1,159 @@
+# tests/cli/common.sh - sourced by every tests/cli/*.sh.
+#
+# The scripts run the sharelite command as a user would. SHARELITE names the
+# command: the build tree's by default, the installed one under installcheck.
+# Every key a script uses comes from key N, which puts the script's PID in
+# it, and every object under those keys is removed when the script exits,
+# whether it passed or not.
+
+set -u
+
+SHARELITE=${SHARELITE:-./src/cli/sharelite}
+LC_ALL=C
+export LC_ALL
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sharelite-cli.XXXXXX") || exit 99
+OUT=$TMP/stdout
+ERR=$TMP/stderr
+KEYS=$TMP/keys
+CHECKS=0
+
+# use_key K: remove whatever is under K (and K+1..K+15) at exit. A file,
+# not a variable, so that $(key N) in a subshell can add to it.
+use_key() {
+	echo "$1" >>"$KEYS"
+}
+
+# key N: this script's N-th key in decimal. Keys step by 16 in callers that
+# let Perl make overflow segments, which take the keys K+1, K+2, ...
+key() {
+	k=$(( 0x5c000000 | (($$ & 0x3fff) << 8) | ($1 & 0xff) ))
+	use_key "$k"
+	echo "$k"
+}
+
+hex() {
+	printf '0x%08x' "$1"
+}
+
+# Remove every object under the keys used, and the chains their heads lead
+# to: a segment's first 4 bytes are the next segment's id. Perl's core
+# builtins do it, so cleaning up does not trust the command under test.
+# Chains are followed only from a share's head (a key with a semaphore set),
+# never from a foreign segment, whose bytes mean nothing.
+remove_keys() {
+	[ -s "$KEYS" ] || return 0
+	perl -e '
+		for my $key (@ARGV) {
+			my $sem = semget($key, 0, 0);
+			my $id = shmget($key, 0, 0);
+			my %seen;
+			while (defined $id && $id >= 0 && !$seen{$id}++) {
+				my $buf;
+				my $next = -1;
+				if (defined $sem && shmread($id, $buf, 0, 4)) {
+					$next = unpack("l", $buf);
+				}
+				shmctl($id, 0, 0);	# IPC_RMID
+				$id = $next;
+			}
+			semctl($sem, 0, 0, 0) if defined $sem;	# IPC_RMID
+		}' $(for k in $(cat "$KEYS"); do
+			for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+				echo $((k + i))
+			done
+		done | sort -u)
+}
+
+cleanup() {
+	remove_keys
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 99' HUP INT TERM
+
+fail() {
+	echo "FAIL: $*" >&2
+	for f in "$OUT" "$ERR"; do
+		[ -s "$f" ] && { echo "--- $f:"; head -c 2000 "$f"; echo; } >&2
+	done
+	exit 1
+}
+
+ok() {
+	CHECKS=$((CHECKS + 1))
+	echo "ok $CHECKS - $*"
+}
+
+# run CMD...: run with stdout in $OUT, stderr in $ERR, exit code in $RC.
+run() {
+	"$@" >"$OUT" 2>"$ERR"
+	RC=$?
+}
+
+# sl ARG...: run the command under test like run.
+sl() {
+	run "$SHARELITE" "$@"
+}
+
+# expect_ok WHAT: the last command succeeded and said nothing on stderr.
+expect_ok() {
+	[ "$RC" -eq 0 ] || fail "$1: exit $RC, want 0"
+	[ ! -s "$ERR" ] || fail "$1: stderr not empty"
+}
+
+# expect_error WHAT RC PATTERN: the last command failed with RC, printed
+# nothing on stdout and one line on stderr that matches PATTERN (grep -E).
+expect_error() {
+	[ "$RC" -eq "$2" ] || fail "$1: exit $RC, want $2"
+	[ ! -s "$OUT" ] || fail "$1: stdout not empty"
+	[ "$(wc -l <"$ERR")" -eq 1 ] || fail "$1: want one line on stderr"
+	grep -Eq -- "$3" "$ERR" || fail "$1: stderr does not match '$3'"
+	grep -q '^sharelite: ' "$ERR" || fail "$1: stderr does not start with 'sharelite: '"
+}
+
+# The kernel's lists show keys as signed decimal numbers.
+signed() {
+	if [ "$1" -gt 2147483647 ]; then echo $(($1 - 4294967296)); else echo "$1"; fi
+}
+
+# has_shm KEY / has_sem KEY: whether an object with that key exists.
+has_shm() {
+	awk -v k="$(signed "$1")" 'NR > 1 && $1 == k { f = 1 } END { exit !f }' /proc/sysvipc/shm
+}
+
+has_sem() {
+	awk -v k="$(signed "$1")" 'NR > 1 && $1 == k { f = 1 } END { exit !f }' /proc/sysvipc/sem
+}
+
+# segments_by PID: how many segments that process created (cpid).
+segments_by() {
+	awk -v p="$1" 'NR > 1 && $5 == p { n++ } END { print n + 0 }' /proc/sysvipc/shm
+}
+
+# info_field NAME: the value of one field in $OUT, as printed by info.
+info_field() {
+	sed -n "s/^$1: *//p" "$OUT"
+}
+
+# foreign_segment KEY [SIZE]: a segment under KEY that no share owns.
+foreign_segment() {
+	perl -e 'defined shmget($ARGV[0], $ARGV[1], 01600) or die "shmget: $!\n"' \
+		"$1" "${2:-1024}" || fail "cannot make a foreign segment"
+}
+
+# foreign_semaphores KEY N: a semaphore set of N under KEY that no share owns.
+foreign_semaphores() {
+	perl -e 'defined semget($ARGV[0], $ARGV[1], 01600) or die "semget: $!\n"' \
+		"$1" "$2" || fail "cannot make a foreign semaphore set"
+}
+
+# done_testing: the closing line.
+done_testing() {
+	echo "$CHECKS passed, 0 failed"
+	exit 0
+}
+
+[ -x "$SHARELITE" ] || { echo "no command at $SHARELITE" >&2; exit 99; }
+command -v perl >/dev/null || { echo "perl is needed to clean up" >&2; exit 77; }
+[ -r /proc/sysvipc/shm ] || { echo "no /proc/sysvipc" >&2; exit 77; }
