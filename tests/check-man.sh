@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 # Prints the words of a page's NAME section, following a .so alias stub.
 name_section() {
 	page=$1
-	target=$(sed -n '1s/^\.so[[:space:]]*man[0-9]\/\(.*\)/\1/p' "$page")
+	target=$(sed -n 's/^\.so[[:space:]]*man[0-9]\/\(.*\)/\1/p' "$page" | head -n 1)
 	[ -n "$target" ] && page=$top/man/$target
 	[ -f "$page" ] || return 1
 	awk '/^\.SH/ { on = ($2 == "NAME") ; next } on' "$page" | sed 's/\\-/ /g; s/,/ /g'
