@@ -76,4 +76,23 @@ for my $order (both_orders()) {
 	$_->finish for $holder, $other;
 }
 
+# A process that dies holding LOCK_EX gives it back (SEM_UNDO), to a
+# process of the other side too.
+for my $order (both_orders()) {
+	my ($dying, $other) = map { $_->() } @$order;
+	my $k = $key + 50 * $round++;
+	$dying->ok_ask("open num:$k 4096 create 0666", 'creates');
+	$other->ok_ask("open num:$k 4096 attach 0666", 'attaches');
+	$dying->answers('lock ex', 'ok', 'LOCK_EX');
+	$other->answers('lock ex_nb', 'wouldblock', 'LOCK_EX|LOCK_NB would block');
+	kill 'KILL', $dying->{pid};
+	$dying->finish;
+	$other->answers('lock ex_nb', 'ok', 'LOCK_EX|LOCK_NB once the holder died');
+	$other->ok_ask('store ' . hexval('alive'), 'stores under it');
+	$other->answers('lock un', 'ok', 'unlock');
+	is($other->ok_ask('fetch'), hexval('alive'), 'reads it back');
+	$other->ok_ask('remove', 'removes');
+	$other->finish;
+}
+
 done_testing;
