@@ -7,6 +7,7 @@ fail=0
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
 
 # Prints the words of a page's NAME section, following a .so alias stub.
 name_section() {
@@ -39,7 +40,7 @@ done
 
 # 2. Every page in man/ is installed. The build directory's Makefile has
 # the whole list, whichever fragment added a page.
-MAKEFLAGS= MAKELEVEL= ${MAKE:-make} -s --no-print-directory -f Makefile -f - \
+MAKEFLAGS='' MAKELEVEL='' ${MAKE:-make} -s --no-print-directory -f Makefile -f - \
 	check-man-print-pages >"$tmp/installed" <<'MK' || fail=1
 check-man-print-pages:
 	@for p in $(dist_man_MANS); do echo "$$p"; done
