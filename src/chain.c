@@ -263,15 +263,19 @@ static int create_segment(const struct chain *c)
 	return shmget(IPC_PRIVATE, c->segment_size, IPC_CREAT | IPC_EXCL | c->mode);
 }
 
-/* Unlink and remove the mapped segments from n on, the last one first. */
+/*
+ * Unlink and remove the mapped segments from n on, the last one first.
+ * IPC_RMID comes right after the unlink, before the detach, so that a
+ * writer killed in between leaks nothing but in that one instant.
+ */
 static void remove_mapped(struct chain *c, size_t n)
 {
 	while (c->attached > n) {
 		size_t last = c->attached - 1;
 
 		header_at(c, last - 1)->next_shmid = -1;
-		shmdt(c->segs[last].addr);
 		shmctl(c->segs[last].shmid, IPC_RMID, NULL);
+		shmdt(c->segs[last].addr);
 		c->attached = last;
 	}
 	rehash_ids(c);

@@ -5,6 +5,8 @@
 #ifndef SHARELITE_FAULT_H
 #define SHARELITE_FAULT_H
 
+#include <sys/prctl.h>
+
 #include "../testutil.h"
 #include "chain.h"		/* struct segment_header: the format itself */
 
@@ -16,6 +18,17 @@ static inline share_t *fault_share(size_t segment_size)
 	assert_non_null(s);
 	share_set_destroy(s, 1);
 	return s;
+}
+
+/* fork(), with a child that dies with the test, even one that failed. */
+static inline pid_t fault_fork(void)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent))
+		_exit(99);
+	return pid;
 }
 
 static inline struct share_info fault_info(share_t *s)

@@ -3,7 +3,9 @@
 EXTRA_DIST += tests/fault/fault.h
 
 fault_tests = \
-	tests/fault/test_corrupt
+	tests/fault/test_corrupt \
+	tests/fault/test_kill \
+	tests/fault/test_signals
 
 check_PROGRAMS += $(fault_tests)
 TESTS += $(fault_tests)
@@ -12,6 +14,16 @@ tests_fault_test_corrupt_SOURCES = tests/fault/test_corrupt.c tests/fault/fault.
 tests_fault_test_corrupt_CFLAGS = $(test_cflags)
 tests_fault_test_corrupt_LDADD = $(test_libs)
 tests_fault_test_corrupt_LDFLAGS = $(test_ldflags)
+
+tests_fault_test_kill_SOURCES = tests/fault/test_kill.c tests/fault/fault.h
+tests_fault_test_kill_CFLAGS = $(test_cflags)
+tests_fault_test_kill_LDADD = $(test_libs)
+tests_fault_test_kill_LDFLAGS = $(test_ldflags)
+
+tests_fault_test_signals_SOURCES = tests/fault/test_signals.c tests/fault/fault.h
+tests_fault_test_signals_CFLAGS = $(test_cflags)
+tests_fault_test_signals_LDADD = $(test_libs)
+tests_fault_test_signals_LDFLAGS = $(test_ldflags)
 
 # The library's sources built into the test, their system calls wrapped.
 fault_wrap = -Wl,--wrap=shmget -Wl,--wrap=shmat \
