@@ -1,0 +1,314 @@
+/*
+ * Who removes a share: share_remove(), the opener's close with the destroy
+ * flag, and for IPC_PRIVATE shares and inherited handles, the last process
+ * attached. A removed share leaves no segment and no semaphore set.
+ */
+#include "testutil.h"
+
+/* Kept in a global, so that no child's exit leaks it. */
+static share_t *child_share;
+
+/* The ids of a share with a chain, to see every one of them go. */
+struct ids {
+	int shm[64];
+	int nshm;
+	int sem;
+};
+
+static void store_chain(share_t *s, struct ids *ids)
+{
+	unsigned char buf[500];
+
+	test_fill(buf, sizeof(buf), 1);
+	assert_int_equal(share_store(s, buf, sizeof(buf)), 0);
+	ids->nshm = test_chain_ids(s, ids->shm, 64);
+	assert_true(ids->nshm > 1);
+	ids->sem = test_semid(s);
+}
+
+static void assert_all_gone(const struct ids *ids)
+{
+	for (int i = 0; i < ids->nshm; i++)
+		if (!test_shm_gone(ids->shm[i]))
+			fail_msg("segment %d (shmid %d) is still there", i, ids->shm[i]);
+	assert_true(test_sem_gone(ids->sem));
+}
+
+static void assert_none_gone(const struct ids *ids)
+{
+	for (int i = 0; i < ids->nshm; i++)
+		assert_false(test_shm_gone(ids->shm[i]));
+	assert_false(test_sem_gone(ids->sem));
+}
+
+static void test_close_with_destroy_removes_everything(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(1);
+	share_t *s = test_open(key, 64, IPC_CREAT | IPC_EXCL);
+	struct ids ids;
+
+	store_chain(s, &ids);
+	share_set_destroy(s, 1);
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_key_gone(key));
+	assert_all_gone(&ids);
+}
+
+static void test_close_without_destroy_keeps(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(1);
+	share_t *s = test_open(key, 64, IPC_CREAT | IPC_EXCL);
+	struct ids ids;
+
+	store_chain(s, &ids);
+	share_set_destroy(s, 1);
+	share_set_destroy(s, 0);
+	assert_int_equal(test_close(s), 0);
+	assert_none_gone(&ids);
+	s = test_open(key, 0, 0);
+	assert_int_equal(share_num_segments(s), ids.nshm);
+	assert_int_equal(share_remove(s), 0);
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_key_gone(key));
+	assert_all_gone(&ids);
+}
+
+static void test_remove_private(void **unused)
+{
+	(void)unused;
+	share_t *s = test_private(64);
+	struct ids ids;
+
+	store_chain(s, &ids);
+	assert_int_equal(share_remove(s), 0);
+	assert_all_gone(&ids);
+	assert_int_equal(test_close(s), 0);
+}
+
+/* The opener's close with destroy removes it under other processes too. */
+static void test_opener_destroys_under_others(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(1);
+	share_t *s = test_open(key, 64, IPC_CREAT | IPC_EXCL);
+	struct test_chan c;
+	struct ids ids;
+	pid_t pid;
+
+	store_chain(s, &ids);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		void *data = NULL;
+
+		child_share = share_new(key, 0, 0);
+		child_check(child_share != NULL);
+		child_check(share_fetch(child_share, &data) == 500);
+		free(data);
+		child_check(test_send(&c, 'a') == 0);
+		child_check(test_recv(&c) == 'c');
+		errno = 0;
+		child_check(share_store(child_share, "x", 1) == -1 && errno == EIDRM);
+		errno = 0;
+		child_check(share_fetch(child_share, &data) == -1 && errno == EIDRM);
+		errno = 0;
+		child_check(share_lock(child_share, LOCK_SH) == -1 && errno == EIDRM);
+		errno = 0;
+		child_check(share_version(child_share) == 0 && errno == EIDRM);
+		child_check(share_close(child_share) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'a');
+	share_set_destroy(s, 1);
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_key_gone(key));
+	assert_int_equal(test_send(&c, 'c'), 0);
+	assert_int_equal(test_wait(pid), 0);
+	assert_all_gone(&ids);
+}
+
+/* A share removed by another process: EIDRM here, and close still works. */
+static void test_removed_by_another_process(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(1);
+	share_t *s = test_open(key, 0, IPC_CREAT | IPC_EXCL);
+	pid_t pid;
+
+	assert_int_equal(share_store(s, "doomed", 6), 0);
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		child_share = share_new(key, 0, 0);
+		child_check(child_share && share_remove(child_share) == 0);
+		child_check(share_close(child_share) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	test_assert_removed(s);
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_key_gone(key));
+}
+
+/* IPC_PRIVATE with destroy: a child that closes first leaves it be. */
+static void test_private_child_closes_first(void **unused)
+{
+	(void)unused;
+	share_t *s = test_private(64);
+	struct ids ids;
+	pid_t pid;
+
+	store_chain(s, &ids);
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		void *data = NULL;
+
+		child_check(share_get_destroy(s) == 1);
+		child_check(share_fetch(s, &data) == 500);
+		free(data);
+		child_check(share_close(s) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	assert_none_gone(&ids);
+	assert_int_equal(share_num_segments(s), ids.nshm);
+	assert_int_equal(share_store(s, "still here", 10), 0);
+	test_assert_value(s, "still here");
+	assert_int_equal(test_close(s), 0);
+	assert_all_gone(&ids);
+}
+
+/* ...and the parent that closes first leaves it to the child, the last. */
+static void test_private_parent_closes_first(void **unused)
+{
+	(void)unused;
+	share_t *s = test_private(64);
+	struct test_chan c;
+	struct ids ids;
+	pid_t pid;
+
+	store_chain(s, &ids);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		void *data = NULL;
+
+		child_check(test_recv(&c) == 'c');
+		child_check(share_fetch(s, &data) == 500);
+		free(data);
+		child_check(share_store(s, "child's", 7) == 0);
+		child_check(share_close(s) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_close(s), 0);
+	assert_false(test_shm_gone(ids.shm[0]));
+	assert_false(test_sem_gone(ids.sem));
+	assert_int_equal(test_send(&c, 'c'), 0);
+	assert_int_equal(test_wait(pid), 0);
+	assert_all_gone(&ids);
+}
+
+/* A child's close of an inherited handle keeps the parent's keyed share. */
+static void test_inherited_close_keeps_keyed(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(1);
+	share_t *s = test_open(key, 64, IPC_CREAT | IPC_EXCL);
+	struct ids ids;
+	pid_t pid;
+
+	store_chain(s, &ids);
+	share_set_destroy(s, 1);
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		child_check(share_close(s) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	assert_none_gone(&ids);
+	assert_int_equal(share_num_segments(s), ids.nshm);
+	assert_int_equal(test_close(s), 0);	/* the opener's: removes it */
+	assert_true(test_key_gone(key));
+	assert_all_gone(&ids);
+}
+
+/*
+ * ...unless that child is the last process attached. Another process with
+ * a handle of its own counts as attached.
+ */
+static void test_inherited_close_by_last_removes(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(1);
+	share_t *s = test_open(key, 64, IPC_CREAT | IPC_EXCL);
+	struct test_chan heir, other;
+	struct ids ids;
+	pid_t heir_pid, other_pid;
+
+	store_chain(s, &ids);
+	share_set_destroy(s, 1);
+	heir_pid = test_fork(&heir);
+	if (heir_pid == 0) {
+		child_check(test_recv(&heir) == 'c');
+		child_check(share_close(s) == 0);
+		child_check(test_send(&heir, 'd') == 0);
+		_exit(0);
+	}
+	other_pid = test_fork(&other);
+	if (other_pid == 0) {
+		child_share = share_new(key, 0, 0);
+		child_check(child_share != NULL);
+		child_check(test_send(&other, 'a') == 0);
+		child_check(test_recv(&other) == 'c');
+		child_check(share_close(child_share) == 0);
+		child_check(test_send(&other, 'd') == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&other), 'a');
+	share_set_destroy(s, 0);
+	assert_int_equal(test_close(s), 0);	/* the parent lets go */
+	assert_none_gone(&ids);
+
+	/* The heir closes while the other process is still attached. */
+	assert_int_equal(test_send(&heir, 'c'), 0);
+	assert_int_equal(test_recv(&heir), 'd');
+	assert_int_equal(test_wait(heir_pid), 0);
+	assert_none_gone(&ids);
+	assert_int_equal(test_send(&other, 'c'), 0);
+	assert_int_equal(test_recv(&other), 'd');
+	assert_int_equal(test_wait(other_pid), 0);
+	assert_none_gone(&ids);	/* no destroy flag: it stays */
+
+	/* Alone, a child with an inherited destroy flag removes it. */
+	s = test_open(key, 0, 0);
+	share_set_destroy(s, 1);
+	heir_pid = test_fork(&heir);
+	if (heir_pid == 0) {
+		child_check(test_recv(&heir) == 'c');
+		child_check(share_close(s) == 0);
+		_exit(0);
+	}
+	share_set_destroy(s, 0);
+	assert_int_equal(test_close(s), 0);
+	assert_none_gone(&ids);
+	assert_int_equal(test_send(&heir, 'c'), 0);
+	assert_int_equal(test_wait(heir_pid), 0);
+	assert_true(test_key_gone(key));
+	assert_all_gone(&ids);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		test_case(test_close_with_destroy_removes_everything),
+		test_case(test_close_without_destroy_keeps),
+		test_case(test_remove_private),
+		test_case(test_opener_destroys_under_others),
+		test_case(test_removed_by_another_process),
+		test_case(test_private_child_closes_first),
+		test_case(test_private_parent_closes_first),
+		test_case(test_inherited_close_keeps_keyed),
+		test_case(test_inherited_close_by_last_removes),
+	};
+
+	return test_run(tests);
+}
