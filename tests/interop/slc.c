@@ -180,26 +180,38 @@ static void cmd_lock(const char *name)
 	answer_error();
 }
 
+/* Add one to the decimal number stored; the caller holds LOCK_EX. */
+static int add_one(void)
+{
+	char text[32];
+	ssize_t len = share_fetch_into(share, text, sizeof(text) - 1);
+
+	if (len < 0)
+		return -1;
+	if (len >= (ssize_t)sizeof(text)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	text[len] = '\0';
+	len = snprintf(text, sizeof(text), "%ld", strtol(text, NULL, 10) + 1);
+	return share_store(share, text, (size_t)len);
+}
+
 /* The counter test: n increments, each under its own exclusive lock. */
 static int increment(long n)
 {
-	char text[32];
-
 	while (n-- > 0) {
-		ssize_t len;
+		int rc, err;
 
 		if (share_lock(share, LOCK_EX) < 0)
 			return -1;
-		len = share_fetch_into(share, text, sizeof(text) - 1);
-		if (len < 0 || len >= (ssize_t)sizeof(text)) {
-			share_unlock(share);
-			errno = len < 0 ? errno : EBADMSG;
+		rc = add_one();
+		err = errno;
+		if (share_unlock(share) < 0 || rc < 0) {
+			if (rc < 0)
+				errno = err;
 			return -1;
 		}
-		text[len] = '\0';
-		len = snprintf(text, sizeof(text), "%ld", strtol(text, NULL, 10) + 1);
-		if (share_store(share, text, (size_t)len) < 0 || share_unlock(share) < 0)
-			return -1;
 	}
 	return 0;
 }
