@@ -36,3 +36,6 @@ tests_fault_test_chaos_SOURCES = tests/fault/test_chaos.c tests/fault/fault.h \
 tests_fault_test_chaos_CFLAGS = $(test_cflags)
 tests_fault_test_chaos_LDADD = $(CMOCKA_LIBS)
 tests_fault_test_chaos_LDFLAGS = $(test_ldflags) $(fault_wrap)
+
+# The fuzz target for the chain walk; CI runs fuzz/run.sh (clang, libFuzzer).
+EXTRA_DIST += fuzz/fuzz_chain.c fuzz/run.sh fuzz/corpus
