@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every public function has a man page that names it, every page is
-# installed (listed in dist_man_MANS), and every page renders without a
-# groff warning.
+# installed (listed in dist_man_MANS), every page of ours that a page
+# refers to exists, and every page renders without a groff warning.
 top=$(cd "${srcdir:-.}" && pwd)
 fail=0
 
@@ -56,7 +56,21 @@ for page in "$top"/man/*.[137]; do
 	fi
 done
 
-# 3. Every page renders without a warning, alias stubs through their
+# 3. Every reference to one of our pages, share_x(3) or sharelite(7), names
+# a page that exists: a renamed function leaves no dangling SEE ALSO.
+for page in "$top"/man/*.[137]; do
+	[ -f "$page" ] || continue
+	refs=$(grep -oE '(share_[a-z_]+|sharelite(_[a-z_]+)?)"? \([137]\)' "$page" |
+		sed 's/"//; s/ (\(.\))/.\1/' | sort -u)
+	for ref in $refs; do
+		if [ ! -f "$top/man/$ref" ]; then
+			echo "FAIL: man/${page##*/} refers to $ref, which is not in man/"
+			fail=1
+		fi
+	done
+done
+
+# 4. Every page renders without a warning, alias stubs through their
 # target: .so names man3/x.3, so render from a directory where man1, man3
 # and man7 are the source tree's man/.
 if ! command -v groff >/dev/null 2>&1; then
