@@ -5,7 +5,8 @@ EXTRA_DIST += tests/fault/fault.h
 fault_tests = \
 	tests/fault/test_corrupt \
 	tests/fault/test_kill \
-	tests/fault/test_signals
+	tests/fault/test_signals \
+	tests/fault/test_modes
 
 check_PROGRAMS += $(fault_tests)
 TESTS += $(fault_tests)
@@ -24,6 +25,11 @@ tests_fault_test_signals_SOURCES = tests/fault/test_signals.c tests/fault/fault.
 tests_fault_test_signals_CFLAGS = $(test_cflags)
 tests_fault_test_signals_LDADD = $(test_libs)
 tests_fault_test_signals_LDFLAGS = $(test_ldflags)
+
+tests_fault_test_modes_SOURCES = tests/fault/test_modes.c tests/fault/fault.h
+tests_fault_test_modes_CFLAGS = $(test_cflags)
+tests_fault_test_modes_LDADD = $(test_libs)
+tests_fault_test_modes_LDFLAGS = $(test_ldflags)
 
 # The library's sources built into the test, their system calls wrapped.
 fault_wrap = -Wl,--wrap=shmget -Wl,--wrap=shmat \

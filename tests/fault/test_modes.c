@@ -1,0 +1,72 @@
+/*
+ * Who can read and write: a share is 0600 unless the caller asks for more,
+ * and every overflow segment has the head's mode and no key, so that no
+ * other program can open it by key or collide with it.
+ */
+#include "fault.h"
+
+#define SEGSZ 64
+
+static int sem_mode(int semid)
+{
+	struct semid_ds ds;
+
+	assert_int_equal(semctl(semid, 0, IPC_STAT, &ds), 0);
+	return ds.sem_perm.mode & 0777;
+}
+
+/* Every segment of s's chain: mode as asked, key only on the head. */
+static void assert_chain_modes(share_t *s, int mode, key_t key)
+{
+	struct share_info info = fault_info(s);
+	int segments = 0;
+
+	assert_int_equal(info.mode, mode);
+	assert_int_equal(sem_mode(info.semid), mode);
+	for (int id = info.shmid; id >= 0; segments++) {
+		struct shmid_ds ds;
+		struct segment_header *h;
+
+		assert_int_equal(shmctl(id, IPC_STAT, &ds), 0);
+		assert_int_equal(ds.shm_perm.mode & 0777, mode);
+		assert_int_equal(ds.shm_perm.__key, segments == 0 ? key : IPC_PRIVATE);
+		h = fault_map(id);
+		id = h->next_shmid;
+		shmdt(h);
+	}
+	assert_int_equal(segments, 10);
+}
+
+static void test_modes(void **unused)
+{
+	(void)unused;
+	static const int modes[] = { 0, 0600, 0640, 0666, 0400 };
+	unsigned char value[48 * 10];
+
+	fault_value_fill(value, 3, sizeof(value));
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		for (int keyed = 0; keyed <= 1; keyed++) {
+			key_t key = keyed ? test_key((unsigned)i) : IPC_PRIVATE;
+			share_t *s = share_new(key, SEGSZ, IPC_CREAT | IPC_EXCL | modes[i]);
+			int want = modes[i] ? modes[i] : 0600;
+
+			assert_non_null(s);
+			share_set_destroy(s, 1);
+			assert_int_equal(share_mode(s), want);
+			/* Root may write a 0400 share; others could not. */
+			if (share_store(s, value, sizeof(value)) == 0)
+				assert_chain_modes(s, want, key);
+			assert_int_equal(share_close(s), 0);
+			test_remove_key(key);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_modes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
