@@ -80,13 +80,17 @@ static int failing(int err)
 	return 1;
 }
 
-static void remember(int *ids, int *n, int id)
+/* Note an id that a call with these flags made; returns the id. */
+static int remember(int *ids, int *n, int id, int flags)
 {
+	if (id < 0 || !(flags & IPC_CREAT))
+		return id;
 	for (int i = 0; i < *n; i++)
 		if (ids[i] == id)
-			return;
+			return id;
 	if (*n < MAX_CREATED)
 		ids[(*n)++] = id;
+	return id;
 }
 
 int inject_live_objects(void)
@@ -109,14 +113,9 @@ int inject_live_objects(void)
 
 int __wrap_shmget(key_t key, size_t size, int flags)
 {
-	int id;
-
 	if ((flags & IPC_CREAT) && failing(ENOSPC))
 		return -1;
-	id = __real_shmget(key, size, flags);
-	if (id >= 0 && (flags & IPC_CREAT))
-		remember(created_shm, &n_created_shm, id);
-	return id;
+	return remember(created_shm, &n_created_shm, __real_shmget(key, size, flags), flags);
 }
 
 void *__wrap_shmat(int shmid, const void *addr, int flags)
@@ -128,14 +127,9 @@ void *__wrap_shmat(int shmid, const void *addr, int flags)
 
 int __wrap_semget(key_t key, int nsems, int flags)
 {
-	int id;
-
 	if ((flags & IPC_CREAT) && failing(ENOSPC))
 		return -1;
-	id = __real_semget(key, nsems, flags);
-	if (id >= 0 && (flags & IPC_CREAT))
-		remember(created_sem, &n_created_sem, id);
-	return id;
+	return remember(created_sem, &n_created_sem, __real_semget(key, nsems, flags), flags);
 }
 
 int __wrap_semctl(int semid, int num, int cmd, ...)
