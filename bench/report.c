@@ -3,7 +3,9 @@
  * at once, so a long run shows its progress.
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 
 #include "sharelite.h"
 #include "report.h"
@@ -57,11 +59,41 @@ static void end_row(const struct bench_result *r)
 	fflush(stdout);
 }
 
+/* The processor's name from /proc/cpuinfo where there is one. */
+static void cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+
+	snprintf(buf, len, "unknown processor");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *name = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) == 0 && name) {
+			name += 1 + strspn(name + 1, " \t");
+			snprintf(buf, len, "%.*s", (int)strcspn(name, "\n"), name);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 void report_header(const struct bench_options *o)
 {
-	printf("sharelite-bench (libsharelite %s): the median of %d repetitions of at least\n"
-	       "%.2f s each, on %ld online CPUs. Each ratio is figure / floor, both measured\n"
-	       "in this run, their repetitions taking turns. Floors:\n"
+	struct utsname un;
+	char cpu[128];
+
+	cpu_model(cpu, sizeof(cpu));
+	if (uname(&un) < 0)
+		memset(&un, 0, sizeof(un));
+	printf("sharelite-bench (libsharelite %s) on %ld online CPUs, %s,\n"
+	       "%s %s %s.\n",
+	       sharelite_version(), sysconf(_SC_NPROCESSORS_ONLN), cpu,
+	       un.sysname, un.release, un.machine);
+	printf("The median of %d repetitions of at least %.2f s each. Each ratio is\n"
+	       "figure / floor, both measured in this run, their repetitions taking turns.\n"
+	       "Floors:\n"
 	       "  lock  = a bare semop(2) lock+unlock pair on a private set of three semaphores,\n"
 	       "          with the sembufs of src/semlock.c (LOCK_EX for store, LOCK_SH for fetch)\n"
 	       "  copy  = memcpy into a preallocated buffer (store, fetch_into), or\n"
@@ -69,8 +101,7 @@ void report_header(const struct bench_options *o)
 	       "  floor = that copy between the bare lock and unlock: the least work the\n"
 	       "          memory format allows\n"
 	       "GB/s is 10^9 bytes per second; spread = (fastest - slowest repetition) / median.\n",
-	       sharelite_version(), o->timing.reps, o->timing.seconds,
-	       sysconf(_SC_NPROCESSORS_ONLN));
+	       o->timing.reps, o->timing.seconds);
 	fflush(stdout);
 }
 
