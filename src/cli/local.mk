@@ -32,20 +32,31 @@ dist_man_MANS += man/sharelite.1
 # The tests run the command as a user would. SHARELITE names the command
 # under test: the build tree's by default, the installed one for installcheck.
 cli_tests = \
-	tests/cli/store_fetch.sh
+	tests/cli/store_fetch.sh \
+	tests/cli/info.sh \
+	tests/cli/ls.sh \
+	tests/cli/rm.sh \
+	tests/cli/errors.sh \
+	tests/cli/watch.sh
 
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/cli/common.sh
 
+# Under installcheck (and so make distcheck) the same scripts run the
+# installed command. installcheck-local gets only a prerequisite here, so
+# that other fragments can hang their own checks on it too.
 installcheck-local: installcheck-cli
 installcheck-cli:
 	@failed=0; for t in $(cli_tests); do \
+	  log=$${t%.sh}.installcheck.log; \
+	  $(MKDIR_P) "$$(dirname "$$log")"; \
 	  SHARELITE='$(DESTDIR)$(bindir)/sharelite' srcdir='$(srcdir)' \
-	    $(SHELL) '$(srcdir)/'$$t >/dev/null 2>&1; rc=$$?; \
-	  case $$rc in \
+	    $(SHELL) '$(srcdir)/'$$t >"$$log" 2>&1; \
+	  case $$? in \
 	    0) echo "PASS (installed): $$t";; \
 	    77) echo "SKIP (installed): $$t";; \
-	    *) echo "FAIL (installed): $$t"; failed=1;; \
+	    *) echo "FAIL (installed): $$t"; cat "$$log"; failed=1;; \
 	  esac; \
 	done; test $$failed = 0
+CLEANFILES += tests/cli/*.installcheck.log
 .PHONY: installcheck-cli

@@ -32,6 +32,20 @@ key() {
 	echo "$k"
 }
 
+# name_key: a string key of this script's own, "S" and three letters from
+# the PID (the numeric keys' bytes make no printable name).
+name_key() {
+	name=S$(perl -e '$n = shift; print join "", map { chr(97 + int($n / 26 ** $_) % 26) } 2, 1, 0' \
+		"$(( $$ % 17576 ))")
+	use_key "$(string_key "$name")"
+	echo "$name"
+}
+
+# string_key NAME: IPC::ShareLite's number for a string key, in decimal.
+string_key() {
+	perl -e 'print unpack("L", pack("A4", shift))' "$1"
+}
+
 hex() {
 	printf '0x%08x' "$1"
 }
@@ -65,7 +79,14 @@ remove_keys() {
 		done | sort -u)
 }
 
+# background PID: a process of the test's own, ended at exit if still there.
+background() {
+	echo "$1" >>"$TMP/pids"
+}
+
 cleanup() {
+	trap '' HUP INT TERM	# a second signal must not stop the cleaning
+	[ -s "$TMP/pids" ] && kill $(cat "$TMP/pids") 2>/dev/null
 	remove_keys
 	rm -rf "$TMP"
 }
@@ -157,3 +178,25 @@ done_testing() {
 [ -x "$SHARELITE" ] || { echo "no command at $SHARELITE" >&2; exit 99; }
 command -v perl >/dev/null || { echo "perl is needed to clean up" >&2; exit 77; }
 [ -r /proc/sysvipc/shm ] || { echo "no /proc/sysvipc" >&2; exit 77; }
+
+# wait_for FILE PATTERN: until FILE has a line matching PATTERN. Bounded only
+# so that a broken command cannot hang the suite; a slow machine has minutes.
+wait_for() {
+	i=0
+	until grep -Eq -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 3000 ] || fail "waited 5 minutes for '$2' in $1"
+		sleep 0.1
+	done
+}
+
+# wait_exit PID: its exit code, killing it if it outlives a broken test.
+wait_exit() {
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 3000 ] || { kill -KILL "$1"; fail "waited 5 minutes for process $1"; }
+		sleep 0.1
+	done
+	wait "$1"
+}

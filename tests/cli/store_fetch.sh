@@ -75,14 +75,10 @@ sl fetch "$(printf '0X%X' "$k")"
 ok "a decimal key and its 0x hex spelling name one share"
 
 # A string key is IPC::ShareLite's: padded with spaces, native byte order.
-# 0x5c ('\') and the pid bytes make no printable name, so the string key is
-# built from this script's number in base 26.
-n=$(( $$ % (26 * 26 * 26) ))
-name=S$(perl -e '$n = shift; print join "", map { chr(97 + int($n / 26 ** $_) % 26) } 2, 1, 0' "$n")
-use_key "$(perl -e 'print unpack("L", pack("A4", shift))' "$name")"
+name=$(name_key)
 sl store "$name" 'by name'
 expect_ok "store by string key"
-want=$(perl -e 'printf "0x%08x", unpack("L", pack("A4", shift))' "$name")
+want=$(hex "$(string_key "$name")")
 sl fetch "$want"
 expect_ok "fetch string key by number"
 [ "$(cat "$OUT")" = 'by name' ] || fail "string key $name is not $want"

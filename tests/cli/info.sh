@@ -1,0 +1,81 @@
+#!/bin/sh
+# sharelite info: every field, checked against the kernel's own lists, and
+# the lock state while other processes hold the lock.
+. "${srcdir:-.}/tests/cli/common.sh"
+
+k=$(key 1)
+sl store "$k" 'twelve bytes'
+expect_ok "store"
+
+sl info "$k"
+expect_ok "info"
+[ "$(info_field key)" = "$k ($(hex "$k"))" ] || fail "key line is '$(info_field key)'"
+[ "$(info_field length)" = 12 ] || fail "length"
+[ "$(info_field version)" = 2 ] || fail "version of a new share after one store"
+[ "$(info_field segments)" = 1 ] || fail "segments"
+[ "$(info_field 'segment size')" = 65536 ] || fail "segment size"
+[ "$(info_field mode)" = 0600 ] || fail "mode"
+[ "$(info_field owner)" = "$(id -un)" ] || fail "owner"
+[ "$(info_field group)" = "$(id -gn)" ] || fail "group"
+[ "$(info_field creator)" = "$(id -un)" ] || fail "creator"
+[ "$(info_field attached)" = 0 ] || fail "attached counts sharelite itself"
+shmid=$(awk -v k="$(signed "$k")" 'NR > 1 && $1 == k { print $2 }' /proc/sysvipc/shm)
+semid=$(awk -v k="$(signed "$k")" 'NR > 1 && $1 == k { print $2 }' /proc/sysvipc/sem)
+[ "$(info_field shmid)" = "$shmid" ] || fail "shmid is not the kernel's $shmid"
+[ "$(info_field semid)" = "$semid" ] || fail "semid is not the kernel's $semid"
+[ "$(info_field readers)" = 0 ] || fail "readers"
+[ "$(info_field writer)" = no ] || fail "writer"
+[ "$(wc -l <"$OUT")" -eq 14 ] || fail "info printed $(wc -l <"$OUT") lines, want 14"
+ok "info shows every field as the kernel knows it"
+
+sl store "$k" 'a new value'
+sl info "$k"
+[ "$(info_field version)" = 3 ] || fail "a store did not bump the version"
+[ "$(info_field length)" = 11 ] || fail "length after the second store"
+ok "info follows stores"
+
+# Hold the share's locks as the protocol does (sharelite(7)): semaphore 1
+# counts readers, semaphore 2 is the writer; SEM_UNDO (0x1000) gives them
+# back when the holder dies. Attach counts need a process that stays
+# attached: perl_interop.sh checks them with the Perl module.
+hold() {
+	perl -e '
+		my ($semid, $sem, $ready) = @ARGV;
+		semop($semid, pack("s!3", $sem, 1, 0x1000)) or die "semop: $!\n";
+		open(my $f, ">", $ready) or die; print $f "held\n"; close $f;
+		sleep 300;' "$semid" "$1" "$TMP/ready.$2" &
+	background $!
+}
+hold 1 a; reader1=$!
+hold 1 b; reader2=$!
+wait_for "$TMP/ready.a" held
+wait_for "$TMP/ready.b" held
+sl info "$k"
+expect_ok "info with readers"
+[ "$(info_field readers)" = 2 ] || fail "two readers show as $(info_field readers)"
+[ "$(info_field writer)" = no ] || fail "writer while readers hold"
+[ "$(info_field segments)" = 1 ] || fail "segments are countable while readers hold"
+sl fetch "$k"
+[ "$(cat "$OUT")" = 'a new value' ] || fail "fetch beside readers"
+ok "info shows readers holding the lock"
+kill "$reader1" "$reader2"
+wait "$reader1" "$reader2" 2>/dev/null
+
+hold 2 c; writer=$!
+wait_for "$TMP/ready.c" held
+sl info "$k"
+expect_ok "info with a writer"
+[ "$(info_field readers)" = 0 ] || fail "readers while a writer holds"
+[ "$(info_field writer)" = yes ] || fail "writer does not show"
+[ "$(info_field segments)" = "unknown (a writer holds the lock)" ] ||
+	fail "segments while a writer holds: $(info_field segments)"
+[ "$(info_field length)" = 11 ] || fail "length while a writer holds"
+ok "info does not wait for a writer, and says what it cannot count"
+kill "$writer"
+wait "$writer" 2>/dev/null
+
+sl info "$k"
+[ "$(info_field writer)" = no ] || fail "the dead writer's lock was not undone"
+ok "a holder's death gives the lock back"
+
+done_testing
