@@ -10,25 +10,90 @@
 #include "../testutil.h"
 #include "chain.h"		/* struct segment_header: the format itself */
 
-/* A share of this segment size that is removed when closed. */
-static inline share_t *fault_share(size_t segment_size)
-{
-	share_t *s = share_new(IPC_PRIVATE, segment_size, IPC_CREAT);
-
-	assert_non_null(s);
-	share_set_destroy(s, 1);
-	return s;
-}
-
 /* fork(), with a child that dies with the test, even one that failed. */
+#define FAULT_MAX_CHILDREN 256
+static pid_t fault_children[FAULT_MAX_CHILDREN];
+static int fault_nchildren;
+
 static inline pid_t fault_fork(void)
 {
 	pid_t parent = getpid(), pid = fork();
 
 	assert_true(pid >= 0);
-	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent))
-		_exit(99);
+	if (pid == 0) {
+		fault_nchildren = 0;
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(99);
+	} else if (fault_nchildren < FAULT_MAX_CHILDREN) {
+		fault_children[fault_nchildren++] = pid;
+	}
 	return pid;
+}
+
+/* The shares fault_share() made: what a failed test leaves, teardown removes. */
+#define FAULT_MAX_SHARES 64
+static struct { int semid, shmid; } fault_made[FAULT_MAX_SHARES];
+static int fault_nmade;
+
+/* A share of this segment size that is removed when closed. */
+static inline share_t *fault_share(size_t segment_size)
+{
+	share_t *s = share_new(IPC_PRIVATE, segment_size, IPC_CREAT);
+	struct share_info info;
+
+	assert_non_null(s);
+	share_set_destroy(s, 1);
+	assert_int_equal(share_stat(s, &info), 0);
+	if (fault_nmade < FAULT_MAX_SHARES) {
+		fault_made[fault_nmade].semid = info.semid;
+		fault_made[fault_nmade++].shmid = info.shmid;
+	}
+	return s;
+}
+
+/*
+ * cmocka teardown, for a test that failed half-way as much as for one
+ * that passed: kill the children it left, remove the chains and sets of the
+ * shares it made that are still there, what is under its keys, and every
+ * segment this process created.
+ */
+static inline int fault_teardown(void **unused)
+{
+	struct shm_info shm;
+	int highest;
+
+	(void)unused;
+	for (int i = 0; i < fault_nchildren; i++) {
+		if (waitpid(fault_children[i], NULL, WNOHANG) == 0) {
+			kill(fault_children[i], SIGKILL);
+			waitpid(fault_children[i], NULL, 0);
+		}
+	}
+	fault_nchildren = 0;
+	for (int i = 0; i < fault_nmade; i++) {
+		for (int id = fault_made[i].shmid; id >= 0;) {
+			int32_t *h = shmat(id, NULL, SHM_RDONLY);
+
+			if (h == (void *)-1)
+				break;
+			shmctl(id, IPC_RMID, NULL);
+			id = h[0];
+			shmdt(h);
+		}
+		semctl(fault_made[i].semid, 0, IPC_RMID);
+	}
+	fault_nmade = 0;
+	for (unsigned n = 0; n < 16; n++)
+		test_remove_key(test_key(n));
+	highest = shmctl(0, SHM_INFO, (struct shmid_ds *)&shm);
+	for (int i = 0; i <= highest; i++) {
+		struct shmid_ds ds;
+		int id = shmctl(i, SHM_STAT, &ds);
+
+		if (id >= 0 && ds.shm_cpid == getpid())
+			shmctl(id, IPC_RMID, NULL);
+	}
+	return 0;
 }
 
 static inline struct share_info fault_info(share_t *s)
@@ -170,5 +235,8 @@ static inline int fault_remove_leaked(pid_t creator, share_t *s)
 	}
 	return n;
 }
+
+/* A test whose leftovers fault_teardown() removes. */
+#define fault_test(f) cmocka_unit_test_teardown(f, fault_teardown)
 
 #endif /* SHARELITE_FAULT_H */

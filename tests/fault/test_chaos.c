@@ -326,15 +326,15 @@ static void test_close_destroy(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_store_growing),
-		cmocka_unit_test(test_store_shrinking),
-		cmocka_unit_test(test_reads),
-		cmocka_unit_test(test_locks),
-		cmocka_unit_test(test_remove),
-		cmocka_unit_test(test_signals_restart_or_interrupt),
-		cmocka_unit_test(test_new),
-		cmocka_unit_test(test_open_existing),
-		cmocka_unit_test(test_close_destroy),
+		fault_test(test_store_growing),
+		fault_test(test_store_shrinking),
+		fault_test(test_reads),
+		fault_test(test_locks),
+		fault_test(test_remove),
+		fault_test(test_signals_restart_or_interrupt),
+		fault_test(test_new),
+		fault_test(test_open_existing),
+		fault_test(test_close_destroy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -256,12 +256,12 @@ static void test_child_lock_is_its_own(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_killed_holding_a_lock),
-		cmocka_unit_test(test_writer_killed_at_any_instant),
-		cmocka_unit_test(test_reader_killed_inside_fetch),
-		cmocka_unit_test(test_no_torn_value_under_load),
-		cmocka_unit_test(test_fork_does_not_hand_over_locks),
-		cmocka_unit_test(test_child_lock_is_its_own),
+		fault_test(test_killed_holding_a_lock),
+		fault_test(test_writer_killed_at_any_instant),
+		fault_test(test_reader_killed_inside_fetch),
+		fault_test(test_no_torn_value_under_load),
+		fault_test(test_fork_does_not_hand_over_locks),
+		fault_test(test_child_lock_is_its_own),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,7 +65,7 @@ static void test_modes(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_modes),
+		fault_test(test_modes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,10 +176,10 @@ static void test_store_waits_through_signals(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_store_and_fetch_complete),
-		cmocka_unit_test(test_lock_wait_is_interrupted),
-		cmocka_unit_test(test_upgrade_wait_is_interrupted),
-		cmocka_unit_test(test_store_waits_through_signals),
+		fault_test(test_store_and_fetch_complete),
+		fault_test(test_lock_wait_is_interrupted),
+		fault_test(test_upgrade_wait_is_interrupted),
+		fault_test(test_store_waits_through_signals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
