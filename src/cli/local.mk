@@ -37,7 +37,12 @@ cli_tests = \
 	tests/cli/ls.sh \
 	tests/cli/rm.sh \
 	tests/cli/errors.sh \
-	tests/cli/watch.sh
+	tests/cli/watch.sh \
+	tests/cli/json.sh \
+	tests/cli/bench.sh \
+	tests/cli/help.sh \
+	tests/cli/permission.sh \
+	tests/cli/perl_interop.sh
 
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/cli/common.sh
