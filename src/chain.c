@@ -376,6 +376,11 @@ int chain_count(struct chain *c)
 
 int chain_remove(struct chain *c)
 {
+	if (attach_or_cut(c, SIZE_MAX) < 0)
+		return -1;
+	/* The value goes first: a remover killed part-way leaves an empty
+	 * share, never a length that its shortened chain cannot hold. */
+	chain_head(c)->length = 0;
 	if (chain_trim(c, 1) < 0)
 		return -1;
 	if (shmctl(c->segs[0].shmid, IPC_RMID, NULL) < 0)

@@ -215,20 +215,21 @@ static inline int fault_in_chain(share_t *s, int shmid)
 /*
  * Remove the segments of s's size that a process created and that s's
  * chain does not hold (a writer killed between creating a segment and linking it, or
- * between unlinking and removing it); return how many.
+ * between unlinking and removing it); return how many. With s NULL, every
+ * segment the process created that is left.
  */
 static inline int fault_remove_leaked(pid_t creator, share_t *s)
 {
 	struct shm_info info;
 	int highest = shmctl(0, SHM_INFO, (struct shmid_ds *)&info), n = 0;
-	size_t size = share_segment_size(s);
+	size_t size = s ? share_segment_size(s) : 0;
 
 	for (int i = 0; i <= highest; i++) {
 		struct shmid_ds ds;
 		int id = shmctl(i, SHM_STAT, &ds);
 
-		if (id >= 0 && ds.shm_cpid == creator && ds.shm_perm.__key == IPC_PRIVATE &&
-		    ds.shm_segsz == size && !fault_in_chain(s, id)) {
+		if (id >= 0 && ds.shm_cpid == creator &&
+		    (!s || (ds.shm_segsz == size && !fault_in_chain(s, id)))) {
 			shmctl(id, IPC_RMID, NULL);
 			n++;
 		}

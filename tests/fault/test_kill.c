@@ -195,6 +195,47 @@ static void test_no_torn_value_under_load(void **unused)
 	assert_int_equal(share_close(s), 0);
 }
 
+/*
+ * A process killed while it creates, opens or removes a share: the next
+ * opener finds a share it can use, whatever half of one was left.
+ */
+static void test_killed_opening_or_removing(void **unused)
+{
+	(void)unused;
+	key_t key = test_key(1);
+	unsigned rng = (unsigned)getpid() * 17u;
+
+	for (int k = 0; k < KILLS; k++) {
+		pid_t pid = fault_fork();
+		share_t *s;
+
+		if (pid == 0) {
+			for (;;) {
+				share_t *c = share_new(key, SEGSZ, IPC_CREAT);
+
+				if (!c)
+					_exit(1);
+				store_value(c, (uint32_t)k);
+				share_remove(c);
+				share_close(c);
+			}
+		}
+		kill_soon(pid, &rng);
+		s = share_new(key, 0, IPC_CREAT);
+		assert_non_null(s);
+		fault_assert_unlocked(s);
+		assert_int_equal(value_whole(s), 1);
+		store_value(s, 9);
+		assert_int_equal(value_whole(s), 1);
+		assert_int_equal(share_remove(s), 0);
+		assert_int_equal(share_close(s), 0);
+		/* What the dead process had made and not yet linked. */
+		fault_remove_leaked(pid, NULL);
+	}
+	assert_int_equal(shmget(key, 0, 0), -1);
+	assert_int_equal(semget(key, 0, 0), -1);
+}
+
 /* A child's copy of the handle: the parent's lock is not its to give. */
 static void test_fork_does_not_hand_over_locks(void **unused)
 {
@@ -260,6 +301,7 @@ int main(void)
 		fault_test(test_writer_killed_at_any_instant),
 		fault_test(test_reader_killed_inside_fetch),
 		fault_test(test_no_torn_value_under_load),
+		fault_test(test_killed_opening_or_removing),
 		fault_test(test_fork_does_not_hand_over_locks),
 		fault_test(test_child_lock_is_its_own),
 	};
