@@ -49,7 +49,7 @@ tests_test_destroy_LDADD = $(test_libs)
 tests_test_destroy_LDFLAGS = $(test_ldflags)
 
 # The header from C++, beside <sys/file.h>.
-tests_test_cplusplus_SOURCES = tests/test_cplusplus.cc
+tests_test_cplusplus_SOURCES = tests/test_cplusplus.cc tests/testutil.h
 tests_test_cplusplus_CXXFLAGS = $(AM_CXXFLAGS) $(CMOCKA_CFLAGS)
 tests_test_cplusplus_LDADD = $(test_libs)
 tests_test_cplusplus_LDFLAGS = $(test_ldflags)

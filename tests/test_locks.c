@@ -419,6 +419,62 @@ static void test_dead_holder_releases(void **state)
 	test_assert_value(s, "before");
 }
 
+/* Closing a handle gives back the lock it holds. */
+static void test_close_releases_lock(void **state)
+{
+	struct target *t = *state;
+	static const int ops[] = { LOCK_EX, LOCK_SH };
+
+	for (int i = 0; i < 2; i++) {
+		share_t *h = test_open(t->key, 0, 0);
+
+		assert_int_equal(share_lock(h, ops[i]), 0);
+		test_assert_locks(t->s, ops[i] == LOCK_SH, ops[i] == LOCK_EX);
+		assert_int_equal(test_close(h), 0);
+		test_assert_locks(t->s, 0, 0);
+		assert_int_equal(lock_elsewhere(t, LOCK_EX | LOCK_NB), 0);
+	}
+}
+
+/*
+ * A process that took and gave back locks in every way, then exits, takes
+ * nothing from the lock another process holds by then: each step's undo
+ * record (SEM_UNDO) balances.
+ */
+static void test_exit_after_unlock_keeps_others_lock(void **state)
+{
+	struct target *t = *state;
+	struct test_chan c;
+	pid_t pid = test_fork(&c);
+
+	if (pid == 0) {
+		share_t *h = child_handle(t);
+
+		child_check(share_lock(h, LOCK_EX) == 0);
+		child_check(share_lock(h, LOCK_SH) == 0);
+		child_check(share_lock(h, LOCK_EX | LOCK_NB) == 0);
+		child_check(share_store(h, "child", 5) == 0);
+		child_check(share_unlock(h) == 0);
+		child_check(share_lock(h, LOCK_SH) == 0);
+		child_check(share_store(h, "child", 5) == 0);
+		child_check(share_lock(h, LOCK_EX) == 0);
+		child_check(share_lock(h, LOCK_UN) == 0);
+		child_check(test_send(&c, 'u') == 0);
+		child_check(test_recv(&c) == 'x');
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'u');
+	test_assert_locks(t->s, 0, 0);
+	assert_int_equal(share_lock(t->s, LOCK_EX), 0);
+	assert_int_equal(test_send(&c, 'x'), 0);
+	assert_int_equal(test_wait(pid), 0);
+	test_assert_locks(t->s, 0, 1);
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	assert_int_equal(share_lock(t->s, LOCK_SH), 0);
+	assert_int_equal(share_unlock(t->s), 0);
+	test_assert_locks(t->s, 0, 0);
+}
+
 /*
  * fork() hands no lock to the child: through the handle it inherited, its
  * calls wait for the parent, and its unlock and close give back nothing
@@ -467,6 +523,8 @@ int main(void)
 		share_case(test_blocking_upgrade_waits),
 		share_case(test_calls_keep_held_lock),
 		share_case(test_dead_holder_releases),
+		share_case(test_close_releases_lock),
+		share_case(test_exit_after_unlock_keeps_others_lock),
 		share_case(test_fork_hands_no_lock),
 	};
 

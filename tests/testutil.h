@@ -15,7 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#ifdef __cplusplus
+extern "C" {		/* cmocka 1.1's header does not say so itself */
+#endif
 #include <cmocka.h>
+#ifdef __cplusplus
+}
+#endif
 
 #include <errno.h>
 #include <poll.h>
@@ -40,7 +46,9 @@ enum { TEST_SEM_INIT, TEST_SEM_READERS, TEST_SEM_WRITER, TEST_NSEMS };
  * given back): it fails instead of hanging make check. No test waits for
  * time to pass, so only a hang comes near it, even under valgrind.
  */
+#ifndef TEST_WATCHDOG_SECONDS
 #define TEST_WATCHDOG_SECONDS 600
+#endif
 
 /*
  * A key for this test program's n-th share: the pid in the middle bits, so
@@ -79,23 +87,20 @@ static inline void test_remove_chain(int shmid)
 	}
 }
 
-/* Remove whatever a test left under its key, even after a failure. */
+/*
+ * Remove whatever a test left under its key, even after a failure. The
+ * objects are removed directly, not through the library: that never waits,
+ * not even for a lock that a leaked handle of this process still holds.
+ */
 static inline void test_remove_key(key_t key)
 {
-	share_t *s = share_new(key, 0, 0);
-	int id;
+	int id = semget(key, 0, 0);
 
-	if (s) {
-		share_remove(s);
-		share_close(s);
-	}
-	/* Not a share (any more): remove the objects themselves. */
+	if (id >= 0)
+		semctl(id, 0, IPC_RMID);
 	id = shmget(key, 0, 0);
 	if (id >= 0)
 		test_remove_chain(id);
-	id = semget(key, 0, 0);
-	if (id >= 0)
-		semctl(id, 0, IPC_RMID);
 }
 
 /* Number of shm segments and semaphore sets that exist on the system. */
@@ -302,7 +307,7 @@ static inline char *test_fetch(share_t *s)
 
 	if (share_fetch(s, &data) < 0)
 		fail_msg("share_fetch: %s", strerror(errno));
-	return data;
+	return (char *)data;
 }
 
 /* Whether the share holds exactly this string. */
@@ -430,7 +435,11 @@ static inline int test_wait(pid_t pid)
 static inline int test_child_waits(const struct test_chan *c, int semid)
 {
 	for (;;) {
-		struct pollfd p = { .fd = c->rd, .events = POLLIN, .revents = 0 };
+		struct pollfd p;
+
+		p.fd = c->rd;
+		p.events = POLLIN;
+		p.revents = 0;
 
 		if (test_sem_waiters(semid) > 0)
 			return 1;
@@ -473,19 +482,15 @@ static inline int test_teardown(void **state)
 	for (int i = 0; i < test_made.nfds; i++)
 		close(test_made.fds[i]);
 	for (int i = 0; i < test_made.nshares; i++) {
-		share_t *s = test_made.shares[i];
-
-		if (s) {
-			share_remove(s);
-			share_close(s);
-		}
-		/* Left by a child that failed, or by a library that did.
-		 * (An id is not reused until the kernel has handed out 64K
-		 * others: these are still the test's.) */
-		if (test_made.shmids[i] >= 0 && !test_shm_gone(test_made.shmids[i]))
-			test_remove_chain(test_made.shmids[i]);
+		/* Directly, as test_remove_key() does. An id is not reused
+		 * until the kernel has handed out 64K others: these are still
+		 * the test's. */
 		if (test_made.semids[i] >= 0 && !test_sem_gone(test_made.semids[i]))
 			semctl(test_made.semids[i], 0, IPC_RMID);
+		if (test_made.shmids[i] >= 0 && !test_shm_gone(test_made.shmids[i]))
+			test_remove_chain(test_made.shmids[i]);
+		if (test_made.shares[i])
+			share_close(test_made.shares[i]);	/* EIDRM: frees it */
 	}
 	for (int i = 0; i < test_made.nkeys; i++)
 		test_remove_key(test_made.keys[i]);
