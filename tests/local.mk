@@ -15,6 +15,7 @@ core_tests = \
 	tests/test_locks \
 	tests/test_multiprocess \
 	tests/test_destroy \
+	tests/test_access \
 	tests/test_cplusplus
 
 check_PROGRAMS += $(core_tests)
@@ -47,6 +48,10 @@ tests_test_multiprocess_LDFLAGS = $(test_ldflags)
 tests_test_destroy_CFLAGS = $(test_cflags)
 tests_test_destroy_LDADD = $(test_libs)
 tests_test_destroy_LDFLAGS = $(test_ldflags)
+
+tests_test_access_CFLAGS = $(test_cflags)
+tests_test_access_LDADD = $(test_libs)
+tests_test_access_LDFLAGS = $(test_ldflags)
 
 # The header from C++, beside <sys/file.h>.
 tests_test_cplusplus_SOURCES = tests/test_cplusplus.cc tests/testutil.h

@@ -167,6 +167,19 @@ static void test_key_of_something_else(void **unused)
 	assert_int_equal(shmctl(shmid, IPC_RMID, NULL), 0);
 }
 
+/* The head segment removed by hand: the set alone is no share to open. */
+static void test_head_removed_by_hand(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(1);
+	share_t *s = test_open(key, 0, IPC_CREAT | IPC_EXCL);
+
+	assert_int_equal(test_close(s), 0);
+	assert_int_equal(shmctl(shmget(key, 0, 0), IPC_RMID, NULL), 0);
+	assert_fails(share_new(key, 0, 0), NULL, ENOENT);
+	assert_fails(share_new(key, 0, IPC_EXCL), NULL, ENOENT);
+}
+
 static void test_invalid_lock_operations(void **unused)
 {
 	(void)unused;
@@ -197,6 +210,55 @@ static void test_invalid_lock_operations(void **unused)
 	test_assert_locks(s, 1, 0);
 	assert_int_equal(share_unlock(s), 0);
 	assert_int_equal(test_close(s), 0);
+}
+
+/* Another process reset the semaphore that records this handle's lock. */
+static void test_lock_semaphore_reset(void **unused)
+{
+	(void)unused;
+	share_t *s = test_private(0);
+	int semid = test_semid(s);
+
+	assert_int_equal(share_lock(s, LOCK_SH), 0);
+	assert_int_equal(semctl(semid, TEST_SEM_READERS, SETVAL, 0), 0);
+	assert_fails(share_unlock(s), -1, EAGAIN);
+
+	s = test_private(0);
+	semid = test_semid(s);
+	assert_int_equal(share_lock(s, LOCK_EX), 0);
+	assert_int_equal(semctl(semid, TEST_SEM_WRITER, SETVAL, 0), 0);
+	assert_fails(share_lock(s, LOCK_SH), -1, EAGAIN);	/* downgrade */
+	assert_fails(share_unlock(s), -1, EAGAIN);
+}
+
+/* SEMVMX shared locks: no room for one more. */
+static void test_too_many_shared_locks(void **unused)
+{
+	(void)unused;
+	share_t *s = test_private(0);
+	int semid = test_semid(s);
+	void *data = NULL;
+	char buf[4];
+
+	assert_int_equal(share_store(s, "full", 4), 0);
+	assert_int_equal(semctl(semid, TEST_SEM_READERS, SETVAL, 32767), 0);
+	assert_fails(share_lock(s, LOCK_SH), -1, ERANGE);
+	assert_fails(share_lock(s, LOCK_SH | LOCK_NB), -1, ERANGE);
+	assert_fails(share_fetch(s, &data), -1, ERANGE);
+	assert_null(data);
+	assert_fails(share_fetch_into(s, buf, sizeof(buf)), -1, ERANGE);
+	assert_fails(share_num_segments(s), -1, ERANGE);
+	test_assert_locks(s, 32767, 0);
+
+	/* A downgrade that finds no room keeps the exclusive lock. */
+	assert_int_equal(semctl(semid, TEST_SEM_READERS, SETVAL, 0), 0);
+	assert_int_equal(share_lock(s, LOCK_EX), 0);
+	assert_int_equal(semctl(semid, TEST_SEM_READERS, SETVAL, 32767), 0);
+	assert_fails(share_lock(s, LOCK_SH), -1, ERANGE);
+	test_assert_locks(s, 32767, 1);
+	test_assert_value(s, "full");	/* still ours to read */
+	assert_int_equal(share_unlock(s), 0);
+	test_assert_locks(s, 32767, 0);
 }
 
 static void test_value_too_large(void **unused)
@@ -284,7 +346,10 @@ int main(void)
 		test_case(test_create_exclusive_existing),
 		test_case(test_missing_key_without_create),
 		test_case(test_key_of_something_else),
+		test_case(test_head_removed_by_hand),
 		test_case(test_invalid_lock_operations),
+		test_case(test_lock_semaphore_reset),
+		test_case(test_too_many_shared_locks),
 		test_case(test_value_too_large),
 		test_case(test_removed_handle),
 		test_case(test_remove_while_locked),
