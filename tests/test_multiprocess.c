@@ -53,6 +53,72 @@ static void test_counter_under_exclusive_lock(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/*
+ * Processes that open a missing key at once: one creates and initialises
+ * the share, the others attach to it, and no store is lost to a second
+ * initialisation. With IPC_EXCL, exactly one of them gets it.
+ */
+#define RACE_ROUNDS 20
+
+static int child_opens_and_counts(key_t key, const struct test_chan *c, int flags)
+{
+	char *value = NULL, next[24];
+
+	child_check(test_recv(c) == 'g');
+	child_share = share_new(key, 0, flags);
+	if (!child_share) {
+		child_check(errno == EEXIST && (flags & IPC_EXCL));
+		return 3;
+	}
+	child_check(share_lock(child_share, LOCK_EX) == 0);
+	child_check(share_fetch(child_share, (void **)&value) >= 0);
+	snprintf(next, sizeof(next), "%ld", strtol(value, NULL, 10) + 1);
+	free(value);
+	child_check(share_store(child_share, next, strlen(next)) == 0);
+	child_check(share_close(child_share) == 0);
+	return 0;
+}
+
+static void race_to_open(int flags)
+{
+	for (unsigned round = 0; round < RACE_ROUNDS; round++) {
+		key_t key = test_use_key(round);
+		struct test_chan c[WORKERS];
+		pid_t pids[WORKERS];
+		int opened = 0;
+		share_t *s;
+		char want[16];
+
+		for (int w = 0; w < WORKERS; w++) {
+			pids[w] = test_fork(&c[w]);
+			if (pids[w] == 0)
+				_exit(child_opens_and_counts(key, &c[w], flags));
+		}
+		for (int w = 0; w < WORKERS; w++)
+			assert_int_equal(test_send(&c[w], 'g'), 0);
+		for (int w = 0; w < WORKERS; w++) {
+			int status = test_wait(pids[w]);
+
+			assert_true(status == 0 || status == 3);
+			opened += status == 0;
+		}
+		assert_int_equal(opened, flags & IPC_EXCL ? 1 : WORKERS);
+		s = test_open(key, 0, 0);
+		snprintf(want, sizeof(want), "%d", opened);
+		test_assert_value(s, want);
+		assert_int_equal(share_version(s), 1 + opened);
+		assert_int_equal(share_remove(s), 0);
+		assert_int_equal(test_close(s), 0);
+	}
+}
+
+static void test_processes_race_to_create(void **unused)
+{
+	(void)unused;
+	race_to_open(IPC_CREAT);
+	race_to_open(IPC_CREAT | IPC_EXCL);
+}
+
 #define BIG (1024 * 1024)
 #define PAGE_SEGMENT 4096
 
@@ -275,6 +341,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		test_case(test_counter_under_exclusive_lock),
+		test_case(test_processes_race_to_create),
 		test_case(test_big_value_between_processes),
 		test_case(test_chain_shrinks_under_reader),
 		test_case(test_readers_see_whole_values),

@@ -137,28 +137,48 @@ static inline int test_key_gone(key_t key)
 	       semget(key, 0, 0) < 0 && errno == ENOENT;
 }
 
-/* What a test made, for test_teardown() to remove. */
-#define TEST_MAX_MADE 32
+/*
+ * What a test made, for test_teardown() to remove. A slot is free again
+ * once there is nothing left in it to remove: a child reaped, a share
+ * closed whose objects are gone.
+ */
+#define TEST_MAX_MADE 64
 static struct {
 	key_t keys[TEST_MAX_MADE];
 	int nkeys;
-	share_t *shares[TEST_MAX_MADE];	/* NULL once test_close()d */
-	int shmids[TEST_MAX_MADE];	/* of shares[i]: what must be gone */
-	int semids[TEST_MAX_MADE];
-	int nshares;
-	pid_t children[TEST_MAX_MADE];
-	int nchildren;
-	int fds[4 * TEST_MAX_MADE];
-	int nfds;
+	struct {
+		int used;
+		share_t *s;	/* NULL once test_close()d */
+		int shmid;	/* its head and set, -1 once seen gone */
+		int semid;
+	} shares[TEST_MAX_MADE];
+	struct {
+		pid_t pid;	/* 0 once reaped */
+		int fds[2];	/* this side's ends of its channel, or -1 */
+	} children[TEST_MAX_MADE];
 } test_made;
+
+#define test_free_slot(array, in_use)						\
+	({									\
+		int slot_ = 0;							\
+		while (slot_ < TEST_MAX_MADE && (in_use(test_made.array[slot_]))) \
+			slot_++;						\
+		assert_true(slot_ < TEST_MAX_MADE);				\
+		slot_;								\
+	})
+#define test_share_in_use(x) ((x).used)
+#define test_child_in_use(x) ((x).pid > 0)
 
 /* test_key(n), free of leftovers and removed by the teardown. */
 static inline key_t test_use_key(unsigned n)
 {
 	key_t key = test_key(n);
 
-	assert_true(test_made.nkeys < TEST_MAX_MADE);
 	test_remove_key(key);
+	for (int i = 0; i < test_made.nkeys; i++)
+		if (test_made.keys[i] == key)
+			return key;
+	assert_true(test_made.nkeys < TEST_MAX_MADE);
 	test_made.keys[test_made.nkeys++] = key;
 	return key;
 }
@@ -166,22 +186,21 @@ static inline key_t test_use_key(unsigned n)
 /* share_new() that must work; the teardown removes what the test did not. */
 static inline share_t *test_open(key_t key, size_t segment_size, int flags)
 {
+	int slot = test_free_slot(shares, test_share_in_use);
 	struct share_info info;
-	share_t *s;
+	share_t *s = share_new(key, segment_size, flags);
 
-	assert_true(test_made.nshares < TEST_MAX_MADE);
-	s = share_new(key, segment_size, flags);
 	if (!s)
 		fail_msg("share_new(%#x, %zu, %#o): %s", (unsigned)key, segment_size,
 			 (unsigned)flags, strerror(errno));
-	test_made.shares[test_made.nshares] = s;
-	test_made.shmids[test_made.nshares] = -1;
-	test_made.semids[test_made.nshares] = -1;
+	test_made.shares[slot].used = 1;
+	test_made.shares[slot].s = s;
+	test_made.shares[slot].shmid = -1;
+	test_made.shares[slot].semid = -1;
 	if (share_stat(s, &info) == 0) {
-		test_made.shmids[test_made.nshares] = info.shmid;
-		test_made.semids[test_made.nshares] = info.semid;
+		test_made.shares[slot].shmid = info.shmid;
+		test_made.shares[slot].semid = info.semid;
 	}
-	test_made.nshares++;
 	return s;
 }
 
@@ -197,13 +216,18 @@ static inline share_t *test_private(size_t segment_size)
 /* share_close() of a handle from test_open(); its result. */
 static inline int test_close(share_t *s)
 {
-	for (int i = 0; i < test_made.nshares; i++) {
-		if (test_made.shares[i] == s) {
-			test_made.shares[i] = NULL;
+	int rc = share_close(s), err = errno;
+
+	for (int i = 0; i < TEST_MAX_MADE; i++) {
+		if (test_made.shares[i].used && test_made.shares[i].s == s) {
+			test_made.shares[i].s = NULL;
+			test_made.shares[i].used = !test_shm_gone(test_made.shares[i].shmid) ||
+						   !test_sem_gone(test_made.shares[i].semid);
 			break;
 		}
 	}
-	return share_close(s);
+	errno = err;
+	return rc;
 }
 
 /* A share's semaphore set and head segment, through share_stat(). */
@@ -374,10 +398,8 @@ static inline int test_recv(const struct test_chan *c)
 static inline pid_t test_fork(struct test_chan *c)
 {
 	pid_t parent = getpid(), pid;
-	int up[2], down[2];
+	int slot = test_free_slot(children, test_child_in_use), up[2], down[2];
 
-	assert_true(test_made.nchildren < TEST_MAX_MADE);
-	assert_true(test_made.nfds + 2 <= 4 * TEST_MAX_MADE);
 	if (c) {
 		assert_int_equal(pipe(up), 0);
 		assert_int_equal(pipe(down), 0);
@@ -397,16 +419,25 @@ static inline pid_t test_fork(struct test_chan *c)
 		}
 		return 0;
 	}
-	test_made.children[test_made.nchildren++] = pid;
+	test_made.children[slot].pid = pid;
+	test_made.children[slot].fds[0] = -1;
+	test_made.children[slot].fds[1] = -1;
 	if (c) {
 		close(up[1]);
 		close(down[0]);
-		c->rd = up[0];
-		c->wr = down[1];
-		test_made.fds[test_made.nfds++] = c->rd;
-		test_made.fds[test_made.nfds++] = c->wr;
+		c->rd = test_made.children[slot].fds[0] = up[0];
+		c->wr = test_made.children[slot].fds[1] = down[1];
 	}
 	return pid;
+}
+
+/* Forget a child that is reaped, closing this side of its channel. */
+static inline void test_forget_child(int slot)
+{
+	for (int i = 0; i < 2; i++)
+		if (test_made.children[slot].fds[i] >= 0)
+			close(test_made.children[slot].fds[i]);
+	test_made.children[slot].pid = 0;
 }
 
 /* Reap a child; its exit status, or -1 if it did not exit (killed). */
@@ -418,9 +449,9 @@ static inline int test_wait(pid_t pid)
 	do
 		got = waitpid(pid, &status, 0);
 	while (got < 0 && errno == EINTR);
-	for (int i = 0; i < test_made.nchildren; i++)
-		if (test_made.children[i] == pid)
-			test_made.children[i] = 0;
+	for (int i = 0; i < TEST_MAX_MADE; i++)
+		if (test_made.children[i].pid == pid)
+			test_forget_child(i);
 	if (got != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
@@ -473,24 +504,27 @@ static inline int test_teardown(void **state)
 {
 	(void)state;
 	alarm(0);
-	for (int i = 0; i < test_made.nchildren; i++) {
-		if (test_made.children[i] > 0) {
-			kill(test_made.children[i], SIGKILL);
-			waitpid(test_made.children[i], NULL, 0);
+	for (int i = 0; i < TEST_MAX_MADE; i++) {
+		if (test_child_in_use(test_made.children[i])) {
+			kill(test_made.children[i].pid, SIGKILL);
+			waitpid(test_made.children[i].pid, NULL, 0);
+			test_forget_child(i);
 		}
 	}
-	for (int i = 0; i < test_made.nfds; i++)
-		close(test_made.fds[i]);
-	for (int i = 0; i < test_made.nshares; i++) {
+	for (int i = 0; i < TEST_MAX_MADE; i++) {
+		int shmid = test_made.shares[i].shmid, semid = test_made.shares[i].semid;
+
+		if (!test_share_in_use(test_made.shares[i]))
+			continue;
 		/* Directly, as test_remove_key() does. An id is not reused
 		 * until the kernel has handed out 64K others: these are still
 		 * the test's. */
-		if (test_made.semids[i] >= 0 && !test_sem_gone(test_made.semids[i]))
-			semctl(test_made.semids[i], 0, IPC_RMID);
-		if (test_made.shmids[i] >= 0 && !test_shm_gone(test_made.shmids[i]))
-			test_remove_chain(test_made.shmids[i]);
-		if (test_made.shares[i])
-			share_close(test_made.shares[i]);	/* EIDRM: frees it */
+		if (semid >= 0 && !test_sem_gone(semid))
+			semctl(semid, 0, IPC_RMID);
+		if (shmid >= 0 && !test_shm_gone(shmid))
+			test_remove_chain(shmid);
+		if (test_made.shares[i].s)
+			share_close(test_made.shares[i].s);	/* EIDRM: frees it */
 	}
 	for (int i = 0; i < test_made.nkeys; i++)
 		test_remove_key(test_made.keys[i]);
