@@ -150,6 +150,37 @@ static void test_removed_by_another_process(void **unused)
 	assert_true(test_key_gone(key));
 }
 
+/*
+ * A handle on a removed share never reaches the share created under the
+ * same key since: it has the old ids, not the key.
+ */
+static void test_stale_handle_leaves_new_share(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(1);
+	share_t *old = test_open(key, 64, IPC_CREAT | IPC_EXCL);
+	share_t *stale = test_open(key, 0, 0);
+	share_t *fresh;
+	unsigned char buf[200];
+
+	test_fill(buf, sizeof(buf), 2);
+	assert_int_equal(share_store(stale, buf, sizeof(buf)), 0);
+	assert_int_equal(share_remove(old), 0);
+	assert_int_equal(test_close(old), 0);
+	fresh = test_open(key, 64, IPC_CREAT | IPC_EXCL);
+	assert_int_equal(share_store(fresh, "new", 3), 0);
+
+	test_assert_removed(stale);
+	share_set_destroy(stale, 1);
+	assert_int_equal(test_close(stale), 0);
+	test_assert_value(fresh, "new");
+	assert_int_equal(share_version(fresh), 2);
+	test_assert_locks(fresh, 0, 0);
+	share_set_destroy(fresh, 1);
+	assert_int_equal(test_close(fresh), 0);
+	assert_true(test_key_gone(key));
+}
+
 /* IPC_PRIVATE with destroy: a child that closes first leaves it be. */
 static void test_private_child_closes_first(void **unused)
 {
@@ -304,6 +335,7 @@ int main(void)
 		test_case(test_remove_private),
 		test_case(test_opener_destroys_under_others),
 		test_case(test_removed_by_another_process),
+		test_case(test_stale_handle_leaves_new_share),
 		test_case(test_private_child_closes_first),
 		test_case(test_private_parent_closes_first),
 		test_case(test_inherited_close_keeps_keyed),
