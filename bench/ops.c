@@ -63,6 +63,28 @@ int loop_fetch_into(void *ctx, long iterations)
 	return 0;
 }
 
+static int with_lock_held(struct value_ctx *v, int (*loop)(void *, long), long iterations)
+{
+	int rc;
+
+	if (share_lock(v->share, LOCK_EX) < 0)
+		return -1;
+	rc = loop(v, iterations);
+	if (share_unlock(v->share) < 0)
+		return -1;
+	return rc;
+}
+
+int loop_store_held(void *ctx, long iterations)
+{
+	return with_lock_held(ctx, loop_store, iterations);
+}
+
+int loop_fetch_into_held(void *ctx, long iterations)
+{
+	return with_lock_held(ctx, loop_fetch_into, iterations);
+}
+
 /* The single semop(2) calls of src/semlock.c, for LOCK_EX and LOCK_SH. */
 static int bare_lock(int semid, int operation)
 {

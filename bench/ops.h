@@ -24,6 +24,9 @@ struct value_ctx {
 int loop_store(void *ctx, long iterations);
 int loop_fetch(void *ctx, long iterations);
 int loop_fetch_into(void *ctx, long iterations);
+/* The same while the handle holds LOCK_EX, taken once around the loop. */
+int loop_store_held(void *ctx, long iterations);
+int loop_fetch_into_held(void *ctx, long iterations);
 
 /* Floor of store and fetch_into: the value into a preallocated buffer. */
 int loop_memcpy(void *ctx, long iterations);

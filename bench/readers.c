@@ -17,6 +17,7 @@
 #define WRITER_SLOT 0
 #define POLL_SECONDS 0.001
 #define FIRST_FETCH_SECONDS 1.0
+#define FIRST_STORE_SECONDS 0.1
 
 /* Shared by the parent and its children. */
 struct board {
@@ -91,20 +92,27 @@ static void counts(const struct board *b, int readers, long *stores, long *fetch
 		*fetches += __atomic_load_n(&b->done[i], __ATOMIC_RELAXED);
 }
 
-/* Until every reader has fetched once: a first fetch maps and faults in the
- * whole value. Not the writer, which may starve behind the readers. */
-static int wait_first_fetches(const struct board *b, int readers)
+/* Until a child has done its first step, or for at most `seconds`. */
+static int wait_first_step(const struct board *b, int slot, double seconds)
 {
-	double give_up = bench_now() + FIRST_FETCH_SECONDS;
+	double give_up = bench_now() + seconds;
+
+	while (__atomic_load_n(&b->done[slot], __ATOMIC_RELAXED) == 0 && bench_now() < give_up)
+		if (pause_for(b, POLL_SECONDS) < 0)
+			return -1;
+	return 0;
+}
+
+/* Until every reader has fetched once (a first fetch maps and faults in the
+ * whole value) and the writer has stored once, unless it starves. */
+static int wait_first_steps(const struct board *b, int readers)
+{
 	int i;
 
-	for (i = 1; i <= readers && bench_now() < give_up; ) {
-		if (__atomic_load_n(&b->done[i], __ATOMIC_RELAXED) > 0)
-			i++;
-		else if (pause_for(b, POLL_SECONDS) < 0)
+	for (i = 1; i <= readers; i++)
+		if (wait_first_step(b, i, FIRST_FETCH_SECONDS) < 0)
 			return -1;
-	}
-	return 0;
+	return wait_first_step(b, WRITER_SLOT, FIRST_STORE_SECONDS);
 }
 
 static int measure(struct board *b, int readers, const struct bench_timing *t,
@@ -113,7 +121,7 @@ static int measure(struct board *b, int readers, const struct bench_timing *t,
 	double fetch_rates[BENCH_MAX_REPS], store_rates[BENCH_MAX_REPS];
 	int i;
 
-	if (wait_first_fetches(b, readers) < 0 ||
+	if (wait_first_steps(b, readers) < 0 ||
 	    pause_for(b, t->seconds / 2) < 0)	/* then let them warm up */
 		return -1;
 	for (i = 0; i < t->reps; i++) {

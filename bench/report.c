@@ -21,6 +21,8 @@ static const char *const op_names[] = {
 	[OP_STORE] = "store",
 	[OP_FETCH] = "fetch",
 	[OP_FETCH_INTO] = "fetch_into",
+	[OP_STORE_HELD] = "store, LOCK_EX held",
+	[OP_FETCH_INTO_HELD] = "fetch_into, LOCK_EX held",
 };
 
 /* 16 B, 4 KiB, 1 MiB; or the bytes when no unit divides the size. */
@@ -51,6 +53,15 @@ static const char *segment_name(size_t size, size_t segment, char *buf, size_t l
 static double gbps(size_t size, double rate)
 {
 	return (double)size * rate / 1e9;
+}
+
+/* 0.93, or two significant digits when that shows nothing: 0.0017. */
+static void ratio_cell(int width, double ratio)
+{
+	if (ratio < 0.1)
+		printf("%*.2g", width, ratio);
+	else
+		printf("%*.2f", width, ratio);
 }
 
 static void end_row(const struct bench_result *r)
@@ -99,7 +110,8 @@ void report_header(const struct bench_options *o)
 	       "  copy  = memcpy into a preallocated buffer (store, fetch_into), or\n"
 	       "          malloc+memcpy+free of size+1 bytes (fetch returns a malloc'd copy)\n"
 	       "  floor = that copy between the bare lock and unlock: the least work the\n"
-	       "          memory format allows\n"
+	       "          memory format allows; for the calls made while the handle holds\n"
+	       "          LOCK_EX (taken once around the loop), the copy alone\n"
 	       "GB/s is 10^9 bytes per second; spread = (fastest - slowest repetition) / median.\n",
 	       o->timing.reps, o->timing.seconds);
 	fflush(stdout);
@@ -115,7 +127,7 @@ void report_lock_row(const struct bench_case *c, double floor)
 {
 	printf("%-34s %12.0f ", c->name, c->result.rate);
 	if (floor > 0)
-		printf("%8.2f", c->result.rate / floor);
+		ratio_cell(8, c->result.rate / floor);
 	else
 		printf("%8s", "floor");
 	end_row(&c->result);
@@ -142,6 +154,8 @@ void report_floor_row(size_t size, const struct bench_case *c)
 /* Issue 6's target for this row: a share of a floor, or 0 for none. */
 static double target_for(size_t size, enum value_op op, const char **against)
 {
+	if (op == OP_STORE_HELD || op == OP_FETCH_INTO_HELD)
+		return 0;
 	if (size <= SMALL_MAX && op != OP_FETCH_INTO) {
 		*against = "lock";
 		return SMALL_TARGET;
@@ -174,10 +188,17 @@ void report_value_row(size_t size, size_t segment, enum value_op op,
 {
 	char value[32], seg[48];
 
-	printf("%-7s %-10s %-26s %11.0f %6.2f %7.2f %7.2f %8.2f",
+	printf("%-7s %-10s %-26s %11.0f %6.2f ",
 	       size_name(size, value, sizeof(value)), segment_name(size, segment, seg, sizeof(seg)),
-	       op_names[op], r->rate, gbps(size, r->rate),
-	       r->rate / f->lock[op], r->rate / f->copy[op], r->rate / f->both[op]);
+	       op_names[op], r->rate, gbps(size, r->rate));
+	if (f->lock[op] > 0)
+		ratio_cell(7, r->rate / f->lock[op]);
+	else
+		printf("%7s", "-");
+	putchar(' ');
+	ratio_cell(7, r->rate / f->copy[op]);
+	putchar(' ');
+	ratio_cell(8, r->rate / f->both[op]);
 	target_cell(size, op, r->rate, f);
 	end_row(r);
 }
@@ -198,9 +219,10 @@ void report_readers_row(size_t size, int readers, const struct readers_result *r
 {
 	char value[32];
 
-	printf("%-7s %7d %11.0f %6.2f %8.2f %10.0f %8.2f",
-	       size_name(size, value, sizeof(value)), readers, r->fetches.rate,
-	       gbps(size, r->fetches.rate), r->fetches.rate / f->both[OP_FETCH],
-	       r->stores.rate, r->stores.rate / f->both[OP_STORE]);
+	printf("%-7s %7d %11.0f %6.2f ", size_name(size, value, sizeof(value)), readers,
+	       r->fetches.rate, gbps(size, r->fetches.rate));
+	ratio_cell(8, r->fetches.rate / f->both[OP_FETCH]);
+	printf(" %10.0f ", r->stores.rate);
+	ratio_cell(8, r->stores.rate / f->both[OP_STORE]);
 	end_row(&r->fetches);
 }

@@ -11,11 +11,15 @@
 #include "readers.h"
 #include "timing.h"
 
-enum value_op { OP_STORE, OP_FETCH, OP_FETCH_INTO, OP_COUNT };
+/* The calls measured on a value; the last two under a LOCK_EX the handle
+ * holds around the whole loop, so that their floor is the copy alone. */
+enum value_op {
+	OP_STORE, OP_FETCH, OP_FETCH_INTO, OP_STORE_HELD, OP_FETCH_INTO_HELD, OP_COUNT
+};
 
 /* The floors of each operation on one value size, in operations per second. */
 struct value_floors {
-	double lock[OP_COUNT];	/* a bare semop pair of the lock it takes */
+	double lock[OP_COUNT];	/* a bare semop pair of the lock it takes, or 0 */
 	double copy[OP_COUNT];	/* its copy: memcpy, or malloc+memcpy+free */
 	double both[OP_COUNT];	/* the copy between the bare lock and unlock */
 };
