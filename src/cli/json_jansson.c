@@ -10,6 +10,14 @@
 
 #define INDENT 2
 
+/* jansson quotes the bad token, which may hold any byte: keep one line. */
+static void printable(char *text)
+{
+	for (; *text; text++)
+		if ((unsigned char)*text < 0x20 || *text == 0x7f)
+			*text = '?';
+}
+
 int json_pretty_print(const struct keyarg *k, const char *data, size_t len, FILE *out)
 {
 	json_error_t error;
@@ -17,6 +25,7 @@ int json_pretty_print(const struct keyarg *k, const char *data, size_t len, FILE
 	int rc;
 
 	if (!root) {
+		printable(error.text);
 		report("fetch: key %s: the value is not JSON: %s (at byte %zu)",
 		       k->text, error.text, (size_t)error.position);
 		return -1;
