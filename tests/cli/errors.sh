@@ -76,18 +76,11 @@ done
 ok "a semaphore set without a segment: exit 1, named, untouched"
 
 # Stores that fail create nothing.
-sl store --size 16 "$fresh" value
-expect_error "store --size 16" 2 '^sharelite: store: --size takes'
-sl store --size 2147483649 "$fresh" value
-expect_error "store --size too big" 2 '^sharelite: store: --size takes'
-sl store --size 12ab "$fresh" value
-expect_error "store --size 12ab" 2 '^sharelite: store: --size takes'
-sl store --mode 0 "$fresh" value
-expect_error "store --mode 0" 2 '^sharelite: store: --mode takes'
-sl store --mode 0800 "$fresh" value
-expect_error "store --mode 0800" 2 '^sharelite: store: --mode takes'
-sl store --mode 1777 "$fresh" value
-expect_error "store --mode 1777" 2 '^sharelite: store: --mode takes'
+for bad in "--size 16" "--size 2147483649" "--size 12ab" "--size -1" \
+	"--mode 0" "--mode 0800" "--mode 1777" "--mode rw"; do
+	sl store $bad "$fresh" value
+	expect_error "store $bad" 2 "^sharelite: store: ${bad%% *} takes"
+done
 run "$SHARELITE" store "$fresh" <&-
 expect_error "store from a closed stdin" 1 "^sharelite: store: key $fresh: cannot read standard input"
 run "$SHARELITE" store "$fresh" <"$TMP"
