@@ -217,6 +217,11 @@ again:
 			goto again;	/* removed before we got the lock */
 		goto give_back;
 	}
+	/* Another opener may have found the set we made and initialised the
+	 * share before we got the lock: it is a share like any other now,
+	 * with a head that is not "from before", and not ours to remove. */
+	if (created_sem && sem_get(st->semid, SEMLOCK_INIT) == 1)
+		created_sem = 0;
 	if (attach_locked(share, st, segment_size, created_sem, &created_shm) == 0) {
 		semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
 		share->created = created_shm >= 0;
