@@ -344,6 +344,12 @@ static int ipcsl_lock(share_t *share, int operation)
 	return rc;
 }
 
+/*
+ * What a reader can see after a writer was killed at any instant: the old
+ * value, the new one, or an empty value (killed while copying); always
+ * whole. Killed after the copy, the chain may stay longer than the value
+ * and the version unbumped until the next store.
+ */
 static int ipcsl_store(share_t *share, const void *data, size_t length)
 {
 	struct ipcsl *st = state_of(share);
@@ -365,7 +371,8 @@ static int ipcsl_store(share_t *share, const void *data, size_t length)
 	chain_head(c)->length = 0;
 	chain_write(c, data, length);
 	chain_head(c)->length = (int32_t)length;
-	/* The value is stored; a segment that cannot be removed is only leaked. */
+	/* The value is stored; a chain that cannot be trimmed now stays
+	 * longer, whole, for the next store to trim. */
 	chain_trim(c, nsegs);
 	chain_head(c)->version++;
 	unlock_for(share, LOCK_EX, took);
