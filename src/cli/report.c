@@ -79,6 +79,9 @@ static const char *explain(key_t key, int err, char *buf, size_t size)
 			return foreign;
 		if (err == ENOENT)
 			return "no such share";
+		if (err == EEXIST)	/* the library's word for "not a share's" */
+			return "not a share: the objects under this key are not in "
+			       "IPC::ShareLite's format";
 		break;
 	}
 	return strerror(err);

@@ -53,20 +53,36 @@ hex() {
 # Remove every object under the keys used, and the chains their heads lead
 # to: a segment's first 4 bytes are the next segment's id. Perl's core
 # builtins do it, so cleaning up does not trust the command under test.
-# Chains are followed only from a share's head (a key with a semaphore set),
-# never from a foreign segment, whose bytes mean nothing.
+# A chain is followed only from a share's head (a key with a semaphore set
+# and a header with a version), and only to segments of the head's size
+# with no key or one of ours: a foreign segment's bytes mean nothing, and
+# another program's segment must never be touched.
 remove_keys() {
 	[ -s "$KEYS" ] || return 0
 	perl -e '
+		my (%ours, %segs);
+		$ours{$_ > 2147483647 ? $_ - 4294967296 : $_} = () for @ARGV;
+		open(my $f, "<", "/proc/sysvipc/shm") or die;
+		<$f>;
+		while (<$f>) {
+			my ($key, $id, $perms, $size) = split;
+			$segs{$id} = [$key, $size];
+		}
 		for my $key (@ARGV) {
 			my $sem = semget($key, 0, 0);
 			my $id = shmget($key, 0, 0);
+			my $size = defined $id && $segs{$id} ? $segs{$id}[1] : 0;
+			my $buf;
+			my $follow = defined $sem && $size >= 16 && shmread($id, $buf, 0, 16)
+				&& unpack("x12 L", $buf) >= 1;
 			my %seen;
-			while (defined $id && $id >= 0 && !$seen{$id}++) {
-				my $buf;
-				my $next = -1;
-				if (defined $sem && shmread($id, $buf, 0, 4)) {
+			while (defined $id && !$seen{$id}++) {
+				my $next;
+				if ($follow && shmread($id, $buf, 0, 4)) {
 					$next = unpack("l", $buf);
+					my $s = $segs{$next};
+					undef $next unless $s && $s->[1] == $size
+						&& ($s->[0] == 0 || exists $ours{$s->[0]});
 				}
 				shmctl($id, 0, 0);	# IPC_RMID
 				$id = $next;

@@ -8,9 +8,12 @@ seg=$(key 2)		# a segment that no share owns
 sem1=$(key 3)		# a set of one semaphore
 sem3=$(key 4)		# a set of three semaphores and no segment
 fresh=$(key 5)		# for stores that must create nothing
+tiny=$(key 6)		# a set of three and a segment too small for a header
 foreign_segment "$seg"
 foreign_semaphores "$sem1" 1
 foreign_semaphores "$sem3" 3
+foreign_semaphores "$tiny" 3
+foreign_segment "$tiny" 8
 
 # nothing_under KEY WHAT: no segment and no semaphore set has KEY.
 nothing_under() {
@@ -74,6 +77,15 @@ for cmd in fetch info rm watch store; do
 	objects_as_before "$cmd"
 done
 ok "a semaphore set without a segment: exit 1, named, untouched"
+
+# A set of three semaphores and a segment, but no room for a header.
+for cmd in fetch info rm watch store; do
+	sl $cmd "$tiny"
+	expect_error "$cmd of a segment too small" 1 \
+		"^sharelite: $cmd: key $tiny .*: not a share: the objects under this key are not in IPC::ShareLite's format\$"
+	has_sem "$tiny" && has_shm "$tiny" || fail "$cmd removed objects that are no share"
+done
+ok "a segment too small to be a share's: exit 1, named, untouched"
 
 # Stores that fail create nothing.
 for bad in "--size 16" "--size 2147483649" "--size 12ab" "--size -1" \
