@@ -238,6 +238,32 @@ static void test_private_parent_closes_first(void **unused)
 	assert_all_gone(&ids);
 }
 
+/* Parent and child closing at once: exactly one of them removes it. */
+#define CLOSE_ROUNDS 50
+
+static void test_private_both_close_at_once(void **unused)
+{
+	(void)unused;
+	for (int round = 0; round < CLOSE_ROUNDS; round++) {
+		share_t *s = test_private(64);
+		struct test_chan c;
+		struct ids ids;
+		pid_t pid;
+
+		store_chain(s, &ids);
+		pid = test_fork(&c);
+		if (pid == 0) {
+			child_check(test_recv(&c) == 'c');
+			child_check(share_close(s) == 0);
+			_exit(0);
+		}
+		assert_int_equal(test_send(&c, 'c'), 0);
+		assert_int_equal(test_close(s), 0);
+		assert_int_equal(test_wait(pid), 0);
+		assert_all_gone(&ids);
+	}
+}
+
 /* A child's close of an inherited handle keeps the parent's keyed share. */
 static void test_inherited_close_keeps_keyed(void **unused)
 {
@@ -338,6 +364,7 @@ int main(void)
 		test_case(test_stale_handle_leaves_new_share),
 		test_case(test_private_child_closes_first),
 		test_case(test_private_parent_closes_first),
+		test_case(test_private_both_close_at_once),
 		test_case(test_inherited_close_keeps_keyed),
 		test_case(test_inherited_close_by_last_removes),
 	};

@@ -166,7 +166,8 @@ static struct {
 		assert_true(slot_ < TEST_MAX_MADE);				\
 		slot_;								\
 	})
-#define test_share_in_use(x) ((x).used)
+#define test_share_in_use(x)						\
+	((x).used && ((x).s || !test_shm_gone((x).shmid) || !test_sem_gone((x).semid)))
 #define test_child_in_use(x) ((x).pid > 0)
 
 /* test_key(n), free of leftovers and removed by the teardown. */
@@ -216,18 +217,10 @@ static inline share_t *test_private(size_t segment_size)
 /* share_close() of a handle from test_open(); its result. */
 static inline int test_close(share_t *s)
 {
-	int rc = share_close(s), err = errno;
-
-	for (int i = 0; i < TEST_MAX_MADE; i++) {
-		if (test_made.shares[i].used && test_made.shares[i].s == s) {
+	for (int i = 0; i < TEST_MAX_MADE; i++)
+		if (test_made.shares[i].used && test_made.shares[i].s == s)
 			test_made.shares[i].s = NULL;
-			test_made.shares[i].used = !test_shm_gone(test_made.shares[i].shmid) ||
-						   !test_sem_gone(test_made.shares[i].semid);
-			break;
-		}
-	}
-	errno = err;
-	return rc;
+	return share_close(s);
 }
 
 /* A share's semaphore set and head segment, through share_stat(). */
