@@ -41,6 +41,20 @@ static void assert_none_gone(const struct ids *ids)
 	assert_false(test_sem_gone(ids->sem));
 }
 
+/* A child that closes its inherited handle on 'c', then says 'd'. */
+static pid_t child_closes_on_cue(share_t *s, struct test_chan *c)
+{
+	pid_t pid = test_fork(c);
+
+	if (pid == 0) {
+		child_check(test_recv(c) == 'c');
+		child_check(share_close(s) == 0);
+		child_check(test_send(c, 'd') == 0);
+		_exit(0);
+	}
+	return pid;
+}
+
 static void test_close_with_destroy_removes_everything(void **unused)
 {
 	(void)unused;
@@ -251,12 +265,7 @@ static void test_private_both_close_at_once(void **unused)
 		pid_t pid;
 
 		store_chain(s, &ids);
-		pid = test_fork(&c);
-		if (pid == 0) {
-			child_check(test_recv(&c) == 'c');
-			child_check(share_close(s) == 0);
-			_exit(0);
-		}
+		pid = child_closes_on_cue(s, &c);
 		assert_int_equal(test_send(&c, 'c'), 0);
 		assert_int_equal(test_close(s), 0);
 		assert_int_equal(test_wait(pid), 0);
@@ -303,13 +312,7 @@ static void test_inherited_close_by_last_removes(void **unused)
 
 	store_chain(s, &ids);
 	share_set_destroy(s, 1);
-	heir_pid = test_fork(&heir);
-	if (heir_pid == 0) {
-		child_check(test_recv(&heir) == 'c');
-		child_check(share_close(s) == 0);
-		child_check(test_send(&heir, 'd') == 0);
-		_exit(0);
-	}
+	heir_pid = child_closes_on_cue(s, &heir);
 	other_pid = test_fork(&other);
 	if (other_pid == 0) {
 		child_share = share_new(key, 0, 0);
@@ -338,12 +341,7 @@ static void test_inherited_close_by_last_removes(void **unused)
 	/* Alone, a child with an inherited destroy flag removes it. */
 	s = test_open(key, 0, 0);
 	share_set_destroy(s, 1);
-	heir_pid = test_fork(&heir);
-	if (heir_pid == 0) {
-		child_check(test_recv(&heir) == 'c');
-		child_check(share_close(s) == 0);
-		_exit(0);
-	}
+	heir_pid = child_closes_on_cue(s, &heir);
 	share_set_destroy(s, 0);
 	assert_int_equal(test_close(s), 0);
 	assert_none_gone(&ids);
