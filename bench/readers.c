@@ -19,11 +19,17 @@
 #define FIRST_FETCH_SECONDS 1.0
 #define FIRST_STORE_SECONDS 0.1
 
+/* A count alone on its cache line: children counting side by side would
+ * otherwise pass one line between the CPUs at every step. */
+struct count {
+	_Alignas(64) long n;
+};
+
 /* Shared by the parent and its children. */
 struct board {
 	int stop;
-	int error;			/* errno of a child's first failure */
-	long done[READERS_MAX + 1];	/* stores, then each reader's fetches */
+	int error;				/* errno of a child's first failure */
+	struct count done[READERS_MAX + 1];	/* stores, then each reader's fetches */
 };
 
 static int one_step(share_t *share, const void *value, size_t size, int slot)
@@ -58,7 +64,7 @@ static _Noreturn void child(struct board *b, int slot, share_t *share,
 						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 			break;
 		}
-		__atomic_store_n(&b->done[slot], n, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->done[slot].n, n, __ATOMIC_RELAXED);
 	}
 	_exit(0);
 }
@@ -86,10 +92,10 @@ static void counts(const struct board *b, int readers, long *stores, long *fetch
 {
 	int i;
 
-	*stores = __atomic_load_n(&b->done[WRITER_SLOT], __ATOMIC_RELAXED);
+	*stores = __atomic_load_n(&b->done[WRITER_SLOT].n, __ATOMIC_RELAXED);
 	*fetches = 0;
 	for (i = 1; i <= readers; i++)
-		*fetches += __atomic_load_n(&b->done[i], __ATOMIC_RELAXED);
+		*fetches += __atomic_load_n(&b->done[i].n, __ATOMIC_RELAXED);
 }
 
 /* Until a child has done its first step, or for at most `seconds`. */
@@ -97,7 +103,7 @@ static int wait_first_step(const struct board *b, int slot, double seconds)
 {
 	double give_up = bench_now() + seconds;
 
-	while (__atomic_load_n(&b->done[slot], __ATOMIC_RELAXED) == 0 && bench_now() < give_up)
+	while (__atomic_load_n(&b->done[slot].n, __ATOMIC_RELAXED) == 0 && bench_now() < give_up)
 		if (pause_for(b, POLL_SECONDS) < 0)
 			return -1;
 	return 0;
