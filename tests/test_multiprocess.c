@@ -115,6 +115,7 @@ static void race_to_open(int flags)
 static void test_processes_race_to_create(void **unused)
 {
 	(void)unused;
+	race_to_open(IPC_CREAT);
 	race_to_open(IPC_CREAT | IPC_EXCL);
 }
 
