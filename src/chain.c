@@ -374,10 +374,28 @@ int chain_count(struct chain *c)
 	return (int)c->attached;	/* at most SHMMNI */
 }
 
+/*
+ * Whether this process may remove the segment: IPC_SET needs the right that
+ * IPC_RMID needs (owner, creator or CAP_SYS_ADMIN), and setting what
+ * IPC_STAT read changes nothing.
+ */
+static int may_remove(int shmid)
+{
+	struct shmid_ds ds;
+
+	return shmctl(shmid, IPC_STAT, &ds) == 0 && shmctl(shmid, IPC_SET, &ds) == 0;
+}
+
 int chain_remove(struct chain *c)
 {
+	size_t i;
+
 	if (attach_or_cut(c, SIZE_MAX) < 0)
 		return -1;
+	/* All or nothing: a segment we may not remove leaves the value whole. */
+	for (i = 0; i < c->attached; i++)
+		if (!may_remove(c->segs[i].shmid))
+			return -1;
 	/* The value goes first: a remover killed part-way leaves an empty
 	 * share, never a length that its shortened chain cannot hold. */
 	chain_head(c)->length = 0;

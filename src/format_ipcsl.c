@@ -259,7 +259,13 @@ opened:
 static int remove_locked(share_t *share)
 {
 	struct ipcsl *st = state_of(share);
+	struct semid_ds ds;
+	union semun arg = { .buf = &ds };
 
+	/* The set goes last: check first that it can go at all (IPC_SET
+	 * needs IPC_RMID's right), so a refusal leaves the value whole. */
+	if (semctl(st->semid, 0, IPC_STAT, arg) < 0 || semctl(st->semid, 0, IPC_SET, arg) < 0)
+		return -1;
 	if (chain_remove(&st->chain) < 0)
 		return -1;
 	share_set_held_lock(share, 0);
@@ -287,22 +293,35 @@ static int attached_alone(struct ipcsl *st)
 }
 
 /*
- * Remove the share if no other process is attached. Detach under the lock,
- * so that of two last closers one sees the other gone.
+ * Remove the share if no other process is attached. A process that holds a
+ * lock is attached, so this never waits for one: it gives back its own
+ * lock, detaches, and only then looks. Of two last closers, the later to
+ * detach sees nobody left.
  */
 static int remove_if_last(share_t *share)
 {
 	struct ipcsl *st = state_of(share);
-	int took, rc;
+	int shmid = st->chain.segs[0].shmid, held = share_held_lock(share);
+	struct shmid_ds ds;
 
-	if (lock_for(share, LOCK_EX, &took) < 0)
+	if (held && semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
 		return -1;
-	rc = attached_alone(st) ? remove_locked(share) : 1;
-	if (rc != 0) {
-		chain_close(&st->chain);
-		unlock_for(share, LOCK_EX, took);
-	}
-	return rc < 0 ? -1 : 0;
+	share_set_held_lock(share, 0);
+	chain_close(&st->chain);
+	if (shmctl(shmid, IPC_STAT, &ds) < 0)
+		return errno == EINVAL || errno == EIDRM ? 0 : -1;	/* gone already */
+	if (ds.shm_nattch != 0)
+		return 0;	/* the last of the others removes it */
+	/* Nobody is attached; one who holds the lock now is opening the share
+	 * and keeps it. */
+	if (semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held) < 0)
+		return errno == EWOULDBLOCK || errno == EIDRM ? 0 : -1;
+	share_set_held_lock(share, LOCK_EX);	/* ipcsl_close() gives it back */
+	if (chain_open_head(&st->chain, shmid) < 0)
+		return -1;
+	if (!attached_alone(st))
+		return 0;	/* opened meanwhile: its opener's now */
+	return remove_locked(share);
 }
 
 static int ipcsl_close(share_t *share, int how)

@@ -106,11 +106,44 @@ static void test_permission_taken_away(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/* With 0666, another user reads and writes, but may not remove. */
+static void test_other_user_may_not_remove(void **unused)
+{
+	(void)unused;
+	share_t *s;
+	pid_t pid;
+
+	need_root();
+	s = share_with_mode(0666);
+	pid = fork_nobody(NULL);
+	if (pid == 0) {
+		share_t *o = share_new(share_key(s), 0, 0);
+		void *data = NULL;
+
+		child_check(o != NULL);
+		child_check(share_fetch(o, &data) == 7 && memcmp(data, "owner's", 7) == 0);
+		free(data);
+		child_check(share_store(o, "nobody's", 8) == 0);
+		errno = 0;
+		child_check(share_remove(o) == -1 && errno == EPERM);
+		share_set_destroy(o, 1);
+		child_check(share_close(o) == -1 && errno == EPERM);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	/* The share stays, whole, and unlocked. */
+	test_assert_value(s, "nobody's");
+	test_assert_locks(s, 0, 0);
+	assert_int_equal(share_version(s), 3);
+	assert_int_equal(test_close(s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		test_case(test_other_user_without_permission),
 		test_case(test_permission_taken_away),
+		test_case(test_other_user_may_not_remove),
 	};
 
 	return test_run(tests);
