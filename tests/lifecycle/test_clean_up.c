@@ -145,6 +145,36 @@ static void test_private_share_removed_by_last_closer(void **unused)
 	close(done[0]);
 }
 
+/*
+ * A child closing an inherited destroy handle while its parent holds a lock
+ * and waits for it: the child must not wait for the lock (that would
+ * deadlock both), and must leave the share to the parent.
+ */
+static void test_child_close_never_waits_for_parents_lock(void **unused)
+{
+	(void)unused;
+	share_t *s = share_new(IPC_PRIVATE, 0, IPC_CREAT);
+	struct share_info info;
+	pid_t pid;
+
+	assert_non_null(s);
+	share_set_destroy(s, 1);
+	assert_int_equal(share_stat(s, &info), 0);
+	assert_int_equal(share_lock(s, LOCK_SH), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(60);	/* a regression fails here instead of hanging */
+		_exit(share_close(s) == 0 ? 0 : 1);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	assert_true(shm_exists(info.shmid));
+	assert_true(sem_exists(info.semid));
+	assert_int_equal(share_close(s), 0);	/* the last one: removes it */
+	assert_false(shm_exists(info.shmid));
+	assert_false(sem_exists(info.semid));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_child_never_cleans_up_parents_shares),
 		cmocka_unit_test(test_closed_handles_are_forgotten),
 		cmocka_unit_test(test_private_share_removed_by_last_closer),
+		cmocka_unit_test(test_child_close_never_waits_for_parents_lock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, group_teardown);
