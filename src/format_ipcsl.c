@@ -50,8 +50,11 @@ static int looks_like_share(int semid)
 	union semun arg = { .buf = &ds };
 	int init, writer;
 
-	if (semctl(semid, 0, IPC_STAT, arg) < 0)
+	if (semctl(semid, 0, IPC_STAT, arg) < 0) {
+		if (errno == EINVAL)	/* the id names no set any more */
+			errno = EIDRM;
 		return -1;
+	}
 	init = sem_get(semid, SEMLOCK_INIT);
 	writer = sem_get(semid, SEMLOCK_WRITER);
 	if (init < 0 || writer < 0)
@@ -151,7 +154,11 @@ static int attach_initialised(share_t *share, struct ipcsl *st)
 	shmid = shmget(share->key, 0, 0);
 	if (shmid < 0)
 		return errno == ENOENT ? 0 : -1;
-	return chain_open_head(&st->chain, shmid) < 0 ? -1 : 1;
+	if (chain_open_head(&st->chain, shmid) == 0)
+		return 1;
+	/* Removed since shmget(): the slow path waits for the remover and
+	 * starts again. */
+	return errno == EINVAL || errno == EIDRM ? 0 : -1;
 }
 
 /*
@@ -213,8 +220,10 @@ again:
 			goto fail;
 	}
 	if (semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_RESTART, &held) < 0) {
-		if (errno == EIDRM && !created_sem)
-			goto again;	/* removed before we got the lock */
+		/* Removed before we got the lock, even one we made: another
+		 * opener may have taken it over and removed it since. */
+		if (errno == EIDRM)
+			goto again;
 		goto give_back;
 	}
 	/* Another opener may have found the set we made and initialised the
@@ -234,6 +243,8 @@ again:
 		shmctl(created_shm, IPC_RMID, NULL);
 	if (!created_sem)
 		semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+	if (err == EIDRM && sem_get(st->semid, SEMLOCK_INIT) < 0)
+		goto again;	/* the set went while we held its lock: ipcrm */
 	errno = err;
 give_back:
 	if (created_sem) {

@@ -119,6 +119,46 @@ static void test_processes_race_to_create(void **unused)
 	race_to_open(IPC_CREAT | IPC_EXCL);
 }
 
+/*
+ * Processes that open (creating) and remove one key over and over: an open
+ * that meets a removal half-way must start again, never fail with
+ * EINVAL or EIDRM; a removal may find the share gone already.
+ */
+#define CHURN_ROUNDS 300
+
+static int open_and_remove_churn(key_t key, const struct test_chan *c)
+{
+	child_check(test_recv(c) == 'g');
+	for (int i = 0; i < CHURN_ROUNDS; i++) {
+		child_share = share_new(key, 0, IPC_CREAT);
+		if (!child_share)
+			return 10 + (errno & 0xff) % 100;	/* says which errno */
+		if (share_remove(child_share) < 0)
+			child_check(errno == EIDRM);
+		child_check(share_close(child_share) == 0);
+		child_share = NULL;
+	}
+	return 0;
+}
+
+static void test_open_races_removal(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(RACE_ROUNDS);
+	struct test_chan c[WORKERS];
+	pid_t pids[WORKERS];
+
+	for (int w = 0; w < WORKERS; w++) {
+		pids[w] = test_fork(&c[w]);
+		if (pids[w] == 0)
+			_exit(open_and_remove_churn(key, &c[w]));
+	}
+	for (int w = 0; w < WORKERS; w++)
+		assert_int_equal(test_send(&c[w], 'g'), 0);
+	for (int w = 0; w < WORKERS; w++)
+		assert_int_equal(test_wait(pids[w]), 0);
+}
+
 #define BIG (1024 * 1024)
 #define PAGE_SEGMENT 4096
 
@@ -342,6 +382,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		test_case(test_counter_under_exclusive_lock),
 		test_case(test_processes_race_to_create),
+		test_case(test_open_races_removal),
 		test_case(test_big_value_between_processes),
 		test_case(test_chain_shrinks_under_reader),
 		test_case(test_readers_see_whole_values),
