@@ -29,20 +29,6 @@ static void install_fork_hook(void)
 	pthread_atfork(registry_before_fork, registry_after_fork, forked_child);
 }
 
-/* A handle that was removed through share_remove() has nothing left. */
-static int usable(share_t *share)
-{
-	if (!share) {
-		errno = EINVAL;
-		return 0;
-	}
-	if (share->removed) {
-		errno = EIDRM;
-		return 0;
-	}
-	return 1;
-}
-
 SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 {
 	share_t *share;
@@ -107,7 +93,7 @@ SHARELITE_EXPORT int share_close(share_t *share)
 
 SHARELITE_EXPORT int share_remove(share_t *share)
 {
-	if (!usable(share))
+	if (!share_usable(share))
 		return -1;
 	if (share->format->remove(share) < 0)
 		return -1;
@@ -123,7 +109,7 @@ SHARELITE_EXPORT void share_set_destroy(share_t *share, int destroy)
 
 SHARELITE_EXPORT int share_store(share_t *share, const void *data, size_t length)
 {
-	if (!usable(share))
+	if (!share_usable(share))
 		return -1;
 	if (!data && length) {
 		errno = EINVAL;
@@ -143,14 +129,14 @@ SHARELITE_EXPORT ssize_t share_fetch(share_t *share, void **data)
 		return -1;
 	}
 	*data = NULL;
-	if (!usable(share))
+	if (!share_usable(share))
 		return -1;
 	return share->format->fetch(share, data);
 }
 
 SHARELITE_EXPORT ssize_t share_fetch_into(share_t *share, void *buf, size_t size)
 {
-	if (!usable(share))
+	if (!share_usable(share))
 		return -1;
 	if (!buf && size) {
 		errno = EINVAL;
@@ -176,7 +162,7 @@ static int valid_lock_operation(int operation)
 
 SHARELITE_EXPORT int share_lock(share_t *share, int operation)
 {
-	if (!usable(share))
+	if (!share_usable(share))
 		return -1;
 	if (!valid_lock_operation(operation)) {
 		errno = EINVAL;
@@ -194,21 +180,21 @@ SHARELITE_EXPORT unsigned int share_version(share_t *share)
 {
 	unsigned int version;
 
-	if (!usable(share) || share->format->version(share, &version) < 0)
+	if (!share_usable(share) || share->format->version(share, &version) < 0)
 		return 0;
 	return version;
 }
 
 SHARELITE_EXPORT int share_num_segments(share_t *share)
 {
-	if (!usable(share))
+	if (!share_usable(share))
 		return -1;
 	return share->format->num_segments(share);
 }
 
 SHARELITE_EXPORT int share_stat(share_t *share, struct share_info *info)
 {
-	if (!usable(share))
+	if (!share_usable(share))
 		return -1;
 	if (!info) {
 		errno = EINVAL;

@@ -21,8 +21,10 @@ SHARELITE_EXPORT int share_fetch_if_changed(share_t *share, unsigned int *versio
 	int held, took = 0;
 	ssize_t n;
 
-	if (!share || !version || !data || !length || share->removed) {
-		errno = share && share->removed ? EIDRM : EINVAL;
+	if (!share_usable(share))
+		return -1;
+	if (!version || !data || !length) {
+		errno = EINVAL;
 		return -1;
 	}
 	*data = NULL;
@@ -77,8 +79,10 @@ SHARELITE_EXPORT int share_wait_change(share_t *share, unsigned int version, int
 	long pause = POLL_FIRST_NS;
 	unsigned int now;
 
-	if (!share || timeout_ms < -1 || share->removed) {
-		errno = share && share->removed ? EIDRM : EINVAL;
+	if (!share_usable(share))
+		return -1;
+	if (timeout_ms < -1) {
+		errno = EINVAL;
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);

@@ -5,6 +5,7 @@
 #ifndef SHARELITE_INTERNAL_H
 #define SHARELITE_INTERNAL_H
 
+#include <errno.h>
 #include <sys/types.h>
 #include "sharelite.h"
 
@@ -72,6 +73,21 @@ void registry_add(share_t *share);
 void registry_del(share_t *share);
 void registry_before_fork(void);
 void registry_after_fork(void);
+
+/* Whether calls may use a handle: EINVAL for NULL; EIDRM once
+ * share_remove() removed its share, whose ids the kernel may reuse. */
+static inline int share_usable(const share_t *share)
+{
+	if (!share) {
+		errno = EINVAL;
+		return 0;
+	}
+	if (share->removed) {
+		errno = EIDRM;
+		return 0;
+	}
+	return 1;
+}
 
 static inline int share_held_lock(const share_t *share)
 {

@@ -61,9 +61,9 @@ static int clean_up(int all)
 	for (s = open_handles; s; s = s->next_open) {
 		if (s->opener != self || s->removed || !(all || s->created))
 			continue;
-		if (s->format->remove(s) == 0)
-			s->removed = 1;
-		else if (errno == EIDRM)
+		if (share_remove(s) == 0)
+			continue;
+		if (errno == EIDRM)
 			s->removed = 1;	/* someone else was first */
 		else if (rc == 0) {
 			rc = -1;
