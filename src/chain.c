@@ -339,6 +339,28 @@ int chain_trim(struct chain *c, size_t n)
 	return 0;
 }
 
+/*
+ * memcpy in pieces of at most 512 KiB. On AMD processors glibc's memcpy
+ * leaves rep movsb for a vector loop at the size of the L2 cache (1 MiB on
+ * Zen 5), and that loop measured 15-20% slower on a 1 MiB value here;
+ * below that size this is memcpy.
+ */
+#define COPY_PIECE (512 * 1024)
+
+static void copy(void *to, const void *from, size_t length)
+{
+	unsigned char *t = to;
+	const unsigned char *f = from;
+
+	while (length > COPY_PIECE) {
+		memcpy(t, f, COPY_PIECE);
+		t += COPY_PIECE;
+		f += COPY_PIECE;
+		length -= COPY_PIECE;
+	}
+	memcpy(t, f, length);
+}
+
 void chain_write(struct chain *c, const void *data, size_t length)
 {
 	const unsigned char *from = data;
@@ -347,7 +369,7 @@ void chain_write(struct chain *c, const void *data, size_t length)
 	for (i = 0; length > 0; i++) {
 		size_t chunk = length < c->data_size ? length : c->data_size;
 
-		memcpy(c->segs[i].addr + SHARELITE_HEADER_SIZE, from, chunk);
+		copy(c->segs[i].addr + SHARELITE_HEADER_SIZE, from, chunk);
 		from += chunk;
 		length -= chunk;
 	}
@@ -361,7 +383,7 @@ void chain_read(const struct chain *c, void *buf, size_t length)
 	for (i = 0; length > 0; i++) {
 		size_t chunk = length < c->data_size ? length : c->data_size;
 
-		memcpy(to, c->segs[i].addr + SHARELITE_HEADER_SIZE, chunk);
+		copy(to, c->segs[i].addr + SHARELITE_HEADER_SIZE, chunk);
 		to += chunk;
 		length -= chunk;
 	}
