@@ -131,7 +131,7 @@ SHARELITE_EXPORT ssize_t share_fetch(share_t *share, void **data)
 	*data = NULL;
 	if (!share_usable(share))
 		return -1;
-	return share->format->fetch(share, data);
+	return share->format->fetch(share, data, NULL);
 }
 
 SHARELITE_EXPORT ssize_t share_fetch_into(share_t *share, void *buf, size_t size)

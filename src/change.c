@@ -3,7 +3,6 @@
  * the version moved, and wait for it to move.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <time.h>
 
 #include "internal.h"
@@ -18,7 +17,6 @@ SHARELITE_EXPORT int share_fetch_if_changed(share_t *share, unsigned int *versio
 					    void **data, size_t *length)
 {
 	unsigned int now;
-	int held, took = 0;
 	ssize_t n;
 
 	if (!share_usable(share))
@@ -33,35 +31,12 @@ SHARELITE_EXPORT int share_fetch_if_changed(share_t *share, unsigned int *versio
 		return -1;
 	if (now == *version)
 		return 0;
-	/* Read the version again under the lock, with the value it goes with. */
-	held = share_held_lock(share);
-	if (!held) {
-		while (share->format->lock(share, LOCK_SH) < 0)
-			if (errno != EINTR)
-				return -1;
-		took = 1;
-	}
-	n = share->format->fetch(share, data);
-	if (n >= 0 && share->format->version(share, &now) == 0) {
-		*version = now;
-		*length = (size_t)n;
-	} else if (n >= 0) {
-		n = -1;
-	}
-	if (took) {
-		int err = errno;
-
-		share->format->lock(share, LOCK_UN);
-		errno = err;
-	}
-	if (n < 0) {
-		int err = errno;
-
-		free(*data);
-		*data = NULL;
-		errno = err;
+	/* Changed: the value and the version it goes with, under one lock. */
+	n = share->format->fetch(share, data, &now);
+	if (n < 0)
 		return -1;
-	}
+	*version = now;
+	*length = (size_t)n;
 	return 1;
 }
 

@@ -425,7 +425,7 @@ static ssize_t locked_length(struct chain *c)
 	return length;
 }
 
-static ssize_t ipcsl_fetch(share_t *share, void **data)
+static ssize_t ipcsl_fetch(share_t *share, void **data, unsigned int *version)
 {
 	struct chain *c = &state_of(share)->chain;
 	ssize_t length;
@@ -440,6 +440,8 @@ static ssize_t ipcsl_fetch(share_t *share, void **data)
 		if (buf) {
 			chain_read(c, buf, (size_t)length);
 			buf[length] = '\0';
+			if (version)
+				*version = chain_load(chain_head(c)->version);
 		} else {
 			length = -1;
 		}

@@ -28,7 +28,9 @@ struct share_format {
 	/* LOCK_SH or LOCK_EX, maybe with LOCK_NB, or LOCK_UN. */
 	int (*lock)(share_t *share, int operation);
 	int (*store)(share_t *share, const void *data, size_t length);
-	ssize_t (*fetch)(share_t *share, void **data);
+	/* The value, and if version is not NULL the version it was stored
+	 * as, both read under one lock. */
+	ssize_t (*fetch)(share_t *share, void **data, unsigned int *version);
 	ssize_t (*fetch_into)(share_t *share, void *buf, size_t size);
 	int (*version)(share_t *share, unsigned int *version);
 	int (*num_segments)(share_t *share);
