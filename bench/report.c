@@ -16,6 +16,7 @@
 #define SMALL_TARGET 0.9
 #define LARGE_TARGET 0.8
 #define FETCH_INTO_TARGET 0.9
+#define TARGET_WIDTH 28
 
 static const char *const op_names[] = {
 	[OP_STORE] = "store",
@@ -112,6 +113,9 @@ void report_header(const struct bench_options *o)
 	       "  floor = that copy between the bare lock and unlock: the least work the\n"
 	       "          memory format allows; for the calls made while the handle holds\n"
 	       "          LOCK_EX (taken once around the loop), the copy alone\n"
+	       "target = the project's: store and fetch of up to 4 KiB at 0.9 of lock; from\n"
+	       "          1 MiB at 0.8 of copy, fetch_into at 0.9. \"; floor 0.82\": the floor\n"
+	       "          itself misses the target, so nothing built on this format can meet it here\n"
 	       "GB/s is 10^9 bytes per second; spread = (fastest - slowest repetition) / median.\n",
 	       o->timing.reps, o->timing.seconds);
 	fflush(stdout);
@@ -136,18 +140,18 @@ void report_lock_row(const struct bench_case *c, double floor)
 void report_values_header(void)
 {
 	printf("\nValues: one process, one share; segment = segment size, header included\n"
-	       "%-7s %-10s %-26s %11s %6s %7s %7s %8s %-17s %6s\n",
+	       "%-7s %-10s %-26s %11s %6s %7s %7s %8s %-*s %6s\n",
 	       "value", "segment", "operation", "ops/s", "GB/s",
-	       "vs lock", "vs copy", "vs floor", "target", "spread");
+	       "vs lock", "vs copy", "vs floor", TARGET_WIDTH, "target", "spread");
 }
 
 void report_floor_row(size_t size, const struct bench_case *c)
 {
 	char value[32];
 
-	printf("%-7s %-10s %-26s %11.0f %6.2f %7s %7s %8s %-17s",
+	printf("%-7s %-10s %-26s %11.0f %6.2f %7s %7s %8s %-*s",
 	       size_name(size, value, sizeof(value)), "-", c->name, c->result.rate,
-	       gbps(size, c->result.rate), "", "", "floor", "");
+	       gbps(size, c->result.rate), "", "", "floor", TARGET_WIDTH, "");
 	end_row(&c->result);
 }
 
@@ -167,20 +171,29 @@ static double target_for(size_t size, enum value_op op, const char **against)
 	return 0;
 }
 
+/*
+ * "0.8 copy: met". A target that the bare lock around the copy misses too
+ * is out of reach of any code on this machine: the cell then says how far
+ * that floor itself gets, "0.9 copy: missed; floor 0.82".
+ */
 static void target_cell(size_t size, enum value_op op, double rate,
 			const struct value_floors *f)
 {
 	const char *against = "";
 	double target = target_for(size, op, &against);
 	double floor = *against == 'l' ? f->lock[op] : f->copy[op];
-	char cell[32];
+	char cell[48];
+	int n;
 
-	if (target > 0)
-		snprintf(cell, sizeof(cell), "%.1f %s: %s", target, against,
-			 rate >= target * floor ? "met" : "missed");
-	else
-		snprintf(cell, sizeof(cell), "-");
-	printf(" %-17s", cell);
+	if (target <= 0) {
+		printf(" %-*s", TARGET_WIDTH, "-");
+		return;
+	}
+	n = snprintf(cell, sizeof(cell), "%.1f %s: %s", target, against,
+		     rate >= target * floor ? "met" : "missed");
+	if (rate < target * floor && f->both[op] < target * floor)
+		snprintf(cell + n, sizeof(cell) - (size_t)n, "; floor %.2f", f->both[op] / floor);
+	printf(" %-*s", TARGET_WIDTH, cell);
 }
 
 void report_value_row(size_t size, size_t segment, enum value_op op,
