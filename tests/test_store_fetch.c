@@ -120,6 +120,30 @@ static void test_exact_multiples(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/* Chunks bigger than one memcpy piece (512 KiB) arrive whole and in place. */
+static void test_big_segments(void **unused)
+{
+	(void)unused;
+	size_t data = 1300 * 1024 + 5;	/* three pieces a segment, the last short */
+	share_t *s = test_private(data + SHARELITE_HEADER_SIZE);
+	size_t big = 2 * data + 11;	/* three segments */
+	unsigned char *value = malloc(big), *buf = malloc(big);
+
+	assert_non_null(value);
+	assert_non_null(buf);
+	test_fill(value, big, 4);
+	assert_int_equal(share_store(s, value, big), 0);
+	assert_int_equal(share_num_segments(s), 3);
+	assert_fetches(s, value, big);
+	memset(buf, 0, big);
+	assert_int_equal(share_fetch_into(s, buf, big - 7), (ssize_t)big);
+	assert_memory_equal(buf, value, big - 7);
+	assert_int_equal(buf[big - 7], 0);
+	free(buf);
+	free(value);
+	assert_int_equal(test_close(s), 0);
+}
+
 /* Another handle in the same process follows the chain as it changes. */
 static void test_second_handle_follows_chain(void **unused)
 {
@@ -148,6 +172,7 @@ int main(void)
 		test_case(test_binary_values),
 		test_case(test_fetch_into),
 		test_case(test_chain_grows_and_shrinks),
+		test_case(test_big_segments),
 		test_case(test_exact_multiples),
 		test_case(test_second_handle_follows_chain),
 	};

@@ -336,11 +336,15 @@ static inline void test_assert_value(share_t *s, const char *want)
 	free(got);
 }
 
-/* Bytes that differ at every offset and from seed to seed. */
+/*
+ * Bytes that differ from offset to offset and from seed to seed, with no
+ * short period: a chunk copied to another offset, even one a power of two
+ * away, does not match.
+ */
 static inline void test_fill(unsigned char *buf, size_t n, unsigned seed)
 {
 	for (size_t i = 0; i < n; i++)
-		buf[i] = (unsigned char)(i * 131 + (i >> 8) * 7 + seed);
+		buf[i] = (unsigned char)(((uint32_t)i * 2654435761u + seed * 40503u) >> 24);
 }
 
 /* A failed check in a child: say where, and exit 1 for the parent to see. */
