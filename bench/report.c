@@ -171,6 +171,11 @@ static double target_for(size_t size, enum value_op op, const char **against)
 	return 0;
 }
 
+static double floor_2dp(double x)
+{
+	return (double)(long)(x * 100) / 100;
+}
+
 /*
  * "0.8 copy: met". A target that the bare lock around the copy misses too
  * is out of reach of any code on this machine: the cell then says how far
@@ -192,7 +197,9 @@ static void target_cell(size_t size, enum value_op op, double rate,
 	n = snprintf(cell, sizeof(cell), "%.1f %s: %s", target, against,
 		     rate >= target * floor ? "met" : "missed");
 	if (rate < target * floor && f->both[op] < target * floor)
-		snprintf(cell + n, sizeof(cell) - (size_t)n, "; floor %.2f", f->both[op] / floor);
+		/* Rounded down: a floor of 0.797 is not shown as reaching 0.8. */
+		snprintf(cell + n, sizeof(cell) - (size_t)n, "; floor %.2f",
+			 floor_2dp(f->both[op] / floor));
 	printf(" %-*s", TARGET_WIDTH, cell);
 }
 
