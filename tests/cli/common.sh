@@ -154,6 +154,11 @@ signed() {
 	if [ "$1" -gt 2147483647 ]; then echo $(($1 - 4294967296)); else echo "$1"; fi
 }
 
+# Whether this sharelite was built with jansson, so that fetch --json works.
+has_json() {
+	"$SHARELITE" --version 2>/dev/null | grep -q '^json: jansson'
+}
+
 # has_shm KEY / has_sem KEY: whether an object with that key exists.
 has_shm() {
 	awk -v k="$(signed "$1")" 'NR > 1 && $1 == k { f = 1 } END { exit !f }' /proc/sysvipc/shm
