@@ -404,7 +404,9 @@ static int ipcsl_store(share_t *share, const void *data, size_t length)
 	/* The value is stored; a chain that cannot be trimmed now stays
 	 * longer, whole, for the next store to trim. */
 	chain_trim(c, nsegs);
-	chain_head(c)->version++;
+	/* The counter wraps past 0, which share_version() keeps for errors. */
+	if (++chain_head(c)->version == 0)
+		chain_head(c)->version = 1;
 	unlock_for(share, LOCK_EX, took);
 	return 0;
 }

@@ -204,6 +204,9 @@ static void test_state_and_version_fields(void **unused)
 	assert_int_equal(share_version(s), 0xfffffffe);
 	assert_int_equal(share_store(s, "y", 1), 0);
 	assert_int_equal(share_version(s), 0xffffffff);
+	/* It wraps past 0, which share_version() keeps for errors. */
+	assert_int_equal(share_store(s, "z", 1), 0);
+	assert_int_equal(share_version(s), 1);
 	assert_int_equal(share_num_segments(s), 1);
 	assert_int_equal(share_close(s), 0);
 }
