@@ -1,18 +1,6 @@
 /* Clean-up and the life of a share across fork(). */
 #include "testutil.h"
 
-static int shm_exists(int shmid)
-{
-	struct shmid_ds ds;
-
-	return shmctl(shmid, IPC_STAT, &ds) == 0;
-}
-
-static int sem_exists(int semid)
-{
-	return semctl(semid, 0, GETVAL) >= 0;
-}
-
 static int group_teardown(void **state)
 {
 	(void)state;
@@ -50,17 +38,17 @@ static void test_clean_up_removes_only_what_we_created(void **unused)
 	assert_int_equal(share_stat(theirs, &ti), 0);
 
 	assert_int_equal(share_clean_up(), 0);
-	assert_false(shm_exists(mi.shmid));
-	assert_false(sem_exists(mi.semid));
-	assert_true(shm_exists(ti.shmid));
-	assert_true(sem_exists(ti.semid));
+	assert_true(test_shm_gone(mi.shmid));
+	assert_true(test_sem_gone(mi.semid));
+	assert_false(test_shm_gone(ti.shmid));
+	assert_false(test_sem_gone(ti.semid));
 	/* The handle stays valid to close; using it says the share is gone. */
 	assert_int_equal(share_store(mine, "x", 1), -1);
 	assert_int_equal(errno, EIDRM);
 
 	assert_int_equal(share_clean_up_all(), 0);
-	assert_false(shm_exists(ti.shmid));
-	assert_false(sem_exists(ti.semid));
+	assert_true(test_shm_gone(ti.shmid));
+	assert_true(test_sem_gone(ti.semid));
 	assert_int_equal(share_close(mine), 0);
 	assert_int_equal(share_close(theirs), 0);
 }
@@ -79,8 +67,8 @@ static void test_child_never_cleans_up_parents_shares(void **unused)
 	if (pid == 0)
 		_exit(share_clean_up() == 0 && share_clean_up_all() == 0 ? 0 : 1);
 	assert_int_equal(test_wait(pid), 0);
-	assert_true(shm_exists(info.shmid));
-	assert_true(sem_exists(info.semid));
+	assert_false(test_shm_gone(info.shmid));
+	assert_false(test_sem_gone(info.semid));
 	assert_int_equal(share_store(s, "still here", 10), 0);
 	assert_int_equal(share_remove(s), 0);
 	assert_int_equal(share_close(s), 0);
@@ -135,12 +123,12 @@ static void test_private_share_removed_by_last_closer(void **unused)
 	assert_int_equal(read(done[0], &c, 1), 1);
 	assert_int_equal(share_close(s), 0);
 	/* The child is still attached: the parent's close left it. */
-	assert_true(shm_exists(info.shmid));
-	assert_true(sem_exists(info.semid));
+	assert_false(test_shm_gone(info.shmid));
+	assert_false(test_sem_gone(info.semid));
 	assert_int_equal(write(go[1], "g", 1), 1);
 	assert_int_equal(test_wait(pid), 0);
-	assert_false(shm_exists(info.shmid));
-	assert_false(sem_exists(info.semid));
+	assert_true(test_shm_gone(info.shmid));
+	assert_true(test_sem_gone(info.semid));
 	close(go[1]);
 	close(done[0]);
 }
@@ -168,11 +156,11 @@ static void test_child_close_never_waits_for_parents_lock(void **unused)
 		_exit(share_close(s) == 0 ? 0 : 1);
 	}
 	assert_int_equal(test_wait(pid), 0);
-	assert_true(shm_exists(info.shmid));
-	assert_true(sem_exists(info.semid));
+	assert_false(test_shm_gone(info.shmid));
+	assert_false(test_sem_gone(info.semid));
 	assert_int_equal(share_close(s), 0);	/* the last one: removes it */
-	assert_false(shm_exists(info.shmid));
-	assert_false(sem_exists(info.semid));
+	assert_true(test_shm_gone(info.shmid));
+	assert_true(test_sem_gone(info.semid));
 }
 
 int main(void)
