@@ -372,8 +372,20 @@ static void copy(void *to, const void *from, size_t length)
  */
 static void copy_value(const struct chain *c, unsigned char *buf, size_t length, int to_chain)
 {
-	size_t n = length ? chain_segments_for(c, length) : 0, k;
-	int downwards = !to_chain && n > 2 && c->segs[n - 1].addr < c->segs[1].addr;
+	size_t n, k;
+	int downwards;
+
+	if (length <= c->data_size) {	/* the head alone, the common case */
+		unsigned char *data = c->segs[0].addr + SHARELITE_HEADER_SIZE;
+
+		if (to_chain)
+			memcpy(data, buf, length);
+		else
+			memcpy(buf, data, length);
+		return;
+	}
+	n = chain_segments_for(c, length);
+	downwards = !to_chain && n > 2 && c->segs[n - 1].addr < c->segs[1].addr;
 
 	for (k = 0; k < n; k++) {
 		size_t i = downwards ? n - 1 - k : k;
