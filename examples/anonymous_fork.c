@@ -4,8 +4,8 @@
  * first segment.
  *
  * The parent makes an IPC_PRIVATE share and forks workers; each appends a
- * line to the shared value under LOCK_EX. The last process to close a
- * share whose destroy flag is set removes it from the system.
+ * line to the shared value under LOCK_EX. The last process to close an
+ * IPC_PRIVATE share removes it from the system.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +55,6 @@ int main(void)
 		perror("share_new");
 		return 1;
 	}
-	share_set_destroy(share, 1);
 	for (i = 0; i < WORKERS; i++) {
 		pid_t pid = fork();
 

@@ -62,15 +62,19 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 }
 
 /*
- * The destroy flag removes the share at close in the process that opened it.
- * A share made with IPC_PRIVATE, and any handle a child inherited through
- * fork(), is removed only by the last process attached to it.
+ * A share made with IPC_PRIVATE has no key to be opened by again: once no
+ * process is attached nothing can reach it, so the last one to close it
+ * removes it, destroy flag or not. The destroy flag removes a keyed share at
+ * close in the process that opened it; a handle a child inherited through
+ * fork() removes it only if it is the last attached.
  */
 static int close_mode(const share_t *share)
 {
+	if (share->key == IPC_PRIVATE)
+		return SHARE_CLOSE_REMOVE_IF_LAST;
 	if (!share->destroy)
 		return SHARE_CLOSE_KEEP;
-	if (share->key == IPC_PRIVATE || share->opener != getpid())
+	if (share->opener != getpid())
 		return SHARE_CLOSE_REMOVE_IF_LAST;
 	return SHARE_CLOSE_REMOVE;
 }

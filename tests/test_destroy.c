@@ -252,6 +252,45 @@ static void test_private_parent_closes_first(void **unused)
 	assert_all_gone(&ids);
 }
 
+/* IPC_PRIVATE without destroy: nothing could reach it after the last
+ * close, so that close removes it all the same. */
+static void test_private_removed_without_destroy(void **unused)
+{
+	(void)unused;
+	share_t *s = test_private(64);
+	struct ids ids;
+
+	share_set_destroy(s, 0);
+	store_chain(s, &ids);
+	assert_int_equal(test_close(s), 0);
+	assert_all_gone(&ids);
+}
+
+/* ...by the last process of the family to close it, not the first. */
+static void test_private_without_destroy_lives_with_child(void **unused)
+{
+	(void)unused;
+	share_t *s = test_private(64);
+	struct test_chan c;
+	struct ids ids;
+	pid_t pid;
+
+	share_set_destroy(s, 0);
+	store_chain(s, &ids);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		child_check(test_recv(&c) == 'c');
+		child_check(share_store(s, "child's", 7) == 0);
+		child_check(share_close(s) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_close(s), 0);
+	assert_none_gone(&ids);
+	assert_int_equal(test_send(&c, 'c'), 0);
+	assert_int_equal(test_wait(pid), 0);
+	assert_all_gone(&ids);
+}
+
 /* Parent and child closing at once: exactly one of them removes it. */
 #define CLOSE_ROUNDS 50
 
@@ -362,6 +401,8 @@ int main(void)
 		test_case(test_stale_handle_leaves_new_share),
 		test_case(test_private_child_closes_first),
 		test_case(test_private_parent_closes_first),
+		test_case(test_private_removed_without_destroy),
+		test_case(test_private_without_destroy_lives_with_child),
 		test_case(test_private_both_close_at_once),
 		test_case(test_inherited_close_keeps_keyed),
 		test_case(test_inherited_close_by_last_removes),
