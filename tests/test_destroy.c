@@ -223,15 +223,17 @@ static void test_private_child_closes_first(void **unused)
 	assert_all_gone(&ids);
 }
 
-/* ...and the parent that closes first leaves it to the child, the last. */
-static void test_private_parent_closes_first(void **unused)
+/* The parent closes first and leaves it to the child, the last, which
+ * removes it with the destroy flag given or not: without a key nothing
+ * could reach it afterwards. */
+static void parent_closes_first(int destroy)
 {
-	(void)unused;
 	share_t *s = test_private(64);
 	struct test_chan c;
 	struct ids ids;
 	pid_t pid;
 
+	share_set_destroy(s, destroy);
 	store_chain(s, &ids);
 	pid = test_fork(&c);
 	if (pid == 0) {
@@ -245,15 +247,25 @@ static void test_private_parent_closes_first(void **unused)
 		_exit(0);
 	}
 	assert_int_equal(test_close(s), 0);
-	assert_false(test_shm_gone(ids.shm[0]));
-	assert_false(test_sem_gone(ids.sem));
+	assert_none_gone(&ids);
 	assert_int_equal(test_send(&c, 'c'), 0);
 	assert_int_equal(test_wait(pid), 0);
 	assert_all_gone(&ids);
 }
 
-/* IPC_PRIVATE without destroy: nothing could reach it after the last
- * close, so that close removes it all the same. */
+static void test_private_parent_closes_first(void **unused)
+{
+	(void)unused;
+	parent_closes_first(1);
+}
+
+static void test_private_without_destroy_parent_closes_first(void **unused)
+{
+	(void)unused;
+	parent_closes_first(0);
+}
+
+/* IPC_PRIVATE without destroy, in one process: its close removes it. */
 static void test_private_removed_without_destroy(void **unused)
 {
 	(void)unused;
@@ -263,31 +275,6 @@ static void test_private_removed_without_destroy(void **unused)
 	share_set_destroy(s, 0);
 	store_chain(s, &ids);
 	assert_int_equal(test_close(s), 0);
-	assert_all_gone(&ids);
-}
-
-/* ...by the last process of the family to close it, not the first. */
-static void test_private_without_destroy_lives_with_child(void **unused)
-{
-	(void)unused;
-	share_t *s = test_private(64);
-	struct test_chan c;
-	struct ids ids;
-	pid_t pid;
-
-	share_set_destroy(s, 0);
-	store_chain(s, &ids);
-	pid = test_fork(&c);
-	if (pid == 0) {
-		child_check(test_recv(&c) == 'c');
-		child_check(share_store(s, "child's", 7) == 0);
-		child_check(share_close(s) == 0);
-		_exit(0);
-	}
-	assert_int_equal(test_close(s), 0);
-	assert_none_gone(&ids);
-	assert_int_equal(test_send(&c, 'c'), 0);
-	assert_int_equal(test_wait(pid), 0);
 	assert_all_gone(&ids);
 }
 
@@ -402,7 +389,7 @@ int main(void)
 		test_case(test_private_child_closes_first),
 		test_case(test_private_parent_closes_first),
 		test_case(test_private_removed_without_destroy),
-		test_case(test_private_without_destroy_lives_with_child),
+		test_case(test_private_without_destroy_parent_closes_first),
 		test_case(test_private_both_close_at_once),
 		test_case(test_inherited_close_keeps_keyed),
 		test_case(test_inherited_close_by_last_removes),
