@@ -375,7 +375,8 @@ static void copy_value(const struct chain *c, unsigned char *buf, size_t length,
 	size_t n, k;
 	int downwards;
 
-	if (length <= c->data_size) {	/* the head alone, the common case */
+	/* The common case first: a value in the head, copied in one piece. */
+	if (length <= c->data_size && length <= COPY_PIECE) {
 		unsigned char *data = c->segs[0].addr + SHARELITE_HEADER_SIZE;
 
 		if (to_chain)
