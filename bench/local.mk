@@ -5,6 +5,7 @@ bench_sharelite_bench_SOURCES = \
 	bench/main.c \
 	bench/options.c bench/options.h \
 	bench/timing.c bench/timing.h \
+	bench/pin.c bench/pin.h \
 	bench/ops.c bench/ops.h \
 	bench/readers.c bench/readers.h \
 	bench/report.c bench/report.h \

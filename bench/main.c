@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "ops.h"
 #include "options.h"
+#include "pin.h"
 #include "readers.h"
 #include "report.h"
 
@@ -187,7 +188,8 @@ static int run(const struct bench_options *o)
 	struct value_ctx v;
 	int semid, i, rc = 0;
 
-	report_header(o);
+	/* One CPU for the one-process rows; the readers get them all back. */
+	report_header(o, pin_here());
 	step = "creating a semaphore set";
 	semid = cleanup_semset_new();
 	if (semid < 0 || run_locks(semid, &o->timing, &floors[0]) < 0)
@@ -200,6 +202,7 @@ static int run(const struct bench_options *o)
 		rc = run_value(&v, &o->timing, &floors[i]);
 		free_value(&v);
 	}
+	unpin();
 	if (rc == 0)
 		report_readers_header();
 	for (i = 0; i < o->nsizes && rc == 0; i++) {

@@ -91,7 +91,7 @@ static void cpu_model(char *buf, size_t len)
 		fclose(f);
 }
 
-void report_header(const struct bench_options *o)
+void report_header(const struct bench_options *o, int pinned_cpu)
 {
 	struct utsname un;
 	char cpu[128];
@@ -103,6 +103,10 @@ void report_header(const struct bench_options *o)
 	       "%s %s %s.\n",
 	       sharelite_version(), sysconf(_SC_NPROCESSORS_ONLN), cpu,
 	       un.sysname, un.release, un.machine);
+	if (pinned_cpu >= 0)
+		printf("One process, pinned to CPU %d, but for the readers.\n", pinned_cpu);
+	else
+		printf("One process, not pinned to a CPU (sched_setaffinity failed).\n");
 	printf("The median of %d repetitions of at least %.2f s each. Each ratio is\n"
 	       "figure / floor, both measured in this run, their repetitions taking turns.\n"
 	       "Floors:\n"

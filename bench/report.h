@@ -24,7 +24,8 @@ struct value_floors {
 	double both[OP_COUNT];	/* the copy between the bare lock and unlock */
 };
 
-void report_header(const struct bench_options *options);
+/* pinned_cpu: the CPU the one-process rows run on, or -1 if not pinned. */
+void report_header(const struct bench_options *options, int pinned_cpu);
 
 void report_locks_header(void);
 /* floor 0: the row is a floor itself. */
