@@ -81,16 +81,20 @@ static size_t fitting_segment(size_t size)
 
 /* The floors, then the calls on a share of the default segment size and on
  * one fitted to the value, all taking turns. */
-static int run_value(const struct value_ctx *v, const struct bench_timing *t,
+static int run_value(struct value_ctx *v, const struct bench_timing *t,
 		     struct value_floors *f)
 {
 	struct value_ctx on[2] = { *v, *v };
+	struct chain_ctx chain;
 	struct bench_case cases[] = {
-		{ "memcpy", loop_memcpy, (void *)v, { 0, 0 } },
-		{ "malloc+memcpy+free", loop_malloc_copy_free, (void *)v, { 0, 0 } },
-		{ "lock EX+memcpy", loop_lock_ex_memcpy, (void *)v, { 0, 0 } },
-		{ "lock SH+memcpy", loop_lock_sh_memcpy, (void *)v, { 0, 0 } },
-		{ "lock SH+malloc+memcpy+free", loop_lock_sh_malloc_copy_free, (void *)v, { 0, 0 } },
+		{ "memcpy", loop_memcpy, v, { 0, 0 } },
+		{ "malloc+memcpy+free", loop_malloc_copy_free, v, { 0, 0 } },
+		{ "lock EX+memcpy", loop_lock_ex_memcpy, v, { 0, 0 } },
+		{ "lock SH+memcpy", loop_lock_sh_memcpy, v, { 0, 0 } },
+		{ "lock SH+malloc+memcpy+free", loop_lock_sh_malloc_copy_free, v, { 0, 0 } },
+		{ "lock EX+memcpy", loop_lock_ex_chain_write, &chain, { 0, 0 } },
+		{ "lock SH+memcpy", loop_lock_sh_chain_read, &chain, { 0, 0 } },
+		{ "lock SH+malloc+memcpy+free", loop_lock_sh_malloc_chain_read_free, &chain, { 0, 0 } },
 		{ "store", loop_store, &on[0], { 0, 0 } },
 		{ "fetch", loop_fetch, &on[0], { 0, 0 } },
 		{ "fetch_into", loop_fetch_into, &on[0], { 0, 0 } },
@@ -105,13 +109,20 @@ static int run_value(const struct value_ctx *v, const struct bench_timing *t,
 		OP_STORE, OP_FETCH, OP_FETCH_INTO, OP_STORE_HELD, OP_FETCH_INTO_HELD,
 		OP_STORE, OP_FETCH, OP_FETCH_INTO,
 	};
-	const int first_call = NCASES(cases) - NCASES(calls);
+	const int first_call = NCASES(cases) - NCASES(calls), first_chain = 5;
+	struct value_floors in_chain;
 	int i;
 
+	step = "mapping a chain of bare segments";
+	if (chain_ctx_new(&chain, v, SHARELITE_DEFAULT_SEGMENT_SIZE) < 0)
+		return -1;
 	on[0].share = share_holding(v, 0);
 	on[1].share = on[0].share ? share_holding(v, fitting_segment(v->size)) : NULL;
-	if (!on[1].share || measure(cases, NCASES(cases), t) < 0)
+	if (!on[1].share || measure(cases, NCASES(cases), t) < 0) {
+		chain_ctx_free(&chain);
 		return -1;
+	}
+	chain_ctx_free(&chain);
 	f->copy[OP_STORE] = f->copy[OP_FETCH_INTO] = cases[0].result.rate;
 	f->copy[OP_FETCH] = cases[1].result.rate;
 	f->both[OP_STORE] = cases[2].result.rate;
@@ -121,13 +132,21 @@ static int run_value(const struct value_ctx *v, const struct bench_timing *t,
 	f->lock[OP_STORE_HELD] = f->lock[OP_FETCH_INTO_HELD] = 0;
 	f->copy[OP_STORE_HELD] = f->both[OP_STORE_HELD] = cases[0].result.rate;
 	f->copy[OP_FETCH_INTO_HELD] = f->both[OP_FETCH_INTO_HELD] = cases[0].result.rate;
+	/* A share of the default segment size has its value in such a chain:
+	 * the least its calls can do is the copy chunk by chunk. */
+	in_chain = *f;
+	in_chain.both[OP_STORE] = cases[first_chain].result.rate;
+	in_chain.both[OP_FETCH_INTO] = cases[first_chain + 1].result.rate;
+	in_chain.both[OP_FETCH] = cases[first_chain + 2].result.rate;
 	for (i = 0; i < first_call; i++)
-		report_floor_row(v->size, &cases[i]);
+		report_floor_row(v->size, i < first_chain ? 0 : SHARELITE_DEFAULT_SEGMENT_SIZE,
+				 &cases[i]);
 	for (i = first_call; i < NCASES(cases); i++) {
 		const struct value_ctx *c = cases[i].ctx;
+		size_t segment = share_segment_size(c->share);
 
-		report_value_row(v->size, share_segment_size(c->share), calls[i - first_call],
-				 &cases[i].result, f);
+		report_value_row(v->size, segment, calls[i - first_call], &cases[i].result,
+				 c == &on[0] ? &in_chain : f);
 	}
 	cleanup_share_remove(on[0].share);
 	cleanup_share_remove(on[1].share);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 
 #include "ops.h"
 #include "semlock.h"
@@ -109,12 +110,34 @@ static int bare_unlock(int semid, int operation)
 	return semop(semid, &op, 1);
 }
 
-/* Copy the value, into the buffer or into a new allocation; under a bare
- * lock unless `operation` is 0. */
-static int floor_loop(struct value_ctx *v, int operation, int allocate, long iterations)
+/*
+ * The value copied as the format would: into the buffer or a new allocation,
+ * or, given a chain, chunk by chunk into it (LOCK_EX) or out of it.
+ */
+static void floor_copy(const struct value_ctx *v, const struct chain_ctx *c, int operation,
+		       unsigned char *to)
+{
+	if (!c) {
+		memcpy(to, v->value, v->size);
+		return;
+	}
+	for (size_t k = 0; k < c->n; k++) {
+		size_t i = operation == LOCK_EX ? k : c->order[k], offset = i * c->chunk;
+		size_t len = v->size - offset < c->chunk ? v->size - offset : c->chunk;
+
+		if (operation == LOCK_EX)
+			memcpy(c->data[i], (const unsigned char *)v->value + offset, len);
+		else
+			memcpy(to + offset, c->data[i], len);
+	}
+}
+
+/* floor_copy() in a loop, under a bare lock unless `operation` is 0. */
+static int floor_loop(struct value_ctx *v, const struct chain_ctx *chain, int operation,
+		      int allocate, long iterations)
 {
 	while (iterations-- > 0) {
-		char *to = allocate ? malloc(v->size + 1) : v->buf;
+		unsigned char *to = allocate ? malloc(v->size + 1) : v->buf;
 
 		if (!to)
 			return -1;
@@ -123,10 +146,12 @@ static int floor_loop(struct value_ctx *v, int operation, int allocate, long ite
 				free(to);
 			return -1;
 		}
-		memcpy(to, v->value, v->size);
+		floor_copy(v, chain, operation, to);
 		if (operation && bare_unlock(v->semid, operation) < 0)
 			return -1;
 		USED(to);
+		if (chain)
+			USED(chain->data[0]);
 		if (allocate) {
 			to[v->size] = '\0';
 			free(to);
@@ -137,27 +162,101 @@ static int floor_loop(struct value_ctx *v, int operation, int allocate, long ite
 
 int loop_memcpy(void *ctx, long iterations)
 {
-	return floor_loop(ctx, 0, 0, iterations);
+	return floor_loop(ctx, NULL, 0, 0, iterations);
 }
 
 int loop_malloc_copy_free(void *ctx, long iterations)
 {
-	return floor_loop(ctx, 0, 1, iterations);
+	return floor_loop(ctx, NULL, 0, 1, iterations);
 }
 
 int loop_lock_ex_memcpy(void *ctx, long iterations)
 {
-	return floor_loop(ctx, LOCK_EX, 0, iterations);
+	return floor_loop(ctx, NULL, LOCK_EX, 0, iterations);
 }
 
 int loop_lock_sh_memcpy(void *ctx, long iterations)
 {
-	return floor_loop(ctx, LOCK_SH, 0, iterations);
+	return floor_loop(ctx, NULL, LOCK_SH, 0, iterations);
 }
 
 int loop_lock_sh_malloc_copy_free(void *ctx, long iterations)
 {
-	return floor_loop(ctx, LOCK_SH, 1, iterations);
+	return floor_loop(ctx, NULL, LOCK_SH, 1, iterations);
+}
+
+static const struct chain_ctx *sort_ctx;
+
+static int by_address(const void *a, const void *b)
+{
+	const unsigned char *x = sort_ctx->data[*(const size_t *)a];
+	const unsigned char *y = sort_ctx->data[*(const size_t *)b];
+
+	return (x > y) - (x < y);
+}
+
+int chain_ctx_new(struct chain_ctx *c, struct value_ctx *v, size_t segment_size)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->v = v;
+	c->chunk = segment_size - SHARELITE_HEADER_SIZE;
+	c->n = (v->size + c->chunk - 1) / c->chunk;
+	c->data = calloc(c->n, sizeof(*c->data));
+	c->order = calloc(c->n, sizeof(*c->order));
+	if (!c->data || !c->order) {
+		chain_ctx_free(c);
+		return -1;
+	}
+	for (i = 0; i < c->n; i++) {
+		int shmid = shmget(IPC_PRIVATE, segment_size, IPC_CREAT | 0600);
+		void *addr = shmid < 0 ? (void *)-1 : shmat(shmid, NULL, 0);
+
+		/* Removed at once: it goes when the process detaches it. */
+		if (shmid >= 0)
+			shmctl(shmid, IPC_RMID, NULL);
+		if (addr == (void *)-1) {
+			chain_ctx_free(c);
+			return -1;
+		}
+		c->data[i] = (unsigned char *)addr + SHARELITE_HEADER_SIZE;
+		c->order[i] = i;
+	}
+	sort_ctx = c;
+	qsort(c->order, c->n, sizeof(*c->order), by_address);
+	return 0;
+}
+
+void chain_ctx_free(struct chain_ctx *c)
+{
+	for (size_t i = 0; c->data && i < c->n; i++)
+		if (c->data[i])
+			shmdt(c->data[i] - SHARELITE_HEADER_SIZE);
+	free(c->data);
+	free(c->order);
+	memset(c, 0, sizeof(*c));
+}
+
+int loop_lock_ex_chain_write(void *ctx, long iterations)
+{
+	struct chain_ctx *c = ctx;
+
+	return floor_loop(c->v, c, LOCK_EX, 0, iterations);
+}
+
+int loop_lock_sh_chain_read(void *ctx, long iterations)
+{
+	struct chain_ctx *c = ctx;
+
+	return floor_loop(c->v, c, LOCK_SH, 0, iterations);
+}
+
+int loop_lock_sh_malloc_chain_read_free(void *ctx, long iterations)
+{
+	struct chain_ctx *c = ctx;
+
+	return floor_loop(c->v, c, LOCK_SH, 1, iterations);
 }
 
 /* Lock+unlock pairs through the library, or as bare semops if no share. */

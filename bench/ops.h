@@ -38,6 +38,29 @@ int loop_lock_ex_memcpy(void *ctx, long iterations);
 int loop_lock_sh_memcpy(void *ctx, long iterations);
 int loop_lock_sh_malloc_copy_free(void *ctx, long iterations);
 
+/*
+ * A value spread over a chain of bare segments of one size, a 16-byte header
+ * then a chunk of the value in each, as the format lays it out: the floors
+ * of a value that does not fit one segment. Reads go in the order of the
+ * segments' addresses, writes in chain order: each the quicker way here.
+ */
+struct chain_ctx {
+	struct value_ctx *v;
+	size_t n;		/* segments */
+	size_t chunk;		/* bytes of the value each holds */
+	unsigned char **data;	/* data[i]: where chunk i goes */
+	size_t *order;		/* chunk indexes by ascending address */
+};
+
+/* Map a chain for v in segments of segment_size bytes; -1 with errno. The
+ * segments are removed at once and go with the process. */
+int chain_ctx_new(struct chain_ctx *c, struct value_ctx *v, size_t segment_size);
+void chain_ctx_free(struct chain_ctx *c);
+/* The floors of store, fetch_into and fetch for such a value. */
+int loop_lock_ex_chain_write(void *ctx, long iterations);
+int loop_lock_sh_chain_read(void *ctx, long iterations);
+int loop_lock_sh_malloc_chain_read_free(void *ctx, long iterations);
+
 /* A share to lock and unlock; or, with share NULL, a bare set of three
  * semaphores to do the same semops on: the floor of the share's locks. */
 struct lock_ctx {

@@ -115,8 +115,10 @@ void report_header(const struct bench_options *o, int pinned_cpu)
 	       "  copy  = memcpy into a preallocated buffer (store, fetch_into), or\n"
 	       "          malloc+memcpy+free of size+1 bytes (fetch returns a malloc'd copy)\n"
 	       "  floor = that copy between the bare lock and unlock: the least work the\n"
-	       "          memory format allows; for the calls made while the handle holds\n"
-	       "          LOCK_EX (taken once around the loop), the copy alone\n"
+	       "          memory format allows; for a share of 64 KiB segments, the copy\n"
+	       "          chunk by chunk through bare segments of that size (the rows with\n"
+	       "          a segment); for the calls made while the handle holds LOCK_EX\n"
+	       "          (taken once around the loop), the copy alone\n"
 	       "target = the project's: store and fetch of up to 4 KiB at 0.9 of lock; from\n"
 	       "          1 MiB at 0.8 of copy, fetch_into at 0.9. \"; floor 0.82\": the floor\n"
 	       "          itself misses the target, so nothing built on this format can meet it here\n"
@@ -149,12 +151,13 @@ void report_values_header(void)
 	       "vs lock", "vs copy", "vs floor", TARGET_WIDTH, "target", "spread");
 }
 
-void report_floor_row(size_t size, const struct bench_case *c)
+void report_floor_row(size_t size, size_t segment, const struct bench_case *c)
 {
-	char value[32];
+	char value[32], seg[32];
 
 	printf("%-7s %-10s %-26s %11.0f %6.2f %7s %7s %8s %-*s",
-	       size_name(size, value, sizeof(value)), "-", c->name, c->result.rate,
+	       size_name(size, value, sizeof(value)),
+	       segment ? size_name(segment, seg, sizeof(seg)) : "-", c->name, c->result.rate,
 	       gbps(size, c->result.rate), "", "", "floor", TARGET_WIDTH, "");
 	end_row(&c->result);
 }

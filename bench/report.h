@@ -32,7 +32,8 @@ void report_locks_header(void);
 void report_lock_row(const struct bench_case *c, double floor);
 
 void report_values_header(void);
-void report_floor_row(size_t size, const struct bench_case *c);
+/* segment: that of the bare chain the floor copies through, or 0. */
+void report_floor_row(size_t size, size_t segment, const struct bench_case *c);
 void report_value_row(size_t size, size_t segment, enum value_op op,
 		      const struct bench_result *r, const struct value_floors *floors);
 

@@ -24,6 +24,10 @@ expect '^share_lock\(LOCK_SH\)\+share_unlock +[0-9]+ +[0-9.]+ '
 for size in '16 B' '4 KiB' '64 KiB' '1 MiB' '16 MiB'; do
 	expect "^$size +- +memcpy +[0-9]+ "
 	expect "^$size +- +malloc\+memcpy\+free +[0-9]+ "
+	# the floors through a chain of bare 64 KiB segments
+	expect "^$size +64 KiB +lock EX\+memcpy +[0-9]+ "
+	expect "^$size +64 KiB +lock SH\+memcpy +[0-9]+ "
+	expect "^$size +64 KiB +lock SH\+malloc\+memcpy\+free +[0-9]+ "
 	for op in store fetch fetch_into; do
 		# once with the default segment, once with one that fits the value
 		n=$(grep -Ec "^$size +[0-9]+ [KMG]?i?B(\+16)? +$op +[0-9]+ " "$out")
