@@ -375,6 +375,8 @@ static void copy_value(const struct chain *c, unsigned char *buf, size_t length,
 	size_t n, k;
 	int downwards;
 
+	if (length == 0)
+		return;		/* buf may be NULL then: memcpy must not see it */
 	/* The common case first: a value in the head, copied in one piece. */
 	if (length <= c->data_size && length <= COPY_PIECE) {
 		unsigned char *data = c->segs[0].addr + SHARELITE_HEADER_SIZE;
