@@ -109,20 +109,20 @@ static int run_value(struct value_ctx *v, const struct bench_timing *t,
 		OP_STORE, OP_FETCH, OP_FETCH_INTO, OP_STORE_HELD, OP_FETCH_INTO_HELD,
 		OP_STORE, OP_FETCH, OP_FETCH_INTO,
 	};
-	const int first_call = NCASES(cases) - NCASES(calls), first_chain = 5;
+	const int first_call = NCASES(cases) - NCASES(calls);
+	const int first_chain = 5;	/* the floors through the bare chain */
 	struct value_floors in_chain;
-	int i;
+	int i, rc;
 
 	step = "mapping a chain of bare segments";
 	if (chain_ctx_new(&chain, v, SHARELITE_DEFAULT_SEGMENT_SIZE) < 0)
 		return -1;
 	on[0].share = share_holding(v, 0);
 	on[1].share = on[0].share ? share_holding(v, fitting_segment(v->size)) : NULL;
-	if (!on[1].share || measure(cases, NCASES(cases), t) < 0) {
-		chain_ctx_free(&chain);
-		return -1;
-	}
+	rc = on[1].share ? measure(cases, NCASES(cases), t) : -1;
 	chain_ctx_free(&chain);
+	if (rc < 0)
+		return -1;
 	f->copy[OP_STORE] = f->copy[OP_FETCH_INTO] = cases[0].result.rate;
 	f->copy[OP_FETCH] = cases[1].result.rate;
 	f->both[OP_STORE] = cases[2].result.rate;
