@@ -11,7 +11,9 @@
 /* A new share's version: share_new() writes it with the empty value. */
 #define NEW_SHARE_VERSION 1u
 
-#define ENCODE_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY)
+/* JSON_REAL_PRECISION(17): every double written with 17 significant digits,
+ * enough to read back the same double, whatever jansson's default. */
+#define ENCODE_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17))
 /* JSON_ALLOW_NUL: jansson writes a string holding NUL bytes as \u0000. */
 #define DECODE_FLAGS (JSON_DECODE_ANY | JSON_ALLOW_NUL)
 
