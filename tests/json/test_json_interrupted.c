@@ -197,6 +197,23 @@ static void test_new_share_is_not_interrupted(void **state)
 	assert_value(f->sj, "{\"k\":1}");
 }
 
+/* Another program's counter may wrap to 0, which libsharelite skips: the
+ * value is read all the same, and an interrupted store told as ever. */
+static void test_version_zero(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(share_json_set_new(f->sj, json_pack("{s:i}", "a", 1)), 0);
+	fault_poke(head_shmid(f), version, 0);
+	assert_value(f->sj, "{\"a\":1}");
+	assert_int_equal(share_json_object_set_new(f->sj, "b", json_integer(2)), 0);
+	assert_value(f->sj, "{\"a\":1,\"b\":2}");
+	fault_poke(head_shmid(f), version, 0);
+	fault_poke(head_shmid(f), length, 0);
+	assert_interrupted(f);
+	assert_recovers(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +221,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_empty_value_stored, setup_all, teardown_all),
 		cmocka_unit_test_setup_teardown(test_writer_killed, setup_all, teardown_all),
 		cmocka_unit_test_setup_teardown(test_version_wrap, setup_all, teardown_all),
+		cmocka_unit_test_setup_teardown(test_version_zero, setup_all, teardown_all),
 		cmocka_unit_test_setup_teardown(test_new_share_is_not_interrupted, setup_all,
 						teardown_all),
 	};
