@@ -19,6 +19,13 @@
 	((SHARELITE_VERSION_MAJOR << 16) | (SHARELITE_VERSION_MINOR << 8) | \
 	 SHARELITE_VERSION_PATCH)
 
+/*
+ * share_new() flag: open a share whose semaphore set and head segment have
+ * different owners, or whose set lets others do more than the head does.
+ * Without it such a share is refused (EPERM). Outside IPC_* and the mode bits.
+ */
+#define SHARE_ANY_OWNER 0x1000000
+
 #ifndef LOCK_SH
 #define LOCK_SH 1		/* shared lock */
 #endif

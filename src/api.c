@@ -11,7 +11,7 @@
 
 #define MODE_BITS 0777
 #define DEFAULT_MODE 0600
-#define OPEN_FLAGS (IPC_CREAT | IPC_EXCL | MODE_BITS)
+#define OPEN_FLAGS (IPC_CREAT | IPC_EXCL | MODE_BITS | SHARE_ANY_OWNER)
 /* Segments above 2 GiB could not hold more: the length is an int32. */
 #define MAX_SEGMENT_SIZE ((size_t)SHARELITE_MAX_LENGTH + 1)
 

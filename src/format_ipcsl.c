@@ -62,6 +62,37 @@ static int looks_like_share(int semid)
 	return ds.sem_nsems == SEMLOCK_NSEMS && init <= 1 && writer <= 1;
 }
 
+/* Permission bits for the group and for others. */
+#define OTHERS_BITS 0077
+
+/*
+ * Whether the set and the head belong together: one owner, and a set that
+ * lets others do no more than the head does. Another user who made the set
+ * under the key before the share existed could otherwise lock the owner's
+ * share, or remove it. Overflow segments belong to whoever stored: left out.
+ * SHARE_ANY_OWNER opens such a share all the same.
+ */
+static int owned_alike(const share_t *share, int semid, int shmid)
+{
+	struct semid_ds sds;
+	union semun arg = { .buf = &sds };
+	struct shmid_ds hds;
+
+	if (share->flags & SHARE_ANY_OWNER)
+		return 0;
+	if (semctl(semid, 0, IPC_STAT, arg) < 0 || shmctl(shmid, IPC_STAT, &hds) < 0) {
+		if (errno == EINVAL)	/* the id names nothing any more */
+			errno = EIDRM;
+		return -1;
+	}
+	if (sds.sem_perm.uid != hds.shm_perm.uid ||
+	    (sds.sem_perm.mode & ~hds.shm_perm.mode & OTHERS_BITS)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 /* A lock held does not mean the share is still there: ask the set. */
 static int still_there(int semid)
 {
@@ -147,15 +178,20 @@ static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
  */
 static int attach_initialised(share_t *share, struct ipcsl *st)
 {
-	int shmid;
+	int shmid, err;
 
 	if (sem_get(st->semid, SEMLOCK_INIT) != 1)
 		return 0;
 	shmid = shmget(share->key, 0, 0);
 	if (shmid < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (chain_open_head(&st->chain, shmid) == 0)
-		return 1;
+	if (chain_open_head(&st->chain, shmid) == 0) {
+		if (owned_alike(share, st->semid, shmid) == 0)
+			return 1;
+		err = errno;
+		chain_close(&st->chain);
+		errno = err;
+	}
 	/* Removed since shmget(): the slow path waits for the remover and
 	 * starts again. */
 	return errno == EINVAL || errno == EIDRM ? 0 : -1;
@@ -188,6 +224,9 @@ static int attach_locked(share_t *share, struct ipcsl *st, size_t segment_size,
 		*created = shmid;
 	}
 	if (chain_open_head(&st->chain, shmid) < 0)
+		return -1;
+	/* Before the set is touched; a head made here, the caller removes. */
+	if (owned_alike(share, st->semid, shmid) < 0)
 		return -1;
 	initialised = sem_get(st->semid, SEMLOCK_INIT);
 	if (initialised < 0)

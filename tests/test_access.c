@@ -1,7 +1,8 @@
 /*
- * Who may do what: another user against the permission bits of a share.
- * The other user is a child that became nobody, so these tests need root;
- * without it they are skipped, as nothing else can play a second user.
+ * Who may do what: another user against the permission bits of a share,
+ * and against a share whose objects are not all its owner's. The other
+ * user is a child that became nobody, so most tests need root; without it
+ * they are skipped, as nothing else can play a second user.
  */
 #include <grp.h>
 #include "testutil.h"
@@ -10,8 +11,10 @@
 
 static void need_root(void)
 {
-	if (geteuid() != 0)
+	if (geteuid() != 0) {
+		print_message("skipped: only root can play a second user\n");
 		skip();
+	}
 }
 
 /* A child that runs as nobody from here on. */
@@ -138,12 +141,100 @@ static void test_other_user_may_not_remove(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/* Nothing of a share under the key: no head; the set, if any, untouched. */
+static void assert_nothing_made(key_t key, int semid)
+{
+	assert_fails(shmget(key, 0, 0), -1, ENOENT);
+	assert_int_equal(semget(key, 0, 0), semid);
+	for (int i = 0; i < TEST_NSEMS; i++)
+		assert_int_equal(semctl(semid, i, GETVAL), 0);
+}
+
+/*
+ * Another user made a set under the key before the share existed, open to
+ * all and zeroed, as a new share's: the owner's share on it would be that
+ * user's to lock or remove. Refused, leaving nothing made; opted in, it
+ * opens, and later openers that do not opt in are refused.
+ */
+static void test_squatted_set_refused(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(2);
+	share_t *s;
+	pid_t pid;
+	int semid;
+
+	need_root();
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		child_check(seteuid(NOBODY) == 0);
+		child_check(semget(key, TEST_NSEMS, IPC_CREAT | IPC_EXCL | 0666) >= 0);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	semid = semget(key, 0, 0);
+	assert_true(semid >= 0);
+	assert_fails(share_new(key, 0, IPC_CREAT | 0600), NULL, EPERM);
+	assert_nothing_made(key, semid);
+	assert_fails(share_new(key, 0, IPC_CREAT | 0666), NULL, EPERM);
+	assert_nothing_made(key, semid);
+
+	s = test_open(key, 0, IPC_CREAT | SHARE_ANY_OWNER | 0600);
+	assert_int_equal(test_semid(s), semid);
+	assert_int_equal(share_flags(s), IPC_CREAT | SHARE_ANY_OWNER | 0600);
+	assert_int_equal(share_store(s, "x", 1), 0);
+	test_assert_value(s, "x");
+	assert_int_equal(test_close(s), 0);
+	assert_fails(share_new(key, 0, 0), NULL, EPERM);
+	assert_fails(share_new(key, 0, IPC_CREAT), NULL, EPERM);
+}
+
+/* One owner, but a set that lets others do more than the head does. */
+static void test_set_wider_than_head_refused(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(3);
+	struct semid_ds sds;
+	struct shmid_ds hds;
+	share_t *s;
+	int semid;
+
+	/* Made before the share: its head would be 0600 on a 0666 set. */
+	semid = semget(key, TEST_NSEMS, IPC_CREAT | IPC_EXCL | 0666);
+	assert_true(semid >= 0);
+	assert_fails(share_new(key, 0, IPC_CREAT | 0600), NULL, EPERM);
+	assert_nothing_made(key, semid);
+	assert_int_equal(semctl(semid, 0, IPC_RMID), 0);
+
+	/* A share whose set was opened up since it was made. */
+	s = test_open(key, 0, IPC_CREAT | 0600);
+	semid = test_semid(s);
+	assert_int_equal(test_close(s), 0);
+	assert_int_equal(semctl(semid, 0, IPC_STAT, &sds), 0);
+	sds.sem_perm.mode = 0666;
+	assert_int_equal(semctl(semid, 0, IPC_SET, &sds), 0);
+	assert_fails(share_new(key, 0, 0), NULL, EPERM);
+	s = test_open(key, 0, SHARE_ANY_OWNER);
+	assert_int_equal(test_close(s), 0);
+
+	/* Narrower is no danger: a 0600 set under a 0666 head opens. */
+	sds.sem_perm.mode = 0600;
+	assert_int_equal(semctl(semid, 0, IPC_SET, &sds), 0);
+	assert_int_equal(shmctl(shmget(key, 0, 0), IPC_STAT, &hds), 0);
+	hds.shm_perm.mode = 0666;
+	assert_int_equal(shmctl(shmget(key, 0, 0), IPC_SET, &hds), 0);
+	s = test_open(key, 0, 0);
+	assert_int_equal(test_close(s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		test_case(test_other_user_without_permission),
 		test_case(test_permission_taken_away),
 		test_case(test_other_user_may_not_remove),
+		test_case(test_squatted_set_refused),
+		test_case(test_set_wider_than_head_refused),
 	};
 
 	return test_run(tests);

@@ -65,8 +65,10 @@ static const char *explain(key_t key, int err, char *buf, size_t size)
 
 	switch (err) {
 	case EACCES:
-	case EPERM:
 		return "permission denied";
+	case EPERM:	/* also share_new(): a set and head of two owners */
+		return "not permitted: not the owner, or the share's semaphore set "
+		       "and head segment have different owners";
 	case EIDRM:
 		return "the share was removed meanwhile";
 	case EBADMSG:

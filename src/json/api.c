@@ -82,6 +82,35 @@ static int invalid(void)
 	return -1;
 }
 
+/* For one call without a lock held. A signal does not end the wait, as
+ * with share_store(). */
+static int lock_exclusive(share_t *share)
+{
+	while (share_lock(share, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* Release what lock_exclusive() took; the call's result rc, and its errno. */
+static int unlock_exclusive(share_t *share, int rc)
+{
+	int err = errno;
+
+	/* Only a share removed meanwhile fails here; what was written stands. */
+	share_unlock(share);
+	errno = err;
+	return rc;
+}
+
+/* Store value under a lock of its own: sjson_write() needs LOCK_EX. */
+static int write_alone(share_t *share, const json_t *value)
+{
+	if (lock_exclusive(share) < 0)
+		return -1;
+	return unlock_exclusive(share, sjson_write(share, value));
+}
+
 SHARE_JSON_EXPORT share_json_t *share_json_open(share_t *share)
 {
 	share_json_t *sj;
@@ -137,7 +166,7 @@ SHARE_JSON_EXPORT int share_json_set(share_json_t *sj, const json_t *value)
 	if (!may_write(sj))
 		return -1;
 	if (!held(sj))
-		return sjson_write(sj->share, value);
+		return write_alone(sj->share, value);
 	copy = sjson_copy(value);
 	if (!copy)
 		return -1;
@@ -154,7 +183,7 @@ SHARE_JSON_EXPORT int share_json_set(share_json_t *sj, const json_t *value)
 static int change(share_json_t *sj, sjson_edit *edit, const char *key, const json_t *member)
 {
 	json_t *copy = NULL, *value;
-	int rc, err;
+	int rc;
 
 	if (!may_write(sj))
 		return -1;
@@ -170,12 +199,9 @@ static int change(share_json_t *sj, sjson_edit *edit, const char *key, const jso
 		sj->dirty = 1;
 		return 0;
 	}
-	/* A signal does not end the wait, as with share_store(). */
-	while (share_lock(sj->share, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			release(copy);
-			return -1;
-		}
+	if (lock_exclusive(sj->share) < 0) {
+		release(copy);
+		return -1;
 	}
 	value = sjson_read(sj->share);
 	if (!value)
@@ -183,12 +209,8 @@ static int change(share_json_t *sj, sjson_edit *edit, const char *key, const jso
 	rc = value ? edit(&value, key, copy) : -1;
 	if (rc == 0)
 		rc = sjson_write(sj->share, value);
-	err = errno;
-	json_decref(value);
-	/* Only a share removed meanwhile fails here; what was written stands. */
-	share_unlock(sj->share);
-	errno = err;
-	return rc;
+	release(value);
+	return unlock_exclusive(sj->share, rc);
 }
 
 SHARE_JSON_EXPORT int share_json_object_set(share_json_t *sj, const char *key,

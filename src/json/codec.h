@@ -1,6 +1,6 @@
 /*
  * codec.h - a share's bytes as a JSON value and back. The text is compact
- * JSON; an empty share reads as null.
+ * JSON, never empty; a new share, empty and never stored to, reads as null.
  */
 #ifndef SHARELITE_JSON_CODEC_H
 #define SHARELITE_JSON_CODEC_H
@@ -9,11 +9,12 @@
 #include "sharelite.h"
 
 /* The share's value, a new reference; NULL with errno EILSEQ when its
- * bytes are not JSON, or share_fetch()'s errno. */
+ * bytes are not JSON, ENODATA when they are empty but the share is not new
+ * (a store was interrupted), or share_fetch()'s errno. */
 json_t *sjson_read(share_t *share);
 
-/* Store value as compact JSON; -1 with share_store()'s errno, or EINVAL as
- * for sjson_copy(). */
+/* Store value as compact JSON; the caller holds LOCK_EX. -1 with
+ * share_store()'s errno, or EINVAL as for sjson_copy(). */
 int sjson_write(share_t *share, const json_t *value);
 
 /*

@@ -1,5 +1,5 @@
 /*
- * edit.c - keyed changes. A share that is empty or holds null takes the
+ * edit.c - keyed changes. A share that is new or holds null takes the
  * object or array the change needs; any other value of the wrong type is
  * left alone (ENOMSG: JSON, but not the type asked for).
  */

@@ -37,6 +37,7 @@ json_tests = \
 	tests/json/test_json_updates \
 	tests/json/test_json_locks \
 	tests/json/test_json_concurrent \
+	tests/json/test_json_interrupted \
 	tests/json/test_json_cxx
 check_PROGRAMS += $(json_tests)
 TESTS += $(json_tests) tests/json/exports.sh
@@ -58,6 +59,11 @@ tests_json_test_json_concurrent_SOURCES = tests/json/test_json_concurrent.c test
 tests_json_test_json_concurrent_CFLAGS = $(json_test_cflags)
 tests_json_test_json_concurrent_LDADD = $(json_test_libs)
 tests_json_test_json_concurrent_LDFLAGS = $(test_ldflags)
+tests_json_test_json_interrupted_SOURCES = tests/json/test_json_interrupted.c \
+	tests/json/jsontest.h
+tests_json_test_json_interrupted_CFLAGS = $(json_test_cflags)
+tests_json_test_json_interrupted_LDADD = $(json_test_libs)
+tests_json_test_json_interrupted_LDFLAGS = $(test_ldflags)
 tests_json_test_json_cxx_SOURCES = tests/json/test_json_cxx.cc
 tests_json_test_json_cxx_CXXFLAGS = $(AM_CXXFLAGS) $(JANSSON_CFLAGS)
 tests_json_test_json_cxx_LDADD = src/json/libsharelite-json.la src/libsharelite.la $(JANSSON_LIBS)

@@ -51,6 +51,8 @@ static void test_scalars(void **state)
 	round_trip(f, json_integer(INT64_MAX), "9223372036854775807");
 	round_trip(f, json_integer(INT64_MIN), "-9223372036854775808");
 	round_trip(f, json_real(0.5), "0.5");
+	/* 17 significant digits, as share_json_open(3) says. */
+	round_trip(f, json_real(0.1), "0.10000000000000001");
 	round_trip(f, json_real(-0.1), NULL);
 	round_trip(f, json_real(DBL_MAX), NULL);
 	round_trip(f, json_real(DBL_MIN), NULL);
