@@ -12,6 +12,7 @@ src_libsharelite_la_SOURCES = \
 	src/key.c \
 	src/change.c \
 	src/registry.c \
+	src/process.c \
 	src/format_ipcsl.c \
 	src/chain.c src/chain.h \
 	src/semlock.c src/semlock.h

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -53,7 +52,7 @@ void registry_del(share_t *share)
  */
 static int clean_up(int all)
 {
-	pid_t self = getpid();
+	unsigned int self = process_token();
 	int rc = 0, err = 0;
 	share_t *s;
 

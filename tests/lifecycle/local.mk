@@ -1,7 +1,8 @@
 # Tests of a share's life: change detection, clean-up, fork.
 lifecycle_tests = \
 	tests/lifecycle/test_change \
-	tests/lifecycle/test_clean_up
+	tests/lifecycle/test_clean_up \
+	tests/lifecycle/test_fork
 check_PROGRAMS += $(lifecycle_tests)
 TESTS += $(lifecycle_tests)
 
@@ -15,6 +16,10 @@ tests_lifecycle_test_change_LDFLAGS = -no-install
 tests_lifecycle_test_clean_up_CFLAGS = $(lifecycle_cflags)
 tests_lifecycle_test_clean_up_LDADD = $(lifecycle_libs)
 tests_lifecycle_test_clean_up_LDFLAGS = -no-install
+
+tests_lifecycle_test_fork_CFLAGS = $(lifecycle_cflags)
+tests_lifecycle_test_fork_LDADD = $(lifecycle_libs)
+tests_lifecycle_test_fork_LDFLAGS = -no-install
 
 TESTS += tests/lifecycle/example_anonymous_fork.sh
 EXTRA_DIST += tests/lifecycle/example_anonymous_fork.sh
