@@ -24,7 +24,7 @@ static pthread_once_t fork_hook_once = PTHREAD_ONCE_INIT;
 static void install_fork_hook(void)
 {
 	process_token_init();
-	pthread_atfork(registry_before_fork, registry_after_fork, registry_after_fork);
+	registry_install_fork_handlers();
 }
 
 SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)

@@ -62,6 +62,10 @@ struct share {
 	/* Lock this handle holds: 0, LOCK_SH or LOCK_EX; see share_held_lock(). */
 	int lock;
 	unsigned int lock_owner;	/* process_token() of the lock's taker */
+	/* registry.c, under its mutex: the clean-up calls at this handle, and
+	 * whether one of them is removing its share. */
+	int pins;
+	int busy;
 };
 
 /*
@@ -75,8 +79,7 @@ unsigned int process_token(void);
 /* registry.c: the handles open in this process, for share_clean_up(). */
 void registry_add(share_t *share);
 void registry_del(share_t *share);
-void registry_before_fork(void);
-void registry_after_fork(void);
+void registry_install_fork_handlers(void);
 
 /* Whether calls may use a handle: EINVAL for NULL; EIDRM once
  * share_remove() removed its share, whose ids the kernel may reuse. */

@@ -13,9 +13,10 @@ tests_lifecycle_test_change_CFLAGS = $(lifecycle_cflags)
 tests_lifecycle_test_change_LDADD = $(lifecycle_libs)
 tests_lifecycle_test_change_LDFLAGS = -no-install
 
-tests_lifecycle_test_clean_up_CFLAGS = $(lifecycle_cflags)
+# A thread cleans up while the main one forks.
+tests_lifecycle_test_clean_up_CFLAGS = $(lifecycle_cflags) -pthread
 tests_lifecycle_test_clean_up_LDADD = $(lifecycle_libs)
-tests_lifecycle_test_clean_up_LDFLAGS = -no-install
+tests_lifecycle_test_clean_up_LDFLAGS = -no-install -pthread
 
 tests_lifecycle_test_fork_CFLAGS = $(lifecycle_cflags)
 tests_lifecycle_test_fork_LDADD = $(lifecycle_libs)
