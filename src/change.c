@@ -19,14 +19,17 @@ SHARELITE_EXPORT int share_fetch_if_changed(share_t *share, unsigned int *versio
 	unsigned int now;
 	ssize_t n;
 
+	/* First, so that every error leaves no copy to free, nor a length. */
+	if (data)
+		*data = NULL;
+	if (length)
+		*length = 0;
 	if (!share_usable(share))
 		return -1;
 	if (!version || !data || !length) {
 		errno = EINVAL;
 		return -1;
 	}
-	*data = NULL;
-	*length = 0;
 	if (share->format->version(share, &now) < 0)
 		return -1;
 	if (now == *version)
