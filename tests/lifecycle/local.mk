@@ -2,7 +2,8 @@
 lifecycle_tests = \
 	tests/lifecycle/test_change \
 	tests/lifecycle/test_clean_up \
-	tests/lifecycle/test_fork
+	tests/lifecycle/test_fork \
+	tests/lifecycle/test_deadline
 check_PROGRAMS += $(lifecycle_tests)
 TESTS += $(lifecycle_tests)
 
@@ -21,6 +22,10 @@ tests_lifecycle_test_clean_up_LDFLAGS = -no-install -pthread
 tests_lifecycle_test_fork_CFLAGS = $(lifecycle_cflags)
 tests_lifecycle_test_fork_LDADD = $(lifecycle_libs)
 tests_lifecycle_test_fork_LDFLAGS = -no-install
+
+tests_lifecycle_test_deadline_CFLAGS = $(lifecycle_cflags)
+tests_lifecycle_test_deadline_LDADD = $(lifecycle_libs)
+tests_lifecycle_test_deadline_LDFLAGS = -no-install
 
 TESTS += tests/lifecycle/example_anonymous_fork.sh
 EXTRA_DIST += tests/lifecycle/example_anonymous_fork.sh
