@@ -14,14 +14,15 @@
 /* Segments above 2 GiB could not hold more: the length is an int32. */
 #define MAX_SEGMENT_SIZE ((size_t)SHARELITE_MAX_LENGTH + 1)
 
-static pthread_once_t fork_hook_once = PTHREAD_ONCE_INIT;
+static pthread_once_t process_set_up = PTHREAD_ONCE_INIT;
 
 /*
- * Locks need no fork handler: process_token() tells a child from its
- * parent however it was forked. The registry's mutex does: fork() must not
- * copy it into the child held by another thread.
+ * Once, before the first handle. Locks need no fork handler:
+ * process_token() tells a child from its parent however it was forked.
+ * The registry's mutex does: fork() must not copy it into the child held
+ * by another thread.
  */
-static void install_fork_hook(void)
+static void set_up_process(void)
 {
 	process_token_init();
 	registry_install_fork_handlers();
@@ -37,7 +38,7 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 		errno = EINVAL;
 		return NULL;
 	}
-	pthread_once(&fork_hook_once, install_fork_hook);
+	pthread_once(&process_set_up, set_up_process);
 	share = calloc(1, sizeof(*share));
 	if (!share)
 		return NULL;
