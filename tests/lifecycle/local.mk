@@ -3,6 +3,7 @@ lifecycle_tests = \
 	tests/lifecycle/test_change \
 	tests/lifecycle/test_clean_up \
 	tests/lifecycle/test_fork \
+	tests/lifecycle/test_fork_no_wipeonfork \
 	tests/lifecycle/test_deadline
 check_PROGRAMS += $(lifecycle_tests)
 TESTS += $(lifecycle_tests)
@@ -22,6 +23,13 @@ tests_lifecycle_test_clean_up_LDFLAGS = -no-install -pthread
 tests_lifecycle_test_fork_CFLAGS = $(lifecycle_cflags)
 tests_lifecycle_test_fork_LDADD = $(lifecycle_libs)
 tests_lifecycle_test_fork_LDFLAGS = -no-install
+
+# The same, with the library's sources and madvise(MADV_WIPEONFORK) failing.
+tests_lifecycle_test_fork_no_wipeonfork_SOURCES = tests/lifecycle/test_fork.c \
+	$(src_libsharelite_la_SOURCES)
+tests_lifecycle_test_fork_no_wipeonfork_CFLAGS = $(lifecycle_cflags) -DNO_WIPEONFORK
+tests_lifecycle_test_fork_no_wipeonfork_LDADD = $(CMOCKA_LIBS)
+tests_lifecycle_test_fork_no_wipeonfork_LDFLAGS = -no-install -Wl,--wrap=madvise
 
 tests_lifecycle_test_deadline_CFLAGS = $(lifecycle_cflags)
 tests_lifecycle_test_deadline_LDADD = $(lifecycle_libs)

@@ -2,11 +2,32 @@
  * A child holds none of its parent's locks, however it was forked: fork(),
  * _Fork(), which runs no pthread_atfork() handler, or the bare system call.
  * The parent here is single-threaded, so each child may call the library.
+ *
+ * Built a second time with the library's sources and NO_WIPEONFORK, where
+ * madvise(MADV_WIPEONFORK) fails as on kernels before 4.14, so that the
+ * library falls back to getpid().
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 #include "testutil.h"
+
+#ifdef NO_WIPEONFORK
+int __real_madvise(void *addr, size_t length, int advice);
+int __wrap_madvise(void *addr, size_t length, int advice);
+static int wipeonfork_refused;
+
+int __wrap_madvise(void *addr, size_t length, int advice)
+{
+	if (advice == MADV_WIPEONFORK) {
+		wipeonfork_refused++;
+		errno = EINVAL;
+		return -1;
+	}
+	return __real_madvise(addr, length, advice);
+}
+#endif
 
 static pid_t fork_by_libc(void)
 {
@@ -117,6 +138,9 @@ static void test_child_never_releases_parents_lock(void **unused)
 			child_keeps_parents_lock(s, (int)f, locks[l], CHILD_CLOSES);
 		}
 	assert_int_equal(test_close(s), 0);
+#ifdef NO_WIPEONFORK
+	assert_int_equal(wipeonfork_refused, 1);	/* the fallback was tested */
+#endif
 }
 
 /*
