@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -15,18 +14,18 @@
 /* Segments above 2 GiB could not hold more: the length is an int32. */
 #define MAX_SEGMENT_SIZE ((size_t)SHARELITE_MAX_LENGTH + 1)
 
-volatile unsigned int sharelite_fork_epoch;
-static pthread_once_t fork_hook_once = PTHREAD_ONCE_INIT;
+static pthread_once_t process_set_up = PTHREAD_ONCE_INIT;
 
-static void forked_child(void)
+/*
+ * Once, before the first handle. Locks need no fork handler:
+ * process_token() tells a child from its parent however it was forked.
+ * The registry's mutex does: fork() must not copy it into the child held
+ * by another thread.
+ */
+static void set_up_process(void)
 {
-	sharelite_fork_epoch++;
-	registry_after_fork();
-}
-
-static void install_fork_hook(void)
-{
-	pthread_atfork(registry_before_fork, registry_after_fork, forked_child);
+	process_token_init();
+	registry_install_fork_handlers();
 }
 
 SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
@@ -39,7 +38,7 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 		errno = EINVAL;
 		return NULL;
 	}
-	pthread_once(&fork_hook_once, install_fork_hook);
+	pthread_once(&process_set_up, set_up_process);
 	share = calloc(1, sizeof(*share));
 	if (!share)
 		return NULL;
@@ -47,7 +46,7 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 	share->key = key;
 	share->flags = flags;
 	share->mode = (flags & MODE_BITS) ? (mode_t)(flags & MODE_BITS) : DEFAULT_MODE;
-	share->opener = getpid();
+	share->opener = process_token();
 	share_set_held_lock(share, 0);
 	if (share->format->open(share, segment_size ? segment_size
 				: SHARELITE_DEFAULT_SEGMENT_SIZE) < 0) {
@@ -74,7 +73,7 @@ static int close_mode(const share_t *share)
 		return SHARE_CLOSE_REMOVE_IF_LAST;
 	if (!share->destroy)
 		return SHARE_CLOSE_KEEP;
-	if (share->opener != getpid())
+	if (share->opener != process_token())
 		return SHARE_CLOSE_REMOVE_IF_LAST;
 	return SHARE_CLOSE_REMOVE;
 }

@@ -6,12 +6,11 @@
 #include <time.h>
 
 #include "internal.h"
+#include "deadline.h"
 
 /* Waiting polls the version: from 100 us, doubling up to 10 ms. */
 #define POLL_FIRST_NS 100000L
 #define POLL_MAX_NS 10000000L
-#define NS_PER_MS 1000000L
-#define NS_PER_S 1000000000L
 
 SHARELITE_EXPORT int share_fetch_if_changed(share_t *share, unsigned int *version,
 					    void **data, size_t *length)
@@ -19,14 +18,17 @@ SHARELITE_EXPORT int share_fetch_if_changed(share_t *share, unsigned int *versio
 	unsigned int now;
 	ssize_t n;
 
+	/* First, so that every error leaves no copy to free, nor a length. */
+	if (data)
+		*data = NULL;
+	if (length)
+		*length = 0;
 	if (!share_usable(share))
 		return -1;
 	if (!version || !data || !length) {
 		errno = EINVAL;
 		return -1;
 	}
-	*data = NULL;
-	*length = 0;
 	if (share->format->version(share, &now) < 0)
 		return -1;
 	if (now == *version)
@@ -40,17 +42,9 @@ SHARELITE_EXPORT int share_fetch_if_changed(share_t *share, unsigned int *versio
 	return 1;
 }
 
-static long elapsed_ms(const struct timespec *since)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - since->tv_sec) * 1000L + (t.tv_nsec - since->tv_nsec) / NS_PER_MS;
-}
-
 SHARELITE_EXPORT int share_wait_change(share_t *share, unsigned int version, int timeout_ms)
 {
-	struct timespec start;
+	struct timespec deadline;
 	long pause = POLL_FIRST_NS;
 	unsigned int now;
 
@@ -60,22 +54,28 @@ SHARELITE_EXPORT int share_wait_change(share_t *share, unsigned int version, int
 		errno = EINVAL;
 		return -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	if (timeout_ms > 0)
+		deadline = deadline_after(deadline, timeout_ms);
 	for (;;) {
-		struct timespec nap;
-		long left;
+		struct timespec nap = { 0, 0 };
+		long left = POLL_MAX_NS;
 
 		if (share->format->version(share, &now) < 0)
 			return -1;
 		if (now != version)
 			return 1;
-		left = timeout_ms < 0 ? POLL_MAX_NS : (timeout_ms - elapsed_ms(&start)) * NS_PER_MS;
-		if (left <= 0)
-			return 0;
+		if (timeout_ms >= 0) {
+			struct timespec t;
+
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			left = deadline_ns_left(&deadline, &t, POLL_MAX_NS);
+			if (left <= 0)
+				return 0;
+		}
 		if (pause > left)
 			pause = left;
-		nap.tv_sec = pause / NS_PER_S;
-		nap.tv_nsec = pause % NS_PER_S;
+		nap.tv_nsec = pause;	/* at most POLL_MAX_NS, under a second */
 		if (nanosleep(&nap, NULL) < 0)
 			return -1;	/* EINTR: a signal handler wants the caller back */
 		if (pause < POLL_MAX_NS)

@@ -54,27 +54,32 @@ struct share {
 	mode_t mode;		/* permission bits of the share */
 	size_t segment_size;	/* real size, from the kernel */
 	int destroy;
-	pid_t opener;		/* process that called share_new() */
+	unsigned int opener;	/* process_token() of share_new()'s caller */
 	int created;		/* share_new() created the share */
 	share_t *next_open;	/* this process's open handles: registry.c */
 	share_t *prev_open;
 	int removed;		/* share_remove() succeeded */
 	/* Lock this handle holds: 0, LOCK_SH or LOCK_EX; see share_held_lock(). */
 	int lock;
-	unsigned int lock_epoch;
+	unsigned int lock_owner;	/* process_token() of the lock's taker */
+	/* registry.c, under its mutex: the clean-up calls at this handle, and
+	 * whether one of them is removing its share. */
+	int pins;
+	int busy;
 };
 
 /*
- * Bumped in the child by fork(). The kernel does not hand SEM_UNDO locks to
- * a child, so a lock recorded in an older epoch is not held by this process.
+ * process.c: a number that tells this process from its ancestors and
+ * descendants, for the cost of a memory read. process_token_init() runs
+ * once, before the first handle is made.
  */
-extern volatile unsigned int sharelite_fork_epoch;
+void process_token_init(void);
+unsigned int process_token(void);
 
 /* registry.c: the handles open in this process, for share_clean_up(). */
 void registry_add(share_t *share);
 void registry_del(share_t *share);
-void registry_before_fork(void);
-void registry_after_fork(void);
+void registry_install_fork_handlers(void);
 
 /* Whether calls may use a handle: EINVAL for NULL; EIDRM once
  * share_remove() removed its share, whose ids the kernel may reuse. */
@@ -91,15 +96,20 @@ static inline int share_usable(const share_t *share)
 	return 1;
 }
 
+/*
+ * The lock this handle holds in this process. The kernel hands no SEM_UNDO
+ * lock to a child, so a lock recorded by another process, the parent of a
+ * child that inherited the handle, is not held here.
+ */
 static inline int share_held_lock(const share_t *share)
 {
-	return share->lock_epoch == sharelite_fork_epoch ? share->lock : 0;
+	return share->lock_owner == process_token() ? share->lock : 0;
 }
 
 static inline void share_set_held_lock(share_t *share, int lock)
 {
 	share->lock = lock;
-	share->lock_epoch = sharelite_fork_epoch;
+	share->lock_owner = process_token();
 }
 
 #endif /* SHARELITE_INTERNAL_H */

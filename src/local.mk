@@ -10,8 +10,9 @@ src_libsharelite_la_SOURCES = \
 	src/internal.h \
 	src/api.c \
 	src/key.c \
-	src/change.c \
+	src/change.c src/deadline.h \
 	src/registry.c \
+	src/process.c \
 	src/format_ipcsl.c \
 	src/chain.c src/chain.h \
 	src/semlock.c src/semlock.h

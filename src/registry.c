@@ -2,30 +2,56 @@
  * registry.c - the handles open in this process, so that share_clean_up()
  * and share_clean_up_all() can remove what this process made or opened, as
  * IPC::Shareable's clean_up and clean_up_all do.
+ *
+ * The registry's mutex guards the list and is held only to change or step
+ * through it, never while waiting for a share's lock: fork() takes it in
+ * its prepare handler, and would wait as long.
  */
 #include <errno.h>
 #include <pthread.h>
-#include <unistd.h>
 
 #include "internal.h"
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Broadcast when a clean-up lets go of a handle (share->pins, ->busy). */
+static pthread_cond_t handle_let_go = PTHREAD_COND_INITIALIZER;
 static share_t *open_handles;
 
-/* fork() must not copy the lock held by another thread into the child. */
-void registry_before_fork(void)
+/* fork() must not copy the mutex into the child held by another thread. */
+static void registry_before_fork(void)
 {
 	pthread_mutex_lock(&registry_lock);
 }
 
-void registry_after_fork(void)
+static void registry_parent_after_fork(void)
 {
 	pthread_mutex_unlock(&registry_lock);
+}
+
+/*
+ * The clean-ups under way in the parent ran in other threads, which the
+ * child has not: nothing of theirs is pinned or waited for here.
+ */
+static void registry_child_after_fork(void)
+{
+	share_t *s;
+
+	for (s = open_handles; s; s = s->next_open)
+		s->pins = s->busy = 0;
+	pthread_cond_init(&handle_let_go, NULL);
+	pthread_mutex_unlock(&registry_lock);
+}
+
+void registry_install_fork_handlers(void)
+{
+	pthread_atfork(registry_before_fork, registry_parent_after_fork,
+		       registry_child_after_fork);
 }
 
 void registry_add(share_t *share)
 {
 	pthread_mutex_lock(&registry_lock);
+	share->pins = share->busy = 0;
 	share->prev_open = NULL;
 	share->next_open = open_handles;
 	if (open_handles)
@@ -34,9 +60,12 @@ void registry_add(share_t *share)
 	pthread_mutex_unlock(&registry_lock);
 }
 
+/* Waits while a clean-up holds the handle: it is removing its share. */
 void registry_del(share_t *share)
 {
 	pthread_mutex_lock(&registry_lock);
+	while (share->pins)
+		pthread_cond_wait(&handle_let_go, &registry_lock);
 	if (share->prev_open)
 		share->prev_open->next_open = share->next_open;
 	else
@@ -47,31 +76,65 @@ void registry_del(share_t *share)
 }
 
 /*
+ * Remove a handle's share with the mutex let go, since that waits for the
+ * share's lock; 0 or an errno. Called and returns with the mutex held; the
+ * caller has pinned the handle, so it stays in the list meanwhile.
+ */
+static int remove_unlocked(share_t *s)
+{
+	int err = 0;
+
+	while (s->busy)		/* another clean-up is removing it */
+		pthread_cond_wait(&handle_let_go, &registry_lock);
+	if (s->removed)
+		return 0;
+	s->busy = 1;
+	pthread_mutex_unlock(&registry_lock);
+	if (share_remove(s) < 0)
+		err = errno;
+	if (err == EIDRM) {
+		s->removed = 1;	/* someone else was first */
+		err = 0;
+	}
+	pthread_mutex_lock(&registry_lock);
+	s->busy = 0;
+	return err;
+}
+
+/*
  * Remove the shares of this process's open handles; only those it created
  * unless `all`. A handle a child inherited through fork() was opened by its
  * parent, so a child never removes its parent's shares here.
  */
 static int clean_up(int all)
 {
-	pid_t self = getpid();
+	unsigned int self = process_token();
 	int rc = 0, err = 0;
-	share_t *s;
+	share_t *s, *next;
 
 	pthread_mutex_lock(&registry_lock);
-	for (s = open_handles; s; s = s->next_open) {
-		if (s->opener != self || s->removed || !(all || s->created))
+	for (s = open_handles; s; s = next) {
+		int e;
+
+		if (s->opener != self || !(all || s->created)) {
+			next = s->next_open;
 			continue;
-		if (share_remove(s) == 0)
-			continue;
-		if (errno == EIDRM)
-			s->removed = 1;	/* someone else was first */
-		else if (rc == 0) {
-			rc = -1;
-			err = errno;
 		}
+		/* Pinned, s stays in the list, and next_open leads on from it
+		 * to the handles still open, whatever was closed meanwhile. */
+		s->pins++;
+		e = remove_unlocked(s);
+		if (e && rc == 0) {
+			rc = -1;
+			err = e;
+		}
+		s->pins--;
+		next = s->next_open;
+		pthread_cond_broadcast(&handle_let_go);
 	}
 	pthread_mutex_unlock(&registry_lock);
-	errno = err ? err : errno;
+	if (rc < 0)
+		errno = err;
 	return rc;
 }
 

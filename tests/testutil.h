@@ -390,9 +390,10 @@ static inline int test_recv(const struct test_chan *c)
 /*
  * fork() for a test: the child is killed if the test program dies, and by
  * the teardown if the test did not reap it. With a channel (c not NULL),
- * each side gets its ends of two new pipes.
+ * each side gets its ends of two new pipes. test_fork_by() makes the child
+ * with another call that forks, such as _Fork().
  */
-static inline pid_t test_fork(struct test_chan *c)
+static inline pid_t test_fork_by(pid_t (*forker)(void), struct test_chan *c)
 {
 	pid_t parent = getpid(), pid;
 	int slot = test_free_slot(children, test_child_in_use), up[2], down[2];
@@ -402,7 +403,7 @@ static inline pid_t test_fork(struct test_chan *c)
 		assert_int_equal(pipe(down), 0);
 	}
 	fflush(NULL);
-	pid = fork();
+	pid = forker();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -426,6 +427,11 @@ static inline pid_t test_fork(struct test_chan *c)
 		c->wr = test_made.children[slot].fds[1] = down[1];
 	}
 	return pid;
+}
+
+static inline pid_t test_fork(struct test_chan *c)
+{
+	return test_fork_by(fork, c);
 }
 
 /* Forget a child that is reaped, closing this side of its channel. */

@@ -1,7 +1,10 @@
 # Tests of a share's life: change detection, clean-up, fork.
 lifecycle_tests = \
 	tests/lifecycle/test_change \
-	tests/lifecycle/test_clean_up
+	tests/lifecycle/test_clean_up \
+	tests/lifecycle/test_fork \
+	tests/lifecycle/test_fork_no_wipeonfork \
+	tests/lifecycle/test_deadline
 check_PROGRAMS += $(lifecycle_tests)
 TESTS += $(lifecycle_tests)
 
@@ -12,9 +15,25 @@ tests_lifecycle_test_change_CFLAGS = $(lifecycle_cflags)
 tests_lifecycle_test_change_LDADD = $(lifecycle_libs)
 tests_lifecycle_test_change_LDFLAGS = -no-install
 
-tests_lifecycle_test_clean_up_CFLAGS = $(lifecycle_cflags)
+# A thread cleans up while the main one forks.
+tests_lifecycle_test_clean_up_CFLAGS = $(lifecycle_cflags) -pthread
 tests_lifecycle_test_clean_up_LDADD = $(lifecycle_libs)
-tests_lifecycle_test_clean_up_LDFLAGS = -no-install
+tests_lifecycle_test_clean_up_LDFLAGS = -no-install -pthread
+
+tests_lifecycle_test_fork_CFLAGS = $(lifecycle_cflags)
+tests_lifecycle_test_fork_LDADD = $(lifecycle_libs)
+tests_lifecycle_test_fork_LDFLAGS = -no-install
+
+# The same, with the library's sources and madvise(MADV_WIPEONFORK) failing.
+tests_lifecycle_test_fork_no_wipeonfork_SOURCES = tests/lifecycle/test_fork.c \
+	$(src_libsharelite_la_SOURCES)
+tests_lifecycle_test_fork_no_wipeonfork_CFLAGS = $(lifecycle_cflags) -DNO_WIPEONFORK
+tests_lifecycle_test_fork_no_wipeonfork_LDADD = $(CMOCKA_LIBS)
+tests_lifecycle_test_fork_no_wipeonfork_LDFLAGS = -no-install -Wl,--wrap=madvise
+
+tests_lifecycle_test_deadline_CFLAGS = $(lifecycle_cflags)
+tests_lifecycle_test_deadline_LDADD = $(lifecycle_libs)
+tests_lifecycle_test_deadline_LDFLAGS = -no-install
 
 TESTS += tests/lifecycle/example_anonymous_fork.sh
 EXTRA_DIST += tests/lifecycle/example_anonymous_fork.sh

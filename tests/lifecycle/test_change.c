@@ -85,6 +85,77 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/* What the error paths leave: sentinels show what they did not touch. */
+static void *const untouched_data = (void *)&untouched_data;
+#define UNTOUCHED_LENGTH ((size_t)12345)
+
+/* Fails with err, *data NULL, *length 0 and *version unchanged. */
+static void assert_fetch_if_changed_fails(share_t *s, int err)
+{
+	unsigned int seen = 7;
+	void *data = untouched_data;
+	size_t length = UNTOUCHED_LENGTH;
+
+	errno = 0;
+	assert_int_equal(share_fetch_if_changed(s, &seen, &data, &length), -1);
+	assert_int_equal(errno, err);
+	assert_null(data);
+	assert_int_equal(length, 0);
+	assert_int_equal(seen, 7);
+}
+
+static void test_fetch_if_changed_error_paths(void **state)
+{
+	share_t *s = *state, *gone;
+	unsigned int seen = 0;
+	void *data = untouched_data;
+	size_t length = UNTOUCHED_LENGTH;
+	int32_t *head;
+	int shmid;
+
+	assert_fetch_if_changed_fails(NULL, EINVAL);
+
+	/* A NULL pointer: what can be set still is. */
+	errno = 0;
+	assert_int_equal(share_fetch_if_changed(s, NULL, &data, &length), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_null(data);
+	assert_int_equal(length, 0);
+	length = UNTOUCHED_LENGTH;
+	errno = 0;
+	assert_int_equal(share_fetch_if_changed(s, &seen, NULL, &length), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(length, 0);
+	data = untouched_data;
+	errno = 0;
+	assert_int_equal(share_fetch_if_changed(s, &seen, &data, NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_null(data);
+	assert_int_equal(seen, 0);
+
+	/* Removed through this handle, and removed by another process. */
+	gone = share_new(IPC_PRIVATE, 0, IPC_CREAT);
+	assert_non_null(gone);
+	assert_int_equal(share_remove(gone), 0);
+	assert_fetch_if_changed_fails(gone, EIDRM);
+	assert_int_equal(share_close(gone), 0);
+	gone = share_new(IPC_PRIVATE, 0, IPC_CREAT);
+	assert_non_null(gone);
+	shmid = test_shmid(gone);
+	assert_int_equal(semctl(test_semid(gone), 0, IPC_RMID), 0);
+	assert_fetch_if_changed_fails(gone, EIDRM);
+	assert_int_equal(share_close(gone), 0);
+	test_remove_chain(shmid);
+
+	/* The fetch fails: a length no value has (the head's second field). */
+	head = shmat(test_shmid(s), NULL, 0);
+	assert_true(head != (void *)-1);
+	__atomic_store_n(&head[1], -1, __ATOMIC_RELAXED);
+	assert_fetch_if_changed_fails(s, EBADMSG);
+	__atomic_store_n(&head[1], 0, __ATOMIC_RELAXED);
+	shmdt(head);
+}
+
 static void test_wait_times_out_without_change(void **state)
 {
 	share_t *s = *state;
@@ -146,6 +217,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fetch_if_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_if_changed_keeps_callers_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_if_changed_error_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_times_out_without_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_sees_another_process_store, setup, teardown),
 		cmocka_unit_test(test_wait_on_removed_share),

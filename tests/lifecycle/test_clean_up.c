@@ -1,4 +1,6 @@
 /* Clean-up and the life of a share across fork(). */
+#include <pthread.h>
+
 #include "testutil.h"
 
 static int group_teardown(void **state)
@@ -163,6 +165,83 @@ static void test_child_close_never_waits_for_parents_lock(void **unused)
 	assert_true(test_sem_gone(info.semid));
 }
 
+/* Static: a failed test leaves the thread running after its frame is gone. */
+static int clean_up_rc;
+
+static void *clean_up_thread(void *unused)
+{
+	(void)unused;
+	clean_up_rc = share_clean_up();
+	return NULL;
+}
+
+/*
+ * How long the holder below keeps the lock when nobody asks for it: only a
+ * call stuck behind the clean-up makes it wait that long, so the bound
+ * fails a stuck call, never a slow machine.
+ */
+#define HOLD_UNASKED_S 20
+
+/*
+ * A clean-up waiting for another process's lock must not hold up fork(),
+ * nor share_new() and share_close() of another handle, in another thread.
+ * The holder gives the lock back when asked, which happens only once those
+ * calls returned, and says whether the ask came before HOLD_UNASKED_S
+ * seconds ran out: event order, not timing.
+ */
+static void test_fork_never_waits_for_clean_up(void **unused)
+{
+	share_t *s = test_open(test_use_key(4), 0, IPC_CREAT | IPC_EXCL), *other;
+	struct share_info info;
+	struct test_chan holder;
+	pthread_t thread;
+	pid_t hpid, pid;
+
+	(void)unused;
+	assert_int_equal(share_stat(s, &info), 0);
+	hpid = test_fork(&holder);
+	if (hpid == 0) {
+		struct pollfd p = { .fd = holder.rd, .events = POLLIN };
+		int asked;
+
+		child_check(share_lock(s, LOCK_EX) == 0);
+		child_check(test_send(&holder, 'L') == 0);
+		asked = poll(&p, 1, HOLD_UNASKED_S * 1000) > 0;
+		child_check(share_unlock(s) == 0);
+		test_recv(&holder);	/* the ask, in time or late */
+		child_check(test_send(&holder, asked ? 'y' : 'n') == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&holder), 'L');
+	clean_up_rc = -2;
+	assert_int_equal(pthread_create(&thread, NULL, clean_up_thread, NULL), 0);
+	/* The clean-up is asleep on the lock. */
+	while (test_sem_waiters(info.semid) == 0)
+		usleep(1000);
+
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		/* The registry is usable here: nothing in it is held. */
+		share_t *p = share_new(IPC_PRIVATE, 0, IPC_CREAT);
+
+		child_check(p && share_close(p) == 0);
+		child_check(share_close(s) == 0);
+		_exit(0);
+	}
+	/* Nor do opening and closing another handle in this thread. */
+	other = test_private(0);
+	assert_int_equal(test_close(other), 0);
+	assert_int_equal(test_send(&holder, 'r'), 0);
+	assert_int_equal(test_recv(&holder), 'y');	/* all that came first */
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(test_wait(hpid), 0);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_int_equal(clean_up_rc, 0);
+	assert_true(test_shm_gone(info.shmid));
+	assert_true(test_sem_gone(info.semid));
+	assert_int_equal(test_close(s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_closed_handles_are_forgotten),
 		cmocka_unit_test(test_private_share_removed_by_last_closer),
 		cmocka_unit_test(test_child_close_never_waits_for_parents_lock),
+		test_case(test_fork_never_waits_for_clean_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, group_teardown);
