@@ -436,6 +436,10 @@ int chain_remove(struct chain *c)
 {
 	size_t i;
 
+	/* Segments mapped before another process shrank the chain are not
+	 * the chain any more: walking on from them would remove the old
+	 * segments again and cut the head from the new ones, leaking them. */
+	chain_sync(c);
 	if (attach_or_cut(c, SIZE_MAX) < 0)
 		return -1;
 	/* All or nothing: a segment we may not remove leaves the value whole. */

@@ -71,8 +71,8 @@ void chain_write(struct chain *c, const void *data, size_t length);
 void chain_read(const struct chain *c, void *buf, size_t length);
 /* Length of the whole chain, mapping all of it. */
 int chain_count(struct chain *c);
-/* Remove every segment of the chain (IPC_RMID), the last one first, and
- * unmap them; on failure nothing is removed. */
+/* Remove every segment of the chain as it is now (IPC_RMID), the last one
+ * first, and unmap them; on failure nothing is removed. */
 int chain_remove(struct chain *c);
 
 #endif /* SHARELITE_CHAIN_H */
