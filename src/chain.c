@@ -281,6 +281,21 @@ static void remove_mapped(struct chain *c, size_t n)
 	rehash_ids(c);
 }
 
+/*
+ * New segments take the head's mode as it is now: its owner may have
+ * changed it since the share was opened, and a segment made with the old,
+ * wider mode would let in whom the owner just shut out.
+ */
+static int learn_head_mode(struct chain *c)
+{
+	struct shmid_ds ds;
+
+	if (shmctl(c->segs[0].shmid, IPC_STAT, &ds) < 0)
+		return -1;
+	c->mode = ds.shm_perm.mode & SEGMENT_MODE_BITS;
+	return 0;
+}
+
 int chain_reserve(struct chain *c, size_t n)
 {
 	size_t first_created = 0;
@@ -288,6 +303,8 @@ int chain_reserve(struct chain *c, size_t n)
 	/* The segments the chain already has first, so that new ones only
 	 * ever go at its end. */
 	if (attach_or_cut(c, n) < 0)
+		return -1;
+	if (c->attached < n && learn_head_mode(c) < 0)
 		return -1;
 	while (c->attached < n) {
 		struct segment_header *tail = header_at(c, c->attached - 1);
