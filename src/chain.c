@@ -96,15 +96,25 @@ static void push_segment(struct chain *c, int shmid, void *addr)
 /*
  * Map a segment that must be one of this chain's: same size, and not one
  * already in it. Anything else is EBADMSG, save a lack of memory or of
- * permission, which are the caller's to see.
+ * permission, which are the caller's to see: a segment this process may not
+ * read may well be the chain's (its owner changed its mode), so a writer
+ * must not cut the chain there and orphan the rest.
  */
 static void *map_member(const struct chain *c, int shmid)
 {
 	struct shmid_ds ds;
 	void *addr;
 
-	if (id_mapped(c, shmid) || shmctl(shmid, IPC_STAT, &ds) < 0 ||
-	    ds.shm_segsz != c->segment_size) {
+	if (id_mapped(c, shmid)) {
+		errno = EBADMSG;
+		return NULL;
+	}
+	if (shmctl(shmid, IPC_STAT, &ds) < 0) {
+		if (errno != EACCES)
+			errno = EBADMSG;
+		return NULL;
+	}
+	if (ds.shm_segsz != c->segment_size) {
 		errno = EBADMSG;
 		return NULL;
 	}
@@ -300,9 +310,11 @@ int chain_reserve(struct chain *c, size_t n)
 {
 	size_t first_created = 0;
 
-	/* The segments the chain already has first, so that new ones only
-	 * ever go at its end. */
-	if (attach_or_cut(c, n) < 0)
+	/* Every segment the chain already has first, so that new ones only
+	 * ever go at its end, and so that one this process may not map
+	 * fails the store before the old value is touched, not the trim
+	 * after it. A chain mapped already costs one load here. */
+	if (attach_or_cut(c, SIZE_MAX) < 0)
 		return -1;
 	if (c->attached < n && learn_head_mode(c) < 0)
 		return -1;

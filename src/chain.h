@@ -60,9 +60,9 @@ void chain_sync(struct chain *c);
 size_t chain_segments_for(const struct chain *c, size_t length);
 /* Map the first n segments of the existing chain; EBADMSG if it is shorter. */
 int chain_attach(struct chain *c, size_t n);
-/* Make the chain at least n segments long, creating IPC_PRIVATE segments
- * with the head's mode of now. On failure the chain is as it was: what was
- * created is removed. */
+/* Map the whole chain and make it at least n segments long, creating
+ * IPC_PRIVATE segments with the head's mode of now. On failure the chain is
+ * as it was: what was created is removed. */
 int chain_reserve(struct chain *c, size_t n);
 /* Remove every segment after the first n (all mapped) and bump shm_state.
  * If a segment of the chain cannot be mapped, nothing is removed. */
