@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 
 #include "sharelite_const.h"
@@ -93,6 +94,60 @@ static void push_segment(struct chain *c, int shmid, void *addr)
 	c->ids[id_slot(c, shmid)] = shmid;
 }
 
+/* Linux's numbers, for C libraries older than the advice. */
+#ifndef MADV_COLD
+#define MADV_COLD 20
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
+/*
+ * Whether reading a segment just attached at addr can die of SIGBUS. An
+ * ordinary segment's pages come on demand, always; a SHM_HUGETLB segment
+ * made with SHM_NORESERVE takes huge pages at first touch, and with none
+ * free that touch is SIGBUS. Neither this library nor Perl makes one, but a
+ * user who may write a next_shmid, or take a key first, can plant one.
+ *
+ * madvise(MADV_COLD) on the first page tells them apart in one call that
+ * touches nothing: on an untouched ordinary mapping it has no page to
+ * deactivate and returns 0; it refuses (EINVAL) a hugetlb mapping, a locked
+ * one (mlockall(MCL_FUTURE)), and any on a kernel before 5.4. Only then does
+ * MADV_POPULATE_READ fault the segment in: EFAULT is the SIGBUS a read would
+ * have met, and 0 means every page is there for good. A locked mapping was
+ * populated at shmat(), so that costs it little. A kernel before 5.14 knows
+ * no MADV_POPULATE_READ (EINVAL) and is not checked, so nothing is refused
+ * where the test cannot be made. 0: safe; -1 with errno ENOMEM, or EBADMSG
+ * for a segment that cannot be read.
+ */
+static int check_readable(void *addr, size_t size)
+{
+	if (madvise(addr, 1, MADV_COLD) == 0)
+		return 0;
+	if (madvise(addr, size, MADV_POPULATE_READ) == 0 || errno == EINVAL)
+		return 0;
+	if (errno != ENOMEM)
+		errno = EBADMSG;
+	return -1;
+}
+
+/* shmat() and check_readable(); NULL with errno if either fails. */
+static void *attach_readable(int shmid, size_t size)
+{
+	void *addr = shmat(shmid, NULL, 0);
+
+	if (addr == (void *)-1)
+		return NULL;
+	if (check_readable(addr, size) < 0) {
+		int err = errno;
+
+		shmdt(addr);
+		errno = err;
+		return NULL;
+	}
+	return addr;
+}
+
 /*
  * Map a segment that must be one of this chain's: same size, and not one
  * already in it. Anything else is EBADMSG, save a lack of memory or of
@@ -118,12 +173,9 @@ static void *map_member(const struct chain *c, int shmid)
 		errno = EBADMSG;
 		return NULL;
 	}
-	addr = shmat(shmid, NULL, 0);
-	if (addr == (void *)-1) {
-		if (errno != EACCES && errno != ENOMEM)
-			errno = EBADMSG;
-		return NULL;
-	}
+	addr = attach_readable(shmid, c->segment_size);
+	if (!addr && errno != EACCES && errno != ENOMEM)
+		errno = EBADMSG;
 	return addr;
 }
 
@@ -144,9 +196,10 @@ int chain_open_head(struct chain *c, int shmid)
 		chain_close(c);
 		return -1;
 	}
-	addr = shmat(shmid, NULL, 0);
-	if (addr == (void *)-1) {
-		int err = errno;
+	addr = attach_readable(shmid, ds.shm_segsz);
+	if (!addr) {
+		/* A head that cannot be read is not a share's either. */
+		int err = errno == EBADMSG ? EEXIST : errno;
 
 		chain_close(c);
 		errno = err;
