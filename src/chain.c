@@ -115,10 +115,10 @@ static void push_segment(struct chain *c, int shmid, void *addr)
  * one (mlockall(MCL_FUTURE)), and any on a kernel before 5.4. Only then does
  * MADV_POPULATE_READ fault the segment in: EFAULT is the SIGBUS a read would
  * have met, and 0 means every page is there for good. A locked mapping was
- * populated at shmat(), so that costs it little. A kernel before 5.14 knows
- * no MADV_POPULATE_READ (EINVAL) and is not checked, so nothing is refused
- * where the test cannot be made. 0: safe; -1 with errno ENOMEM, or EBADMSG
- * for a segment that cannot be read.
+ * populated at shmat(), so that costs it little. MADV_COLD's EINVAL alone
+ * refuses nothing, so a kernel without it needs no probe; one before 5.14
+ * knows no MADV_POPULATE_READ (EINVAL) either and goes unchecked. 0: safe;
+ * -1 with errno ENOMEM, or EBADMSG for a segment that cannot be read.
  */
 static int check_readable(void *addr, size_t size)
 {

@@ -10,8 +10,10 @@
 
 static void need_root(void)
 {
-	if (geteuid() != 0)
+	if (geteuid() != 0) {
+		printf("skipped: only root can play a second user\n");
 		skip();
+	}
 }
 
 /* A child that runs as nobody from here on. */
