@@ -6,8 +6,8 @@
  * written anything there. Each field is loaded once, checked, then used, and
  * a chain that does not hold together gives EBADMSG: a link to a segment of
  * another size, to a removed one, to one that cannot be read without SIGBUS,
- * or back into the chain. A writer does not
- * follow such a link: it cuts it and removes nothing beyond.
+ * or back into the chain. A writer does not follow such a link: it cuts it
+ * and removes nothing beyond.
  */
 #ifndef SHARELITE_CHAIN_H
 #define SHARELITE_CHAIN_H
