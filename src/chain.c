@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 
 #include "sharelite_const.h"
@@ -93,27 +94,88 @@ static void push_segment(struct chain *c, int shmid, void *addr)
 	c->ids[id_slot(c, shmid)] = shmid;
 }
 
+/* Linux's numbers, for C libraries older than the advice. */
+#ifndef MADV_COLD
+#define MADV_COLD 20
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
+/*
+ * Whether reading a segment just attached at addr can die of SIGBUS. An
+ * ordinary segment's pages come on demand, always; a SHM_HUGETLB segment
+ * made with SHM_NORESERVE takes huge pages at first touch, and with none
+ * free that touch is SIGBUS. Neither this library nor Perl makes one, but a
+ * user who may write a next_shmid, or take a key first, can plant one.
+ *
+ * madvise(MADV_COLD) on the first page tells them apart in one call that
+ * touches nothing: on an untouched ordinary mapping it has no page to
+ * deactivate and returns 0; it refuses (EINVAL) a hugetlb mapping, a locked
+ * one (mlockall(MCL_FUTURE)), and any on a kernel before 5.4. Only then does
+ * MADV_POPULATE_READ fault the segment in: EFAULT is the SIGBUS a read would
+ * have met, and 0 means every page is there for good. A locked mapping was
+ * populated at shmat(), so that costs it little. MADV_COLD's EINVAL alone
+ * refuses nothing, so a kernel without it needs no probe; one before 5.14
+ * knows no MADV_POPULATE_READ (EINVAL) either and goes unchecked. 0: safe;
+ * -1 with errno ENOMEM, or EBADMSG for a segment that cannot be read.
+ */
+static int check_readable(void *addr, size_t size)
+{
+	if (madvise(addr, 1, MADV_COLD) == 0)
+		return 0;
+	if (madvise(addr, size, MADV_POPULATE_READ) == 0 || errno == EINVAL)
+		return 0;
+	if (errno != ENOMEM)
+		errno = EBADMSG;
+	return -1;
+}
+
+/* shmat() and check_readable(); NULL with errno if either fails. */
+static void *attach_readable(int shmid, size_t size)
+{
+	void *addr = shmat(shmid, NULL, 0);
+
+	if (addr == (void *)-1)
+		return NULL;
+	if (check_readable(addr, size) < 0) {
+		int err = errno;
+
+		shmdt(addr);
+		errno = err;
+		return NULL;
+	}
+	return addr;
+}
+
 /*
  * Map a segment that must be one of this chain's: same size, and not one
  * already in it. Anything else is EBADMSG, save a lack of memory or of
- * permission, which are the caller's to see.
+ * permission, which are the caller's to see: a segment this process may not
+ * read may well be the chain's (its owner changed its mode), so a writer
+ * must not cut the chain there and orphan the rest.
  */
 static void *map_member(const struct chain *c, int shmid)
 {
 	struct shmid_ds ds;
 	void *addr;
 
-	if (id_mapped(c, shmid) || shmctl(shmid, IPC_STAT, &ds) < 0 ||
-	    ds.shm_segsz != c->segment_size) {
+	if (id_mapped(c, shmid)) {
 		errno = EBADMSG;
 		return NULL;
 	}
-	addr = shmat(shmid, NULL, 0);
-	if (addr == (void *)-1) {
-		if (errno != EACCES && errno != ENOMEM)
+	if (shmctl(shmid, IPC_STAT, &ds) < 0) {
+		if (errno != EACCES)
 			errno = EBADMSG;
 		return NULL;
 	}
+	if (ds.shm_segsz != c->segment_size) {
+		errno = EBADMSG;
+		return NULL;
+	}
+	addr = attach_readable(shmid, c->segment_size);
+	if (!addr && errno != EACCES && errno != ENOMEM)
+		errno = EBADMSG;
 	return addr;
 }
 
@@ -134,9 +196,10 @@ int chain_open_head(struct chain *c, int shmid)
 		chain_close(c);
 		return -1;
 	}
-	addr = shmat(shmid, NULL, 0);
-	if (addr == (void *)-1) {
-		int err = errno;
+	addr = attach_readable(shmid, ds.shm_segsz);
+	if (!addr) {
+		/* A head that cannot be read is not a share's either. */
+		int err = errno == EBADMSG ? EEXIST : errno;
 
 		chain_close(c);
 		errno = err;
@@ -281,13 +344,32 @@ static void remove_mapped(struct chain *c, size_t n)
 	rehash_ids(c);
 }
 
+/*
+ * New segments take the head's mode as it is now: its owner may have
+ * changed it since the share was opened, and a segment made with the old,
+ * wider mode would let in whom the owner just shut out.
+ */
+static int learn_head_mode(struct chain *c)
+{
+	struct shmid_ds ds;
+
+	if (shmctl(c->segs[0].shmid, IPC_STAT, &ds) < 0)
+		return -1;
+	c->mode = ds.shm_perm.mode & SEGMENT_MODE_BITS;
+	return 0;
+}
+
 int chain_reserve(struct chain *c, size_t n)
 {
 	size_t first_created = 0;
 
-	/* The segments the chain already has first, so that new ones only
-	 * ever go at its end. */
-	if (attach_or_cut(c, n) < 0)
+	/* Every segment the chain already has first, so that new ones only
+	 * ever go at its end, and so that one this process may not map
+	 * fails the store before the old value is touched, not the trim
+	 * after it. A chain mapped already costs one load here. */
+	if (attach_or_cut(c, SIZE_MAX) < 0)
+		return -1;
+	if (c->attached < n && learn_head_mode(c) < 0)
 		return -1;
 	while (c->attached < n) {
 		struct segment_header *tail = header_at(c, c->attached - 1);
@@ -436,6 +518,10 @@ int chain_remove(struct chain *c)
 {
 	size_t i;
 
+	/* Segments mapped before another process shrank the chain are not
+	 * the chain any more: walking on from them would remove the old
+	 * segments again and cut the head from the new ones, leaking them. */
+	chain_sync(c);
 	if (attach_or_cut(c, SIZE_MAX) < 0)
 		return -1;
 	/* All or nothing: a segment we may not remove leaves the value whole. */

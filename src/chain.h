@@ -5,8 +5,9 @@
  * Nothing read from shared memory is trusted: another process may have
  * written anything there. Each field is loaded once, checked, then used, and
  * a chain that does not hold together gives EBADMSG: a link to a segment of
- * another size, to a removed one, or back into the chain. A writer does not
- * follow such a link: it cuts it and removes nothing beyond.
+ * another size, to a removed one, to one that cannot be read without SIGBUS,
+ * or back into the chain. A writer does not follow such a link: it cuts it
+ * and removes nothing beyond.
  */
 #ifndef SHARELITE_CHAIN_H
 #define SHARELITE_CHAIN_H
@@ -36,7 +37,7 @@ struct chain {
 	size_t segment_size;		/* every segment's, header included */
 	size_t data_size;		/* segment_size - header */
 	uint32_t shm_state;		/* head's, when segs[1..] were mapped */
-	mode_t mode;			/* head's permission bits, for new segments */
+	mode_t mode;			/* head's permission bits, when last looked */
 };
 
 static inline struct segment_header *chain_head(const struct chain *c)
@@ -60,8 +61,9 @@ void chain_sync(struct chain *c);
 size_t chain_segments_for(const struct chain *c, size_t length);
 /* Map the first n segments of the existing chain; EBADMSG if it is shorter. */
 int chain_attach(struct chain *c, size_t n);
-/* Make the chain at least n segments long, creating IPC_PRIVATE segments.
- * On failure the chain is as it was: what was created is removed. */
+/* Map the whole chain and make it at least n segments long, creating
+ * IPC_PRIVATE segments with the head's mode of now. On failure the chain is
+ * as it was: what was created is removed. */
 int chain_reserve(struct chain *c, size_t n);
 /* Remove every segment after the first n (all mapped) and bump shm_state.
  * If a segment of the chain cannot be mapped, nothing is removed. */
@@ -71,8 +73,8 @@ void chain_write(struct chain *c, const void *data, size_t length);
 void chain_read(const struct chain *c, void *buf, size_t length);
 /* Length of the whole chain, mapping all of it. */
 int chain_count(struct chain *c);
-/* Remove every segment of the chain (IPC_RMID), the last one first, and
- * unmap them; on failure nothing is removed. */
+/* Remove every segment of the chain as it is now (IPC_RMID), the last one
+ * first, and unmap them; on failure nothing is removed. */
 int chain_remove(struct chain *c);
 
 #endif /* SHARELITE_CHAIN_H */

@@ -538,7 +538,7 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	struct segment_header *head = chain_head(c);
 	struct shmid_ds ds;
 	int32_t length;
-	int held = share_held_lock(share), now;
+	int held = share_held_lock(share), now, err;
 
 	memset(info, 0, sizeof(*info));
 	info->readers = sem_get(st->semid, SEMLOCK_READERS);
@@ -554,8 +554,13 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	else if (semlock_change(st->semid, 0, LOCK_SH, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &now) == 0) {
 		chain_sync(c);
 		info->segments = chain_count(c);
+		err = errno;
 		semlock_change(st->semid, LOCK_SH, 0, SEMLOCK_RESTART, &now);
+		errno = err;
 	}
+	/* A segment the caller may not map: no permission, not a broken chain. */
+	if (info->segments < 0 && errno == EACCES)
+		return -1;
 	length = chain_load(head->length);
 	info->key = share->key;
 	info->shmid = c->segs[0].shmid;

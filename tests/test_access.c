@@ -227,6 +227,84 @@ static void test_set_wider_than_head_refused(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/*
+ * A share of nobody's whose second overflow segment root set to mode 0:
+ * nobody may not attach it. Every call that needs it fails with
+ * EACCES and changes nothing; none takes it for a broken chain and cuts it.
+ */
+static void test_overflow_segment_not_readable(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(4);
+	unsigned char value[3 * 48];
+	int before[8], after[8], n;
+	struct shmid_ds ds;
+	struct test_chan c;
+	share_t *s;
+	pid_t pid;
+
+	need_root();
+	test_fill(value, sizeof(value), 3);
+	pid = fork_nobody(&c);
+	if (pid == 0) {
+		share_t *o = share_new(key, 64, IPC_CREAT | IPC_EXCL | 0600);
+		struct share_info info;
+		void *data = NULL;
+		char buf[8];
+
+		child_check(o != NULL);
+		child_check(share_store(o, value, sizeof(value)) == 0);
+		/* A handle keeps what it mapped: only a new one meets the
+		 * segment it may not attach. */
+		child_check(share_close(o) == 0);
+		child_check(test_send(&c, 's') == 0);
+		child_check(test_recv(&c) == 'o');
+		o = share_new(key, 0, 0);
+		child_check(o != NULL);
+		errno = 0;
+		child_check(share_fetch(o, &data) == -1 && errno == EACCES && !data);
+		errno = 0;
+		child_check(share_fetch_into(o, buf, sizeof(buf)) == -1 && errno == EACCES);
+		errno = 0;
+		child_check(share_store(o, "x", 1) == -1 && errno == EACCES);
+		errno = 0;
+		child_check(share_store(o, value, sizeof(value) - 1) == -1 && errno == EACCES);
+		errno = 0;
+		child_check(share_num_segments(o) == -1 && errno == EACCES);
+		errno = 0;
+		child_check(share_stat(o, &info) == -1 && errno == EACCES);
+		errno = 0;
+		child_check(share_remove(o) == -1 && errno == EACCES);
+		child_check(share_close(o) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 's');
+	s = test_open(key, 0, 0);
+	n = test_chain_ids(s, before, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(shmctl(before[2], IPC_STAT, &ds), 0);
+	ds.shm_perm.mode = 0;
+	assert_int_equal(shmctl(before[2], IPC_SET, &ds), 0);
+	assert_int_equal(test_send(&c, 'o'), 0);
+	assert_int_equal(test_wait(pid), 0);
+	/* The chain, its value and its version are as nobody stored them. */
+	assert_int_equal(test_chain_ids(s, after, 8), n);
+	assert_memory_equal(after, before, sizeof(int) * (size_t)n);
+	assert_int_equal(share_version(s), 2);
+	{
+		void *got = NULL;
+
+		assert_int_equal(share_fetch(s, &got), (ssize_t)sizeof(value));
+		assert_memory_equal(got, value, sizeof(value));
+		free(got);
+	}
+	test_assert_locks(s, 0, 0);
+	assert_int_equal(share_remove(s), 0);
+	for (int i = 0; i < n; i++)
+		assert_true(test_shm_gone(before[i]));
+	assert_int_equal(test_close(s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +313,7 @@ int main(void)
 		test_case(test_other_user_may_not_remove),
 		test_case(test_squatted_set_refused),
 		test_case(test_set_wider_than_head_refused),
+		test_case(test_overflow_segment_not_readable),
 	};
 
 	return test_run(tests);

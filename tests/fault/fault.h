@@ -5,7 +5,9 @@
 #ifndef SHARELITE_FAULT_H
 #define SHARELITE_FAULT_H
 
+#include <linux/sched.h>	/* CLONE_NEWIPC, without _GNU_SOURCE */
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "../testutil.h"
 #include "chain.h"		/* struct segment_header: the format itself */
@@ -234,6 +236,60 @@ static inline int fault_remove_leaked(pid_t creator, share_t *s)
 			n++;
 		}
 	}
+	return n;
+}
+
+/*
+ * Put this process in an IPC namespace of its own, so that the system's
+ * counts of segments and sets are this test's alone, whatever else runs.
+ * Root gets one directly; another user through a user namespace of its
+ * own, where the kernel allows that. -1 (with errno) where neither works.
+ */
+static inline int fault_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (!f)
+		return -1;
+	rc = fputs(text, f) < 0 ? -1 : 0;
+	return fclose(f) == 0 ? rc : -1;
+}
+
+static inline int fault_private_ipc(void)
+{
+	char uid_map[64], gid_map[64];
+
+	if (syscall(SYS_unshare, CLONE_NEWIPC) == 0)
+		return 0;
+	/* Our own ids mapped to themselves: without a mapping IPC_SET fails,
+	 * as the ids it would write back mean nothing in the namespace. */
+	snprintf(uid_map, sizeof(uid_map), "%u %u 1\n", (unsigned)geteuid(), (unsigned)geteuid());
+	snprintf(gid_map, sizeof(gid_map), "%u %u 1\n", (unsigned)getegid(), (unsigned)getegid());
+	if (syscall(SYS_unshare, CLONE_NEWUSER | CLONE_NEWIPC) < 0)
+		return -1;
+	if (fault_write_file("/proc/self/setgroups", "deny") < 0 ||
+	    fault_write_file("/proc/self/uid_map", uid_map) < 0 ||
+	    fault_write_file("/proc/self/gid_map", gid_map) < 0)
+		return -1;
+	return 0;
+}
+
+/* The system's counts of shared memory segments and semaphore sets. */
+struct fault_ipc_counts {
+	int segments, sets;
+};
+
+static inline struct fault_ipc_counts fault_ipc_counts(void)
+{
+	struct fault_ipc_counts n;
+	struct shm_info shm;
+	struct seminfo sem;
+
+	assert_true(shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&shm) >= 0);
+	assert_true(semctl(0, 0, SEM_INFO, &sem) >= 0);
+	n.segments = (int)shm.used_ids;
+	n.sets = sem.semusz;
 	return n;
 }
 

@@ -6,7 +6,9 @@ fault_tests = \
 	tests/fault/test_corrupt \
 	tests/fault/test_kill \
 	tests/fault/test_signals \
-	tests/fault/test_modes
+	tests/fault/test_modes \
+	tests/fault/test_leaks \
+	tests/fault/test_churn
 
 check_PROGRAMS += $(fault_tests)
 TESTS += $(fault_tests)
@@ -30,6 +32,16 @@ tests_fault_test_modes_SOURCES = tests/fault/test_modes.c tests/fault/fault.h
 tests_fault_test_modes_CFLAGS = $(test_cflags)
 tests_fault_test_modes_LDADD = $(test_libs)
 tests_fault_test_modes_LDFLAGS = $(test_ldflags)
+
+tests_fault_test_leaks_SOURCES = tests/fault/test_leaks.c tests/fault/fault.h
+tests_fault_test_leaks_CFLAGS = $(test_cflags)
+tests_fault_test_leaks_LDADD = $(test_libs)
+tests_fault_test_leaks_LDFLAGS = $(test_ldflags)
+
+tests_fault_test_churn_SOURCES = tests/fault/test_churn.c tests/fault/fault.h
+tests_fault_test_churn_CFLAGS = $(test_cflags)
+tests_fault_test_churn_LDADD = $(test_libs)
+tests_fault_test_churn_LDFLAGS = $(test_ldflags)
 
 # The library's sources built into the test, their system calls wrapped.
 fault_wrap = -Wl,--wrap=shmget -Wl,--wrap=shmat \

@@ -4,6 +4,8 @@
  * hangs, or touches a segment that is not the share's, and a store repairs
  * the chain it can no longer follow.
  */
+#include <sys/mman.h>
+
 #include "fault.h"
 
 #define SEGSZ 64		/* 48 data bytes a segment */
@@ -361,6 +363,172 @@ static void test_removed_while_locked(void **unused)
 	}
 }
 
+/*
+ * A segment of huge pages with none reserved (SHM_HUGETLB|SHM_NORESERVE),
+ * whose first touch dies of SIGBUS while no huge page is free; -1, after
+ * saying why, where this system cannot make one or has huge pages free.
+ */
+static int hugetlb_segment(key_t key, size_t size)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long free_pages = -1;
+	int id;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "HugePages_Free: %ld", &free_pages) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (free_pages != 0) {
+		printf("skipped: %s huge pages free; a read would not fault\n",
+		       free_pages < 0 ? "no count of" : "some");
+		return -1;
+	}
+	id = shmget(key, size, IPC_CREAT | IPC_EXCL | SHM_HUGETLB | SHM_NORESERVE | 0600);
+	if (id < 0)
+		printf("skipped: shmget(SHM_HUGETLB): %s (needs root or "
+		       "hugetlb_shm_group)\n", strerror(errno));
+	return id;
+}
+
+/*
+ * Whether the child exited with 0, not killed by a signal (SIGBUS). The
+ * huge page segment goes first: a teardown that read it would die too.
+ */
+static void assert_child_passed(pid_t pid, int huge)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(fault_shm_exists(huge));
+	shmctl(huge, IPC_RMID, NULL);
+	if (WIFSIGNALED(status))
+		fail_msg("child killed by signal %d", WTERMSIG(status));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		skip();		/* the child said why */
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * A huge page segment linked into the chain is not the chain's: readers
+ * get EBADMSG instead of SIGBUS, and a store cuts the link, as for any
+ * other stranger.
+ */
+static void test_link_to_hugetlb_segment(void **unused)
+{
+	(void)unused;
+	share_t *s = four_segments();
+	int huge = hugetlb_segment(IPC_PRIVATE, SEGSZ);
+	pid_t pid;
+
+	if (huge < 0)
+		skip();
+	fault_poke(fault_segment_id(s, 2), next_shmid, huge);
+	pid = fault_fork();
+	if (pid == 0) {
+		struct share_info info;
+
+		signal(SIGBUS, SIG_DFL);	/* not cmocka's: die of it */
+		void *got = NULL;
+		char buf[8];
+
+		errno = 0;
+		child_check(share_fetch(s, &got) == -1 && errno == EBADMSG && !got);
+		errno = 0;
+		child_check(share_fetch_into(s, buf, sizeof(buf)) == -1 && errno == EBADMSG);
+		errno = 0;
+		child_check(share_num_segments(s) == -1 && errno == EBADMSG);
+		child_check(share_stat(s, &info) == 0 && info.segments == -1);
+		child_check(share_store(s, value, sizeof(value)) == 0);
+		_exit(0);
+	}
+	assert_child_passed(pid, huge);
+	/* The child's store cut the link to the stranger. */
+	assert_fetches(s, value, sizeof(value));
+	assert_int_equal(share_num_segments(s), 4);
+	assert_int_equal(share_close(s), 0);
+}
+
+/*
+ * In a process that locks all its memory (mlockall(MCL_FUTURE)), where
+ * every new mapping is locked, the share's own segments are read as ever,
+ * and a huge page segment is still refused.
+ */
+static void test_locked_process(void **unused)
+{
+	(void)unused;
+	key_t key = test_key(5);
+	share_t *s = share_new(key, SEGSZ, IPC_CREAT | IPC_EXCL);
+	int huge = hugetlb_segment(IPC_PRIVATE, SEGSZ), third;
+	pid_t pid;
+
+	assert_non_null(s);
+	share_set_destroy(s, 1);
+	assert_int_equal(share_store(s, value, sizeof(value)), 0);
+	third = fault_segment_id(s, 2);
+	if (huge < 0)
+		skip();
+	pid = fault_fork();
+	if (pid == 0) {
+		struct segment_header *h;
+		share_t *o;
+		void *got = NULL;
+
+		signal(SIGBUS, SIG_DFL);
+		if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
+			printf("skipped: mlockall: %s\n", strerror(errno));
+			_exit(77);
+		}
+		/* A handle of its own, which maps every segment now. */
+		o = share_new(key, 0, 0);
+		child_check(o != NULL);
+		child_check(share_fetch(o, &got) == (ssize_t)sizeof(value));
+		child_check(memcmp(got, value, sizeof(value)) == 0);
+		free(got);
+		got = NULL;
+		h = shmat(third, NULL, 0);
+		child_check(h != (void *)-1);
+		h->next_shmid = huge;
+		shmdt(h);
+		errno = 0;
+		child_check(share_fetch(o, &got) == -1 && errno == EBADMSG);
+		_exit(0);
+	}
+	assert_child_passed(pid, huge);
+	assert_int_equal(share_close(s), 0);
+	test_remove_key(key);
+}
+
+/* Nor is one planted under a key, with a share's semaphores, a head. */
+static void test_hugetlb_segment_under_key(void **unused)
+{
+	(void)unused;
+	key_t key = test_key(4);
+	int huge, sem;
+	pid_t pid;
+
+	test_remove_key(key);
+	huge = hugetlb_segment(key, SEGSZ);
+	if (huge < 0)
+		skip();
+	sem = semget(key, 3, IPC_CREAT | IPC_EXCL | 0600);
+	assert_true(sem >= 0);
+	assert_int_equal(semctl(sem, 0, SETVAL, 1), 0);
+	pid = fault_fork();
+	if (pid == 0) {
+		signal(SIGBUS, SIG_DFL);
+		errno = 0;
+		child_check(share_new(key, 0, 0) == NULL && errno == EEXIST);
+		errno = 0;
+		child_check(share_new(key, 0, IPC_CREAT) == NULL && errno == EEXIST);
+		_exit(0);
+	}
+	assert_child_passed(pid, huge);
+	semctl(sem, 0, IPC_RMID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +543,9 @@ int main(void)
 		fault_test(test_foreign_semaphores_under_key),
 		fault_test(test_removed_by_another_handle),
 		fault_test(test_removed_while_locked),
+		fault_test(test_link_to_hugetlb_segment),
+		fault_test(test_hugetlb_segment_under_key),
+		fault_test(test_locked_process),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

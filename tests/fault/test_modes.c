@@ -1,7 +1,8 @@
 /*
  * Who can read and write: a share is 0600 unless the caller asks for more,
- * and every overflow segment has the head's mode and no key, so that no
- * other program can open it by key or collide with it.
+ * and every overflow segment has the head's mode (as it is when the
+ * segment is made) and no key, so that no other program can open it by key
+ * or collide with it.
  */
 #include "fault.h"
 
@@ -62,10 +63,40 @@ static void test_modes(void **unused)
 	}
 }
 
+/*
+ * The owner tightens the head's mode while another handle has the share
+ * open: the segments that handle then makes take the mode the head has now.
+ */
+static void test_mode_changed_while_open(void **unused)
+{
+	(void)unused;
+	key_t key = test_key(9);
+	share_t *s = share_new(key, SEGSZ, IPC_CREAT | IPC_EXCL | 0666), *other;
+	unsigned char value[48 * 10];
+	struct shmid_ds ds;
+
+	assert_non_null(s);
+	share_set_destroy(s, 1);
+	other = share_new(key, 0, 0);
+	assert_non_null(other);
+	assert_int_equal(share_store(other, "x", 1), 0);
+	assert_int_equal(shmctl(fault_info(s).shmid, IPC_STAT, &ds), 0);
+	ds.shm_perm.mode = 0600;
+	assert_int_equal(shmctl(fault_info(s).shmid, IPC_SET, &ds), 0);
+	fault_value_fill(value, 4, sizeof(value));
+	assert_int_equal(share_store(other, value, sizeof(value)), 0);
+	for (int i = 1; i < 10; i++)
+		assert_int_equal(test_shm_mode(fault_segment_id(s, i)), 0600);
+	assert_int_equal(share_close(other), 0);
+	assert_int_equal(share_close(s), 0);
+	test_remove_key(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		fault_test(test_modes),
+		fault_test(test_mode_changed_while_open),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
