@@ -1,6 +1,6 @@
 /*
  * format_ipcsl.c - IPC::ShareLite 0.17's memory format and lock protocol
- * (shared/FORMAT.md), with the Perl module's bugs left out: attaching needs
+ * (sharelite(7)), with the Perl module's bugs left out: attaching needs
  * no size, errors give back the lock and what the call created, overflow
  * segments take no key, and nothing read from shared memory is trusted.
  */
