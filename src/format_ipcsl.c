@@ -142,15 +142,34 @@ static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
 }
 
 /*
+ * Whether the set says the share is initialised: semaphore 0 taken down and
+ * up again in one semop(2), which changes nothing but, like every lock,
+ * needs write (alter) permission on the set. So an opener that could not
+ * lock the share fails at once with EACCES, as the slow path's lock would.
+ * 1: initialised; 0: not, or gone (the slow path sees which); -1: EACCES.
+ */
+static int initialised_and_lockable(int semid)
+{
+	struct sembuf down_up[] = {
+		{ SEMLOCK_INIT, -1, IPC_NOWAIT },	/* EAGAIN while it is 0 */
+		{ SEMLOCK_INIT, 1, IPC_NOWAIT },
+	};
+
+	if (semop(semid, down_up, 2) == 0)
+		return 1;
+	return errno == EACCES ? -1 : 0;
+}
+
+/*
  * An initialised share is attached without its lock, so that opening never
  * waits for a process that holds it. 1: attached; 0: take the slow path.
  */
 static int attach_initialised(share_t *share, struct ipcsl *st)
 {
-	int shmid;
+	int shmid, initialised = initialised_and_lockable(st->semid);
 
-	if (sem_get(st->semid, SEMLOCK_INIT) != 1)
-		return 0;
+	if (initialised <= 0)
+		return initialised;
 	shmid = shmget(share->key, 0, 0);
 	if (shmid < 0)
 		return errno == ENOENT ? 0 : -1;
