@@ -1,4 +1,4 @@
-# bench: sharelite-bench, the benchmark of issue 6 (`make bench`, or
+# bench: sharelite-bench(1), the benchmark (`make bench`, or
 # `sharelite bench`), and a smoke test that it runs and prints every row.
 bin_PROGRAMS += bench/sharelite-bench
 bench_sharelite_bench_SOURCES = \

@@ -1,6 +1,6 @@
 /*
- * main.c - sharelite-bench, the benchmark of issue 6: what libsharelite
- * costs next to the floors its memory format allows, measured in one run.
+ * main.c - sharelite-bench(1), the benchmark: what libsharelite costs next
+ * to the floors its memory format allows, measured in one run.
  * A benchmark, never a test: it exits 0 however slow the machine is.
  */
 #include <errno.h>

@@ -10,7 +10,8 @@
 #include "sharelite.h"
 #include "report.h"
 
-/* Issue 6's targets: small values against the lock, large against the copy. */
+/* The speed targets of sharelite-bench(1): small values against the lock,
+ * large ones against the copy. */
 #define SMALL_MAX 4096
 #define LARGE_MIN (1024 * 1024)
 #define SMALL_TARGET 0.9
@@ -162,7 +163,7 @@ void report_floor_row(size_t size, size_t segment, const struct bench_case *c)
 	end_row(&c->result);
 }
 
-/* Issue 6's target for this row: a share of a floor, or 0 for none. */
+/* The target for this row: a share of a floor, or 0 for none. */
 static double target_for(size_t size, enum value_op op, const char **against)
 {
 	if (op == OP_STORE_HELD || op == OP_FETCH_INTO_HELD)

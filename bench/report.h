@@ -1,6 +1,6 @@
 /*
  * report.h - the benchmark's table on stdout: each figure, its floors
- * measured in the same run, the ratios, and the target of issue 6.
+ * measured in the same run, the ratios, and the targets of sharelite-bench(1).
  */
 #ifndef BENCH_REPORT_H
 #define BENCH_REPORT_H

@@ -2,8 +2,11 @@
  * sharelite.h - share byte strings between processes through SysV shared
  * memory, in the memory format of Perl's IPC::ShareLite 0.17.
  *
- * Every function returns -1 (or NULL) and sets errno on error; the errors
- * each one can set are listed on its man page. See sharelite(7).
+ * On error a function returns -1 (share_new(): NULL) and sets errno, but
+ * share_version() and the accessors (share_key() to share_get_destroy())
+ * return 0 and set errno; share_set_destroy() and sharelite_version() cannot
+ * fail. The errors each function can set are listed on its man page. See
+ * sharelite(7).
  */
 #ifndef SHARELITE_H
 #define SHARELITE_H

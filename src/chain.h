@@ -1,6 +1,6 @@
 /*
  * chain.h - a share's value as a chain of equal-size SysV segments, each a
- * 16-byte header and a chunk of data (shared/FORMAT.md, "Segment header").
+ * 16-byte header and a chunk of data (sharelite(7), "Memory format").
  *
  * Nothing read from shared memory is trusted: another process may have
  * written anything there. Each field is loaded once, checked, then used, and

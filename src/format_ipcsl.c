@@ -1,6 +1,6 @@
 /*
  * format_ipcsl.c - IPC::ShareLite 0.17's memory format and lock protocol
- * (shared/FORMAT.md), with the Perl module's bugs left out: attaching needs
+ * (sharelite(7)), with the Perl module's bugs left out: attaching needs
  * no size, errors give back the lock and what the call created, overflow
  * segments take no key, and nothing read from shared memory is trusted.
  */
@@ -173,15 +173,34 @@ static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
 }
 
 /*
+ * Whether the set says the share is initialised: semaphore 0 taken down and
+ * up again in one semop(2), which changes nothing but, like every lock,
+ * needs write (alter) permission on the set. So an opener that could not
+ * lock the share fails at once with EACCES, as the slow path's lock would.
+ * 1: initialised; 0: not, or gone (the slow path sees which); -1: EACCES.
+ */
+static int initialised_and_lockable(int semid)
+{
+	struct sembuf down_up[] = {
+		{ SEMLOCK_INIT, -1, IPC_NOWAIT },	/* EAGAIN while it is 0 */
+		{ SEMLOCK_INIT, 1, IPC_NOWAIT },
+	};
+
+	if (semop(semid, down_up, 2) == 0)
+		return 1;
+	return errno == EACCES ? -1 : 0;
+}
+
+/*
  * An initialised share is attached without its lock, so that opening never
  * waits for a process that holds it. 1: attached; 0: take the slow path.
  */
 static int attach_initialised(share_t *share, struct ipcsl *st)
 {
-	int shmid, err;
+	int shmid, err, initialised = initialised_and_lockable(st->semid);
 
-	if (sem_get(st->semid, SEMLOCK_INIT) != 1)
-		return 0;
+	if (initialised <= 0)
+		return initialised;
 	shmid = shmget(share->key, 0, 0);
 	if (shmid < 0)
 		return errno == ENOENT ? 0 : -1;
@@ -273,6 +292,8 @@ again:
 	if (attach_locked(share, st, segment_size, created_sem, &created_shm) == 0) {
 		semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
 		share->created = created_shm >= 0;
+		if (share->key == IPC_PRIVATE)
+			shmctl(st->chain.segs[0].shmid, IPC_RMID, NULL);	/* see closing_turn() */
 		goto opened;
 	}
 	err = errno;
@@ -374,6 +395,62 @@ static int remove_if_last(share_t *share)
 	return remove_locked(share);
 }
 
+/*
+ * A private share's head is marked for removal (IPC_RMID) as soon as its
+ * creator has mapped it: the kernel keeps it while any process of the family
+ * maps it, fork() hands the mapping on, and the last process to unmap it,
+ * closing or killed, removes it. The overflow segments cannot be marked: one
+ * that no process happened to map would go while the chain still links it.
+ * Nor can the set. The last closer removes them, but cannot look at the head
+ * once it has unmapped it, so closers take turns on semaphore 0, which a
+ * private share no longer needs once initialised: in its turn a closer looks
+ * while it is still attached, and either finds itself alone and removes the
+ * share, or detaches. A turn waits for nothing, so closing never waits for a
+ * lock, only for another closer's turn; SEM_UNDO ends the turn of a closer
+ * that dies.
+ */
+static int closing_turn(int semid, int take)
+{
+	struct sembuf op = { SEMLOCK_INIT, take ? -1 : 1, SEM_UNDO };
+
+	while (semop(semid, &op, 1) < 0) {
+		if (errno == EINVAL)	/* the id names no set any more */
+			errno = EIDRM;
+		if (errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+static int remove_private_if_last(share_t *share)
+{
+	struct ipcsl *st = state_of(share);
+	int held = share_held_lock(share), rc = 0, err;
+	struct shmid_ds ds;
+
+	if (held && semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
+		return -1;
+	share_set_held_lock(share, 0);
+	if (closing_turn(st->semid, 1) < 0)
+		return -1;	/* EIDRM: removed already */
+	if (shmctl(st->chain.segs[0].shmid, IPC_STAT, &ds) < 0) {
+		rc = -1;
+	} else if (ds.shm_nattch == 1) {
+		/* Alone: nobody is left to hold the lock, so this never waits. */
+		rc = semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held);
+		share_set_held_lock(share, held);	/* ipcsl_close() gives it back */
+		if (rc == 0 && remove_locked(share) == 0)
+			return 0;	/* the turn went with the set */
+		rc = -1;
+	}
+	/* Detach before the turn ends: the next closer sees us gone. */
+	err = errno;
+	chain_close(&st->chain);
+	closing_turn(st->semid, 0);
+	errno = err;
+	return rc;
+}
+
 static int ipcsl_close(share_t *share, int how)
 {
 	struct ipcsl *st = state_of(share);
@@ -382,6 +459,8 @@ static int ipcsl_close(share_t *share, int how)
 	if (!share->removed && st->chain.segs) {
 		if (how == SHARE_CLOSE_REMOVE)
 			rc = ipcsl_remove(share);
+		else if (how == SHARE_CLOSE_REMOVE_IF_LAST && share->key == IPC_PRIVATE)
+			rc = remove_private_if_last(share);
 		else if (how == SHARE_CLOSE_REMOVE_IF_LAST)
 			rc = remove_if_last(share);
 		/* Kept, or the removal failed: give back the lock held. */

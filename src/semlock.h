@@ -1,6 +1,6 @@
 /*
  * semlock.h - IPC::ShareLite's lock protocol on a set of three semaphores
- * (shared/FORMAT.md, "Semaphores"). SEM_UNDO on every step is what makes a
+ * (sharelite(7), "Locking"). SEM_UNDO on every step is what makes a
  * dying process give its lock back.
  */
 #ifndef SHARELITE_SEMLOCK_H

@@ -38,30 +38,77 @@ static share_t *share_with_mode(int mode)
 	return s;
 }
 
+/* Nobody's share_new() on s is refused with EACCES; then s is closed. */
+static void assert_nobody_refused(share_t *s)
+{
+	key_t key = share_key(s);
+	pid_t pid = fork_nobody(NULL);
+
+	if (pid == 0) {
+		errno = 0;
+		child_check(share_new(key, 0, 0) == NULL && errno == EACCES);
+		errno = 0;
+		child_check(share_new(key, 0, IPC_CREAT) == NULL && errno == EACCES);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	/* Refused, it changed nothing and holds nothing. */
+	test_assert_value(s, "owner's");
+	test_assert_locks(s, 0, 0);
+	assert_int_equal(share_version(s), 2);
+	assert_int_equal(test_close(s), 0);
+	test_remove_key(key);
+}
+
 static void test_other_user_without_permission(void **unused)
 {
 	(void)unused;
 	static const int modes[] = { 0600, 0640, 0604, 0644 };
 
 	need_root();
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		share_t *s = share_with_mode(modes[i]);
-		key_t key = share_key(s);
-		pid_t pid = fork_nobody(NULL);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		assert_nobody_refused(share_with_mode(modes[i]));
+}
 
-		if (pid == 0) {
-			errno = 0;
-			child_check(share_new(key, 0, 0) == NULL && errno == EACCES);
-			errno = 0;
-			child_check(share_new(key, 0, IPC_CREAT) == NULL && errno == EACCES);
-			_exit(0);
-		}
-		assert_int_equal(test_wait(pid), 0);
-		/* Refused, it changed nothing and holds nothing. */
-		test_assert_value(s, "owner's");
-		test_assert_locks(s, 0, 0);
-		assert_int_equal(test_close(s), 0);
-		test_remove_key(key);
+/* Set the permission bits of a semaphore set or a segment. */
+static void set_sem_mode(int semid, int mode)
+{
+	struct semid_ds ds;
+
+	assert_int_equal(semctl(semid, 0, IPC_STAT, &ds), 0);
+	ds.sem_perm.mode = (unsigned short)mode;
+	assert_int_equal(semctl(semid, 0, IPC_SET, &ds), 0);
+}
+
+static void set_shm_mode(int shmid, int mode)
+{
+	struct shmid_ds ds;
+
+	assert_int_equal(shmctl(shmid, IPC_STAT, &ds), 0);
+	ds.shm_perm.mode = (unsigned short)mode;
+	assert_int_equal(shmctl(shmid, IPC_SET, &ds), 0);
+}
+
+/*
+ * Opening needs read and write permission on both the semaphore set (every
+ * lock writes to it) and the head segment (attached read-write): read-only
+ * permission on either one is refused, even on an initialised share, which
+ * is attached without taking the lock.
+ */
+static void test_read_only_object_refused(void **unused)
+{
+	(void)unused;
+	static const struct {
+		int sem_mode, shm_mode;
+	} modes[] = { { 0644, 0666 }, { 0666, 0644 } };
+
+	need_root();
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		share_t *s = share_with_mode(0666);
+
+		set_sem_mode(test_semid(s), modes[i].sem_mode);
+		set_shm_mode(test_shmid(s), modes[i].shm_mode);
+		assert_nobody_refused(s);
 	}
 }
 
@@ -309,6 +356,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		test_case(test_other_user_without_permission),
+		test_case(test_read_only_object_refused),
 		test_case(test_permission_taken_away),
 		test_case(test_other_user_may_not_remove),
 		test_case(test_squatted_set_refused),

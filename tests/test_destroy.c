@@ -299,6 +299,97 @@ static void test_private_both_close_at_once(void **unused)
 	}
 }
 
+/* What a family's creator tells the test of the share it made. */
+struct family {
+	int shmid, semid;
+	pid_t grandchild;
+};
+
+/* The ids of the chain from the head on, read from a segment's headers. */
+static void chain_ids_from(int shmid, struct ids *ids)
+{
+	for (ids->nshm = 0; shmid >= 0; ids->nshm++) {
+		void *p = shmat(shmid, NULL, SHM_RDONLY);
+
+		assert_true(p != (void *)-1);
+		assert_true(ids->nshm < 64);
+		ids->shm[ids->nshm] = shmid;
+		shmid = *(const int32_t *)p;
+		shmdt(p);
+	}
+}
+
+/* Leave to the teardown what a dead family left, in case the test fails. */
+static void teardown_removes(int semid, int first_shmid)
+{
+	int slot = test_free_slot(shares, test_share_in_use);
+
+	test_made.shares[slot].used = 1;
+	test_made.shares[slot].s = NULL;
+	test_made.shares[slot].shmid = first_shmid;
+	test_made.shares[slot].semid = semid;
+}
+
+/*
+ * A family killed with SIGKILL closes nothing. The head of its private share
+ * goes with the last of them all the same; the semaphore set and the
+ * overflow segments stay, as sharelite(7) says, until removed by hand.
+ */
+static void test_private_family_killed(void **unused)
+{
+	(void)unused;
+	struct test_chan c;
+	struct family f;
+	struct ids ids;
+	pid_t pid = test_fork(&c);
+
+	if (pid == 0) {
+		share_t *s = share_new(IPC_PRIVATE, 64, IPC_CREAT);
+		unsigned char buf[500];
+		struct share_info info;
+
+		child_check(s != NULL);
+		test_fill(buf, sizeof(buf), 1);
+		child_check(share_store(s, buf, sizeof(buf)) == 0);
+		child_check(share_stat(s, &info) == 0);
+		f.shmid = info.shmid;
+		f.semid = info.semid;
+		f.grandchild = fork();
+		child_check(f.grandchild >= 0);
+		if (f.grandchild == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				pause();
+		}
+		child_check(write(c.wr, &f, sizeof(f)) == (ssize_t)sizeof(f));
+		child_check(test_recv(&c) == 'w');
+		child_check(waitpid(f.grandchild, NULL, 0) == f.grandchild);
+		child_check(test_send(&c, 'g') == 0);
+		for (;;)
+			pause();
+	}
+	assert_int_equal(read(c.rd, &f, sizeof(f)), (ssize_t)sizeof(f));
+	chain_ids_from(f.shmid, &ids);
+	assert_true(ids.nshm > 1);
+	ids.sem = f.semid;
+	teardown_removes(f.semid, ids.shm[1]);
+
+	assert_int_equal(kill(f.grandchild, SIGKILL), 0);
+	assert_int_equal(test_send(&c, 'w'), 0);
+	assert_int_equal(test_recv(&c), 'g');
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(test_wait(pid), -1);
+
+	assert_true(test_shm_gone(ids.shm[0]));
+	for (int i = 1; i < ids.nshm; i++)
+		assert_false(test_shm_gone(ids.shm[i]));
+	assert_false(test_sem_gone(ids.sem));
+	/* What ipcrm(1) would do. */
+	for (int i = 1; i < ids.nshm; i++)
+		assert_int_equal(shmctl(ids.shm[i], IPC_RMID, NULL), 0);
+	assert_int_equal(semctl(ids.sem, 0, IPC_RMID), 0);
+}
+
 /* A child's close of an inherited handle keeps the parent's keyed share. */
 static void test_inherited_close_keeps_keyed(void **unused)
 {
@@ -391,6 +482,7 @@ int main(void)
 		test_case(test_private_removed_without_destroy),
 		test_case(test_private_without_destroy_parent_closes_first),
 		test_case(test_private_both_close_at_once),
+		test_case(test_private_family_killed),
 		test_case(test_inherited_close_keeps_keyed),
 		test_case(test_inherited_close_by_last_removes),
 	};

@@ -419,6 +419,36 @@ static void test_dead_holder_releases(void **state)
 	test_assert_value(s, "before");
 }
 
+/*
+ * A lock is the handle's, not the process's: a second handle on the share
+ * in this process is excluded like another process would be.
+ */
+static void test_two_handles_exclude_each_other(void **state)
+{
+	struct target *t = *state;
+	share_t *h = test_open(t->key, 0, 0);
+
+	assert_int_equal(share_lock(t->s, LOCK_EX), 0);
+	assert_fails(share_lock(h, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	assert_fails(share_lock(h, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+	test_assert_locks(t->s, 0, 1);
+
+	/* Shared with shared goes; an upgrade through one handle is refused
+	 * while the other holds its shared lock, which it keeps. */
+	assert_int_equal(share_lock(t->s, LOCK_SH), 0);
+	assert_int_equal(share_lock(h, LOCK_SH | LOCK_NB), 0);
+	test_assert_locks(t->s, 2, 0);
+	assert_fails(share_lock(h, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+	test_assert_locks(t->s, 2, 0);
+
+	assert_int_equal(share_unlock(t->s), 0);
+	assert_int_equal(share_lock(h, LOCK_EX | LOCK_NB), 0);
+	assert_fails(share_lock(t->s, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	assert_int_equal(test_close(h), 0);
+	assert_int_equal(share_lock(t->s, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(share_unlock(t->s), 0);
+}
+
 /* Closing a handle gives back the lock it holds. */
 static void test_close_releases_lock(void **state)
 {
@@ -523,6 +553,7 @@ int main(void)
 		share_case(test_blocking_upgrade_waits),
 		share_case(test_calls_keep_held_lock),
 		share_case(test_dead_holder_releases),
+		share_case(test_two_handles_exclude_each_other),
 		share_case(test_close_releases_lock),
 		share_case(test_exit_after_unlock_keeps_others_lock),
 		share_case(test_fork_hands_no_lock),

@@ -38,7 +38,7 @@ extern "C" {		/* cmocka 1.1's header does not say so itself */
 
 #include "sharelite.h"
 
-/* Semaphores of a share's set (shared/FORMAT.md, "Semaphores"). */
+/* Semaphores of a share's set (sharelite(7), "Memory format"). */
 enum { TEST_SEM_INIT, TEST_SEM_READERS, TEST_SEM_WRITER, TEST_NSEMS };
 
 /*

@@ -1,5 +1,5 @@
 # tests/fault: processes that die, memory that is scribbled, input that is
-# bad, and system calls that fail (shared/FORMAT.md; issue 5).
+# bad, and system calls that fail (sharelite(7), "Storing and fetching").
 EXTRA_DIST += tests/fault/fault.h
 
 fault_tests = \
