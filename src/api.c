@@ -29,11 +29,12 @@ static void install_fork_hook(void)
 	pthread_atfork(registry_before_fork, registry_after_fork, forked_child);
 }
 
-SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
+SHARELITE_EXPORT share_t *share_new_timeout(key_t key, size_t segment_size, int flags,
+					    int timeout_ms)
 {
 	share_t *share;
 
-	if ((flags & ~OPEN_FLAGS) ||
+	if ((flags & ~OPEN_FLAGS) || timeout_ms < -1 ||
 	    (segment_size != 0 &&
 	     (segment_size <= SHARELITE_HEADER_SIZE || segment_size > MAX_SEGMENT_SIZE))) {
 		errno = EINVAL;
@@ -48,6 +49,7 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 	share->flags = flags;
 	share->mode = (flags & MODE_BITS) ? (mode_t)(flags & MODE_BITS) : DEFAULT_MODE;
 	share->opener = getpid();
+	share->timeout_ms = timeout_ms;
 	share_set_held_lock(share, 0);
 	if (share->format->open(share, segment_size ? segment_size
 				: SHARELITE_DEFAULT_SEGMENT_SIZE) < 0) {
@@ -59,6 +61,11 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 	}
 	registry_add(share);
 	return share;
+}
+
+SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
+{
+	return share_new_timeout(key, segment_size, flags, -1);
 }
 
 /*
@@ -109,6 +116,16 @@ SHARELITE_EXPORT void share_set_destroy(share_t *share, int destroy)
 {
 	if (share)
 		share->destroy = destroy != 0;
+}
+
+SHARELITE_EXPORT int share_set_timeout(share_t *share, int timeout_ms)
+{
+	if (!share || timeout_ms < -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	share->timeout_ms = timeout_ms;
+	return 0;
 }
 
 SHARELITE_EXPORT int share_store(share_t *share, const void *data, size_t length)
@@ -223,6 +240,7 @@ ACCESSOR(int, share_flags, share->flags)
 ACCESSOR(mode_t, share_mode, share->mode)
 ACCESSOR(size_t, share_segment_size, share->segment_size)
 ACCESSOR(int, share_get_destroy, share->destroy)
+ACCESSOR(int, share_timeout, share->timeout_ms)
 
 SHARELITE_EXPORT const char *sharelite_version(void)
 {
