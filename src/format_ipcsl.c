@@ -386,8 +386,8 @@ static int ipcsl_close(share_t *share, int how)
 
 	if (!share->removed && st->chain.segs) {
 		held = share_held_lock(share);
-		/* A handle that closes has no LOCK_SH to take back if the wait
-		 * for LOCK_EX times out: give it up first. */
+		/* Closing, the handle has no use for LOCK_SH: give it up now
+		 * rather than take it back if the wait for LOCK_EX fails. */
 		if (how == SHARE_CLOSE_REMOVE && held == LOCK_SH &&
 		    semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) == 0)
 			share_set_held_lock(share, 0);
