@@ -43,6 +43,7 @@ struct share_info {
 
 /* Open and close */
 share_t *share_new(key_t key, size_t segment_size, int flags);
+share_t *share_new_timeout(key_t key, size_t segment_size, int flags, int timeout_ms);
 int share_close(share_t *share);
 int share_remove(share_t *share);
 void share_set_destroy(share_t *share, int destroy);
@@ -55,6 +56,10 @@ ssize_t share_fetch_into(share_t *share, void *buf, size_t size);
 /* Locks */
 int share_lock(share_t *share, int operation);
 int share_unlock(share_t *share);
+/* How long each call may wait for the lock: -1 (the default) for ever,
+ * 0 not at all; past it the call fails with ETIMEDOUT. */
+int share_set_timeout(share_t *share, int timeout_ms);
+int share_timeout(const share_t *share);
 
 /* State */
 unsigned int share_version(share_t *share);

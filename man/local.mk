@@ -5,11 +5,12 @@
 # warning.
 dist_man_MANS += \
 	man/sharelite.7 \
-	man/share_new.3 man/share_close.3 \
+	man/share_new.3 man/share_new_timeout.3 man/share_close.3 \
 	man/share_remove.3 man/share_set_destroy.3 \
 	man/share_store.3 \
 	man/share_fetch.3 man/share_fetch_into.3 \
 	man/share_lock.3 man/share_unlock.3 \
+	man/share_set_timeout.3 man/share_timeout.3 \
 	man/share_version.3 \
 	man/share_num_segments.3 \
 	man/share_stat.3 \

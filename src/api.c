@@ -28,11 +28,12 @@ static void set_up_process(void)
 	registry_install_fork_handlers();
 }
 
-SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
+SHARELITE_EXPORT share_t *share_new_timeout(key_t key, size_t segment_size, int flags,
+					    int timeout_ms)
 {
 	share_t *share;
 
-	if ((flags & ~OPEN_FLAGS) ||
+	if ((flags & ~OPEN_FLAGS) || timeout_ms < -1 ||
 	    (segment_size != 0 &&
 	     (segment_size <= SHARELITE_HEADER_SIZE || segment_size > MAX_SEGMENT_SIZE))) {
 		errno = EINVAL;
@@ -47,6 +48,7 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 	share->flags = flags;
 	share->mode = (flags & MODE_BITS) ? (mode_t)(flags & MODE_BITS) : DEFAULT_MODE;
 	share->opener = process_token();
+	share->timeout_ms = timeout_ms;
 	share_set_held_lock(share, 0);
 	if (share->format->open(share, segment_size ? segment_size
 				: SHARELITE_DEFAULT_SEGMENT_SIZE) < 0) {
@@ -58,6 +60,11 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 	}
 	registry_add(share);
 	return share;
+}
+
+SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
+{
+	return share_new_timeout(key, segment_size, flags, -1);
 }
 
 /*
@@ -108,6 +115,16 @@ SHARELITE_EXPORT void share_set_destroy(share_t *share, int destroy)
 {
 	if (share)
 		share->destroy = destroy != 0;
+}
+
+SHARELITE_EXPORT int share_set_timeout(share_t *share, int timeout_ms)
+{
+	if (!share || timeout_ms < -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	share->timeout_ms = timeout_ms;
+	return 0;
 }
 
 SHARELITE_EXPORT int share_store(share_t *share, const void *data, size_t length)
@@ -222,6 +239,7 @@ ACCESSOR(int, share_flags, share->flags)
 ACCESSOR(mode_t, share_mode, share->mode)
 ACCESSOR(size_t, share_segment_size, share->segment_size)
 ACCESSOR(int, share_get_destroy, share->destroy)
+ACCESSOR(int, share_timeout, share->timeout_ms)
 
 SHARELITE_EXPORT const char *sharelite_version(void)
 {

@@ -99,6 +99,48 @@ static int still_there(int semid)
 	return sem_get(semid, SEMLOCK_INIT) < 0 ? -1 : 0;
 }
 
+/*
+ * Change this handle's lock from `from` to `to`, waiting no longer than its
+ * timeout allows (ETIMEDOUT). A timeout of 0 never waits, so it upgrades
+ * atomically, as LOCK_NB does, and never gives LOCK_SH up.
+ */
+static int change_bounded(share_t *share, int from, int to, int flags, int *held)
+{
+	int semid = state_of(share)->semid;
+	int may_wait = to == LOCK_EX || (to == LOCK_SH && from == 0);
+	struct timespec buf;
+
+	if (share->timeout_ms == 0 && may_wait && !(flags & SEMLOCK_NONBLOCK)) {
+		if (semlock_change(semid, from, to, flags | SEMLOCK_NONBLOCK, held) == 0)
+			return 0;
+		if (errno == EWOULDBLOCK)
+			errno = ETIMEDOUT;
+		return -1;
+	}
+	return semlock_change_until(semid, from, to, flags,
+				    semlock_deadline(share->timeout_ms, &buf), held);
+}
+
+/*
+ * A blocking upgrade gave LOCK_SH up and then failed with err: take LOCK_SH
+ * back, waiting at most one more timeout, for a writer that got in between.
+ * If that fails too, the handle holds no lock and errno says so: ENOLCK, or
+ * EIDRM for a share that is gone.
+ */
+static void take_back_shared(share_t *share, int err)
+{
+	int now;
+
+	if (change_bounded(share, 0, LOCK_SH, SEMLOCK_RESTART, &now) == 0) {
+		share_set_held_lock(share, LOCK_SH);
+		errno = err;
+		return;
+	}
+	share_set_held_lock(share, 0);
+	if (errno != EIDRM)
+		errno = ENOLCK;
+}
+
 /* Take the lock `to` if this handle holds less; *took says what to undo. */
 static int lock_for(share_t *share, int to, int *took)
 {
@@ -107,14 +149,9 @@ static int lock_for(share_t *share, int to, int *took)
 	*took = 0;
 	if (held == LOCK_EX || held == to)
 		return still_there(state_of(share)->semid);
-	if (semlock_change(state_of(share)->semid, held, to, SEMLOCK_RESTART, &now) < 0) {
-		/* A failed upgrade from LOCK_SH released it: take it back. */
-		int err = errno;
-
+	if (change_bounded(share, held, to, SEMLOCK_RESTART, &now) < 0) {
 		if (now != held)
-			semlock_change(state_of(share)->semid, now, held, SEMLOCK_RESTART, &now);
-		share_set_held_lock(share, now);
-		errno = err;
+			take_back_shared(share, errno);
 		return -1;
 	}
 	*took = 1;
@@ -262,6 +299,9 @@ static int ipcsl_open(share_t *share, size_t segment_size)
 {
 	struct ipcsl *st = calloc(1, sizeof(*st));
 	int created_sem, created_shm, held, err;
+	struct timespec buf;
+	/* One bound for the whole open, however often it starts again. */
+	const struct timespec *deadline = semlock_deadline(share->timeout_ms, &buf);
 
 	if (!st)
 		return -1;
@@ -277,11 +317,15 @@ again:
 		if (rc < 0)
 			goto fail;
 	}
-	if (semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_RESTART, &held) < 0) {
+	if (semlock_change_until(st->semid, 0, LOCK_EX, SEMLOCK_RESTART, deadline, &held) < 0) {
 		/* Removed before we got the lock, even one we made: another
 		 * opener may have taken it over and removed it since. */
 		if (errno == EIDRM)
 			goto again;
+		/* Timed out: another process holds the lock of the set we
+		 * made, so it uses it as a share; it is not ours to remove. */
+		if (errno == ETIMEDOUT)
+			created_sem = 0;
 		goto give_back;
 	}
 	/* Another opener may have found the set we made and initialised the
@@ -457,6 +501,12 @@ static int ipcsl_close(share_t *share, int how)
 	int rc = 0, held;
 
 	if (!share->removed && st->chain.segs) {
+		held = share_held_lock(share);
+		/* Closing, the handle has no use for LOCK_SH: give it up now
+		 * rather than take it back if the wait for LOCK_EX fails. */
+		if (how == SHARE_CLOSE_REMOVE && held == LOCK_SH &&
+		    semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) == 0)
+			share_set_held_lock(share, 0);
 		if (how == SHARE_CLOSE_REMOVE)
 			rc = ipcsl_remove(share);
 		else if (how == SHARE_CLOSE_REMOVE_IF_LAST && share->key == IPC_PRIVATE)
@@ -484,11 +534,16 @@ static int ipcsl_lock(share_t *share, int operation)
 {
 	int to = operation & LOCK_UN ? 0 : operation & (LOCK_SH | LOCK_EX);
 	int flags = operation & LOCK_NB ? SEMLOCK_NONBLOCK : 0, held, rc;
+	int from = share_held_lock(share);
 
-	if (to == share_held_lock(share))
+	if (to == from)
 		return still_there(state_of(share)->semid);
-	rc = semlock_change(state_of(share)->semid, share_held_lock(share), to, flags, &held);
+	rc = change_bounded(share, from, to, flags, &held);
 	share_set_held_lock(share, held);
+	/* A timeout gives back what the call took; a signal does not, as
+	 * flock(2)'s upgrade does not. */
+	if (rc < 0 && errno == ETIMEDOUT && held != from)
+		take_back_shared(share, ETIMEDOUT);
 	return rc;
 }
 

@@ -54,6 +54,7 @@ struct share {
 	mode_t mode;		/* permission bits of the share */
 	size_t segment_size;	/* real size, from the kernel */
 	int destroy;
+	int timeout_ms;		/* longest wait for the lock; -1: no limit */
 	unsigned int opener;	/* process_token() of share_new()'s caller */
 	int created;		/* share_new() created the share */
 	share_t *next_open;	/* this process's open handles: registry.c */

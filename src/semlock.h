@@ -6,6 +6,8 @@
 #ifndef SHARELITE_SEMLOCK_H
 #define SHARELITE_SEMLOCK_H
 
+#include <time.h>
+
 enum {
 	SEMLOCK_INIT = 0,	/* 1 once the creator has written the head */
 	SEMLOCK_READERS = 1,	/* shared locks held */
@@ -24,5 +26,17 @@ enum {
  * Errors: EWOULDBLOCK, EINTR, EIDRM (the set is gone), and semop(2)'s own.
  */
 int semlock_change(int semid, int from, int to, int flags, int *held);
+
+/*
+ * semlock_change() that gives up waiting at deadline, a CLOCK_MONOTONIC
+ * time, with ETIMEDOUT; a NULL deadline waits for ever. A deadline already
+ * past still takes a lock that is free. Signals restarted by
+ * SEMLOCK_RESTART do not move the deadline.
+ */
+int semlock_change_until(int semid, int from, int to, int flags,
+			 const struct timespec *deadline, int *held);
+
+/* The deadline ms milliseconds from now, in *buf; NULL for a negative ms. */
+const struct timespec *semlock_deadline(long ms, struct timespec *buf);
 
 #endif /* SHARELITE_SEMLOCK_H */

@@ -13,6 +13,7 @@ core_tests = \
 	tests/test_keys \
 	tests/test_store_fetch \
 	tests/test_locks \
+	tests/test_timeout \
 	tests/test_multiprocess \
 	tests/test_destroy \
 	tests/test_access \
@@ -40,6 +41,10 @@ tests_test_store_fetch_LDFLAGS = $(test_ldflags)
 tests_test_locks_CFLAGS = $(test_cflags)
 tests_test_locks_LDADD = $(test_libs)
 tests_test_locks_LDFLAGS = $(test_ldflags)
+
+tests_test_timeout_CFLAGS = $(test_cflags)
+tests_test_timeout_LDADD = $(test_libs)
+tests_test_timeout_LDFLAGS = $(test_ldflags)
 
 tests_test_multiprocess_CFLAGS = $(test_cflags)
 tests_test_multiprocess_LDADD = $(test_libs)

@@ -49,15 +49,18 @@ int key_as_string(key_t key, char *buf);
 /* options.c */
 struct option;
 #define OPTIONS_EXIT (-2)
+/* --timeout MS, for the longopts of every command that opens a share. */
+#define OPTION_TIMEOUT 0x100
+#define TIMEOUT_OPTION { "timeout", required_argument, NULL, OPTION_TIMEOUT }
 /*
- * getopt_long, with --help ('h') and mistakes handled: the next option, -1
- * at the end, or OPTIONS_EXIT with *rc the exit code. shortopts starts with
- * ':' and has 'h'.
+ * getopt_long, with --help ('h'), --timeout (for open.c) and mistakes
+ * handled: the next option, -1 at the end, or OPTIONS_EXIT with *rc the
+ * exit code. shortopts starts with ':' and has 'h'.
  */
 int next_option(int argc, char **argv, const char *shortopts,
 		const struct option *longopts, int *rc);
-/* Parse a command that takes only --help: -1 to go on from optind, else
- * the exit code. */
+/* Parse a command that takes no option of its own, only --help and
+ * --timeout: -1 to go on from optind, else the exit code. */
 int options_none(int argc, char **argv);
 /* The one KEY operand at optind: -1 when *k holds it, else the exit code. */
 int one_key(int argc, char **argv, struct keyarg *k);
@@ -67,7 +70,9 @@ void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Explain errno for an operation on k, telling a foreign object from none. */
 void report_key_error(const struct keyarg *k, const char *what);
 
-/* open.c */
+/* open.c: every handle opened waits at most timeout_ms for the lock (-1:
+ * no limit), both to open and in later calls. */
+extern int open_timeout_ms;
 share_t *open_existing(const struct keyarg *k);
 /* open_existing(), saying why it failed for the command cmd. */
 share_t *open_or_report(const struct keyarg *k, const char *cmd);

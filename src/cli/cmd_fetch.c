@@ -17,6 +17,7 @@ static int parse_options(int argc, char **argv, int *json)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		TIMEOUT_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc = -1;

@@ -94,6 +94,7 @@ int cmd_ls(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "no-header", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		TIMEOUT_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct listed *shares;

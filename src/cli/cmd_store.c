@@ -28,6 +28,7 @@ static int parse_options(int argc, char **argv, struct store_options *o)
 		{ "size", required_argument, NULL, 's' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
+		TIMEOUT_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long n;

@@ -42,6 +42,7 @@ static int parse_options(int argc, char **argv, long *count)
 	static const struct option opts[] = {
 		{ "count", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		TIMEOUT_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long n;

@@ -39,6 +39,7 @@ cli_tests = \
 	tests/cli/rm.sh \
 	tests/cli/errors.sh \
 	tests/cli/watch.sh \
+	tests/cli/timeout.sh \
 	tests/cli/json.sh \
 	tests/cli/bench.sh \
 	tests/cli/help.sh \

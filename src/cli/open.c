@@ -10,9 +10,11 @@
 /* Another process may remove or create the share between our two tries. */
 #define OPEN_TRIES 3
 
+int open_timeout_ms = -1;
+
 share_t *open_existing(const struct keyarg *k)
 {
-	return share_new(k->key, 0, 0);
+	return share_new_timeout(k->key, 0, 0, open_timeout_ms);
 }
 
 share_t *open_or_report(const struct keyarg *k, const char *cmd)
@@ -35,7 +37,8 @@ share_t *open_or_create(const struct keyarg *k, size_t segment_size, mode_t mode
 		share = open_existing(k);
 		if (share || errno != ENOENT)
 			return share;
-		share = share_new(k->key, segment_size, IPC_CREAT | IPC_EXCL | (int)mode);
+		share = share_new_timeout(k->key, segment_size, IPC_CREAT | IPC_EXCL | (int)mode,
+					  open_timeout_ms);
 		if (share) {
 			*created = 1;
 			return share;

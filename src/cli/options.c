@@ -1,8 +1,9 @@
 /*
  * options.c - getopt_long for every command, with what they all share:
- * --help, and one line for an option that is wrong.
+ * --help, --timeout, and one line for an option that is wrong.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -11,10 +12,18 @@
 int next_option(int argc, char **argv, const char *shortopts,
 		const struct option *longopts, int *rc)
 {
+	unsigned long ms;
 	int c;
 
 	opterr = 0;
-	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) == OPTION_TIMEOUT) {
+		if (parse_ulong(optarg, 10, 0, INT_MAX, &ms) < 0) {
+			*rc = usage_error(argv[0], "--timeout takes a number of "
+					  "milliseconds from 0 to %d", INT_MAX);
+			return OPTIONS_EXIT;
+		}
+		open_timeout_ms = (int)ms;
+	}
 	if (c == 'h') {
 		print_help(stdout);
 		*rc = EXIT_OK;
@@ -31,6 +40,7 @@ int options_none(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		TIMEOUT_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	int rc = -1;

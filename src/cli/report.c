@@ -73,6 +73,8 @@ static const char *explain(key_t key, int err, char *buf, size_t size)
 		return "the share was removed meanwhile";
 	case EBADMSG:
 		return "the share's memory is not in IPC::ShareLite's format";
+	case ETIMEDOUT:
+		return "another process held the share's lock for longer than --timeout";
 	case ENOENT:
 	case EEXIST:
 	case EINVAL:

@@ -31,6 +31,8 @@ static const char help_text[] =
 	"  --json, --pretty    pretty-print a value that is JSON\n"
 	"  --count N           stop watching after N changes\n"
 	"  --no-header         leave out ls's column names\n"
+	"  --timeout MS        wait at most MS milliseconds for a share's lock\n"
+	"                      (every command but bench; default: no limit)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"

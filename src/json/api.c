@@ -282,8 +282,9 @@ SHARE_JSON_EXPORT int share_json_lock(share_json_t *sj, int operation)
 	if (from == LOCK_EX && write_back(sj) < 0)
 		return -1;
 	if (share_lock(sj->share, operation) < 0) {
-		/* A blocking upgrade gives LOCK_SH up first, as flock(2) does. */
-		if (from == LOCK_SH && !(operation & LOCK_NB))
+		/* A blocking upgrade gives LOCK_SH up first, as flock(2) does,
+		 * and takes it back only after a timeout. */
+		if (from == LOCK_SH && !(operation & LOCK_NB) && errno != ETIMEDOUT)
 			forget_lock(sj);
 		return -1;
 	}

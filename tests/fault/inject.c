@@ -7,6 +7,7 @@
  * IPC_STAT, which fails only for an id that is gone or another's: the
  * library rightly takes that for a corrupt link (test_corrupt covers it).
  */
+#define _GNU_SOURCE		/* semtimedop(2) */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@ void *__real_shmat(int shmid, const void *addr, int flags);
 int __real_semget(key_t key, int nsems, int flags);
 int __real_semctl(int semid, int num, int cmd, ...);
 int __real_semop(int semid, struct sembuf *ops, size_t nops);
+int __real_semtimedop(int semid, struct sembuf *ops, size_t nops,
+		      const struct timespec *timeout);
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t size);
@@ -30,6 +33,8 @@ void *__wrap_shmat(int shmid, const void *addr, int flags);
 int __wrap_semget(key_t key, int nsems, int flags);
 int __wrap_semctl(int semid, int num, int cmd, ...);
 int __wrap_semop(int semid, struct sembuf *ops, size_t nops);
+int __wrap_semtimedop(int semid, struct sembuf *ops, size_t nops,
+		      const struct timespec *timeout);
 void *__wrap_malloc(size_t size);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t size);
@@ -154,14 +159,24 @@ int __wrap_semctl(int semid, int num, int cmd, ...)
 	}
 }
 
-int __wrap_semop(int semid, struct sembuf *ops, size_t nops)
+/* Whether a semop or semtimedop with these operations is to fail. */
+static int semop_failing(const struct sembuf *ops, size_t nops)
 {
 	for (size_t i = 0; i < nops; i++)
 		if (ops[i].sem_op < 0)
-			return __real_semop(semid, ops, nops);	/* gives back */
-	if (failing(eintr ? EINTR : ENOMEM))
-		return -1;
-	return __real_semop(semid, ops, nops);
+			return 0;	/* gives back */
+	return failing(eintr ? EINTR : ENOMEM);
+}
+
+int __wrap_semop(int semid, struct sembuf *ops, size_t nops)
+{
+	return semop_failing(ops, nops) ? -1 : __real_semop(semid, ops, nops);
+}
+
+int __wrap_semtimedop(int semid, struct sembuf *ops, size_t nops,
+		      const struct timespec *timeout)
+{
+	return semop_failing(ops, nops) ? -1 : __real_semtimedop(semid, ops, nops, timeout);
 }
 
 void *__wrap_malloc(size_t size)

@@ -45,7 +45,7 @@ tests_fault_test_churn_LDFLAGS = $(test_ldflags)
 
 # The library's sources built into the test, their system calls wrapped.
 fault_wrap = -Wl,--wrap=shmget -Wl,--wrap=shmat \
-	-Wl,--wrap=semget -Wl,--wrap=semctl -Wl,--wrap=semop \
+	-Wl,--wrap=semget -Wl,--wrap=semctl -Wl,--wrap=semop -Wl,--wrap=semtimedop \
 	-Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 check_PROGRAMS += tests/fault/test_chaos
 TESTS += tests/fault/test_chaos

@@ -4,6 +4,8 @@
  * After each failure the share is as it was: the old value whole, no lock
  * held, no SysV object left behind. A semop() that a signal interrupts is
  * restarted by store, fetch and the others; share_lock() gives EINTR.
+ * Each walk runs with no timeout (semop) and with one that never runs out
+ * (semtimedop), since the two wait through different calls.
  */
 #include "fault.h"
 #include "inject.h"
@@ -11,6 +13,10 @@
 #define SEGSZ 64		/* 48 data bytes a segment */
 
 static unsigned char small_value[60], big_value[48 * 5 + 7];
+
+/* The timeout of the handles under test: -1, or one that never runs out. */
+#define NEVER_MS (60 * 60 * 1000)
+static int timeout_ms;
 
 static int setup(void **unused)
 {
@@ -147,7 +153,7 @@ static void walk(enum op op, const void *from, size_t length, int eintr, int fre
 		assert_non_null(owner);
 		share_set_destroy(owner, 1);
 		assert_int_equal(share_store(owner, from, length), 0);
-		s = share_new(key, 0, 0);
+		s = share_new_timeout(key, 0, 0, timeout_ms);
 		assert_non_null(s);
 		if (!fresh)
 			assert_true(share_num_segments(s) > 0);
@@ -185,8 +191,12 @@ static void walk(enum op op, const void *from, size_t length, int eintr, int fre
 
 static void walk_both(enum op op, const void *from, size_t length, int eintr)
 {
-	walk(op, from, length, eintr, 1);
-	walk(op, from, length, eintr, 0);
+	for (timeout_ms = -1;; timeout_ms = NEVER_MS) {
+		walk(op, from, length, eintr, 1);
+		walk(op, from, length, eintr, 0);
+		if (timeout_ms == NEVER_MS)
+			break;
+	}
 }
 
 static void test_store_growing(void **unused)
@@ -234,13 +244,16 @@ static void test_new(void **unused)
 	(void)unused;
 	key_t key = test_key(1);
 
-	for (int keyed = 0; keyed <= 1; keyed++) {
+	for (int run = 0; run < 4; run++) {
+		int keyed = run & 1, timeout = run & 2 ? NEVER_MS : -1;
+
 		for (long n = 1;; n++) {
 			int objects = inject_live_objects();
 			share_t *s;
 
 			inject_arm(n);
-			s = share_new(keyed ? key : IPC_PRIVATE, SEGSZ, IPC_CREAT | IPC_EXCL);
+			s = share_new_timeout(keyed ? key : IPC_PRIVATE, SEGSZ,
+					      IPC_CREAT | IPC_EXCL, timeout);
 			inject_disarm();
 			if (!s) {
 				assert_true(inject_fired());

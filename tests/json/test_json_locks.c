@@ -182,6 +182,45 @@ static void test_failed_downgrade_keeps_the_lock(void **state)
 	assert_int_equal(errno, EIDRM);
 }
 
+static int to_holder[2], from_holder[2];
+
+/* Child: take LOCK_SH, say so, and keep it until told, then exit. */
+static int hold_shared(struct fixture *f, int i)
+{
+	char c;
+
+	(void)i;
+	if (share_lock(f->share, LOCK_SH) < 0 || write(from_holder[1], "L", 1) != 1)
+		return -1;
+	return read(to_holder[0], &c, 1) == 1 ? 0 : -1;
+}
+
+/* An upgrade that times out keeps LOCK_SH, and the JSON handle knows it. */
+static void test_timed_out_upgrade_keeps_shared(void **state)
+{
+	struct fixture *f = *state;
+	char c;
+
+	assert_int_equal(pipe(to_holder), 0);
+	assert_int_equal(pipe(from_holder), 0);
+	assert_int_equal(share_json_lock(f->sj, LOCK_SH), 0);
+	fork_child(f, 0, hold_shared);
+	assert_int_equal(read(from_holder[0], &c, 1), 1);
+	assert_int_equal(share_set_timeout(f->share, 50), 0);
+	errno = 0;
+	assert_int_equal(share_json_lock(f->sj, LOCK_EX), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	test_assert_locks(f->share, 2, 0);
+	assert_int_equal(share_json_unlock(f->sj), 0);
+	test_assert_locks(f->share, 1, 0);	/* the holder's only */
+	assert_int_equal(write(to_holder[1], "u", 1), 1);
+	wait_child(f, 0);
+	for (int i = 0; i < 2; i++) {
+		close(to_holder[i]);
+		close(from_holder[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +232,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_upgrade_and_downgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_reads_afresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_downgrade_keeps_the_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timed_out_upgrade_keeps_shared, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
