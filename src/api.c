@@ -18,14 +18,14 @@ static pthread_once_t process_set_up = PTHREAD_ONCE_INIT;
 
 /*
  * Once, before the first handle. Locks need no fork handler:
- * process_token() tells a child from its parent however it was forked.
+ * sl_process_token() tells a child from its parent however it was forked.
  * The registry's mutex does: fork() must not copy it into the child held
  * by another thread.
  */
 static void set_up_process(void)
 {
-	process_token_init();
-	registry_install_fork_handlers();
+	sl_process_token_init();
+	sl_registry_install_fork_handlers();
 }
 
 SHARELITE_EXPORT share_t *share_new_timeout(key_t key, size_t segment_size, int flags,
@@ -43,11 +43,11 @@ SHARELITE_EXPORT share_t *share_new_timeout(key_t key, size_t segment_size, int 
 	share = calloc(1, sizeof(*share));
 	if (!share)
 		return NULL;
-	share->format = &sharelite_format_ipcsl;
+	share->format = &sl_format_ipcsl;
 	share->key = key;
 	share->flags = flags;
 	share->mode = (flags & MODE_BITS) ? (mode_t)(flags & MODE_BITS) : DEFAULT_MODE;
-	share->opener = process_token();
+	share->opener = sl_process_token();
 	share->timeout_ms = timeout_ms;
 	share_set_held_lock(share, 0);
 	if (share->format->open(share, segment_size ? segment_size
@@ -58,7 +58,7 @@ SHARELITE_EXPORT share_t *share_new_timeout(key_t key, size_t segment_size, int 
 		errno = err;
 		return NULL;
 	}
-	registry_add(share);
+	sl_registry_add(share);
 	return share;
 }
 
@@ -80,7 +80,7 @@ static int close_mode(const share_t *share)
 		return SHARE_CLOSE_REMOVE_IF_LAST;
 	if (!share->destroy)
 		return SHARE_CLOSE_KEEP;
-	if (share->opener != process_token())
+	if (share->opener != sl_process_token())
 		return SHARE_CLOSE_REMOVE_IF_LAST;
 	return SHARE_CLOSE_REMOVE;
 }
@@ -93,7 +93,7 @@ SHARELITE_EXPORT int share_close(share_t *share)
 		errno = EINVAL;
 		return -1;
 	}
-	registry_del(share);
+	sl_registry_del(share);
 	rc = share->format->close(share, share->removed ? SHARE_CLOSE_KEEP : close_mode(share));
 	if (rc < 0 && errno == EIDRM)
 		rc = 0;		/* already gone: nothing is left to release */

@@ -179,7 +179,7 @@ static void *map_member(const struct chain *c, int shmid)
 	return addr;
 }
 
-int chain_open_head(struct chain *c, int shmid)
+int sl_chain_open_head(struct chain *c, int shmid)
 {
 	struct shmid_ds ds;
 	void *addr;
@@ -193,7 +193,7 @@ int chain_open_head(struct chain *c, int shmid)
 		return -1;
 	}
 	if (grow_array(c, 1) < 0) {
-		chain_close(c);
+		sl_chain_close(c);
 		return -1;
 	}
 	addr = attach_readable(shmid, ds.shm_segsz);
@@ -201,7 +201,7 @@ int chain_open_head(struct chain *c, int shmid)
 		/* A head that cannot be read is not a share's either. */
 		int err = errno == EBADMSG ? EEXIST : errno;
 
-		chain_close(c);
+		sl_chain_close(c);
 		errno = err;
 		return -1;
 	}
@@ -213,7 +213,7 @@ int chain_open_head(struct chain *c, int shmid)
 	return 0;
 }
 
-void chain_init_head(struct chain *c)
+void sl_chain_init_head(struct chain *c)
 {
 	struct segment_header *h = chain_head(c);
 
@@ -233,7 +233,7 @@ static void detach_from(struct chain *c, size_t n)
 	rehash_ids(c);
 }
 
-void chain_close(struct chain *c)
+void sl_chain_close(struct chain *c)
 {
 	detach_from(c, 0);
 	free(c->segs);
@@ -241,7 +241,7 @@ void chain_close(struct chain *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void chain_sync(struct chain *c)
+void sl_chain_sync(struct chain *c)
 {
 	uint32_t state = chain_load(chain_head(c)->shm_state);
 	size_t i;
@@ -257,7 +257,7 @@ void chain_sync(struct chain *c)
 	detach_from(c, i);
 }
 
-size_t chain_segments_for(const struct chain *c, size_t length)
+size_t sl_chain_segments_for(const struct chain *c, size_t length)
 {
 	size_t n = length / c->data_size + (length % c->data_size != 0);
 
@@ -309,7 +309,7 @@ static int attach_or_cut(struct chain *c, size_t n)
 	return 0;
 }
 
-int chain_attach(struct chain *c, size_t n)
+int sl_chain_attach(struct chain *c, size_t n)
 {
 	if (attach_upto(c, n) < 0)
 		return -1;
@@ -359,7 +359,7 @@ static int learn_head_mode(struct chain *c)
 	return 0;
 }
 
-int chain_reserve(struct chain *c, size_t n)
+int sl_chain_reserve(struct chain *c, size_t n)
 {
 	size_t first_created = 0;
 
@@ -408,7 +408,7 @@ fail:
 	return -1;
 }
 
-int chain_trim(struct chain *c, size_t n)
+int sl_chain_trim(struct chain *c, size_t n)
 {
 	/* Map the whole tail before touching it: if a segment cannot be
 	 * mapped now, the chain stays as it is, longer but whole. */
@@ -469,7 +469,7 @@ static void copy_value(const struct chain *c, unsigned char *buf, size_t length,
 			memcpy(buf, data, length);
 		return;
 	}
-	n = chain_segments_for(c, length);
+	n = sl_chain_segments_for(c, length);
 	downwards = !to_chain && n > 2 && c->segs[n - 1].addr < c->segs[1].addr;
 
 	for (k = 0; k < n; k++) {
@@ -485,17 +485,17 @@ static void copy_value(const struct chain *c, unsigned char *buf, size_t length,
 	}
 }
 
-void chain_write(struct chain *c, const void *data, size_t length)
+void sl_chain_write(struct chain *c, const void *data, size_t length)
 {
 	copy_value(c, (unsigned char *)data, length, 1);
 }
 
-void chain_read(const struct chain *c, void *buf, size_t length)
+void sl_chain_read(const struct chain *c, void *buf, size_t length)
 {
 	copy_value(c, buf, length, 0);
 }
 
-int chain_count(struct chain *c)
+int sl_chain_count(struct chain *c)
 {
 	if (attach_upto(c, SIZE_MAX) < 0)
 		return -1;
@@ -514,14 +514,14 @@ static int may_remove(int shmid)
 	return shmctl(shmid, IPC_STAT, &ds) == 0 && shmctl(shmid, IPC_SET, &ds) == 0;
 }
 
-int chain_remove(struct chain *c)
+int sl_chain_remove(struct chain *c)
 {
 	size_t i;
 
 	/* Segments mapped before another process shrank the chain are not
 	 * the chain any more: walking on from them would remove the old
 	 * segments again and cut the head from the new ones, leaking them. */
-	chain_sync(c);
+	sl_chain_sync(c);
 	if (attach_or_cut(c, SIZE_MAX) < 0)
 		return -1;
 	/* All or nothing: a segment we may not remove leaves the value whole. */
@@ -531,7 +531,7 @@ int chain_remove(struct chain *c)
 	/* The value goes first: a remover killed part-way leaves an empty
 	 * share, never a length that its shortened chain cannot hold. */
 	chain_head(c)->length = 0;
-	if (chain_trim(c, 1) < 0)
+	if (sl_chain_trim(c, 1) < 0)
 		return -1;
 	if (shmctl(c->segs[0].shmid, IPC_RMID, NULL) < 0)
 		return -1;

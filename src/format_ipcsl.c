@@ -111,14 +111,14 @@ static int change_bounded(share_t *share, int from, int to, int flags, int *held
 	struct timespec buf;
 
 	if (share->timeout_ms == 0 && may_wait && !(flags & SEMLOCK_NONBLOCK)) {
-		if (semlock_change(semid, from, to, flags | SEMLOCK_NONBLOCK, held) == 0)
+		if (sl_semlock_change(semid, from, to, flags | SEMLOCK_NONBLOCK, held) == 0)
 			return 0;
 		if (errno == EWOULDBLOCK)
 			errno = ETIMEDOUT;
 		return -1;
 	}
-	return semlock_change_until(semid, from, to, flags,
-				    semlock_deadline(share->timeout_ms, &buf), held);
+	return sl_semlock_change_until(semid, from, to, flags,
+				    sl_semlock_deadline(share->timeout_ms, &buf), held);
 }
 
 /*
@@ -164,7 +164,7 @@ static void unlock_for(share_t *share, int to, int took)
 	int err = errno, now;
 
 	if (took)
-		semlock_change(state_of(share)->semid, to, share_held_lock(share),
+		sl_semlock_change(state_of(share)->semid, to, share_held_lock(share),
 			       SEMLOCK_RESTART, &now);
 	errno = err;
 }
@@ -241,11 +241,11 @@ static int attach_initialised(share_t *share, struct ipcsl *st)
 	shmid = shmget(share->key, 0, 0);
 	if (shmid < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (chain_open_head(&st->chain, shmid) == 0) {
+	if (sl_chain_open_head(&st->chain, shmid) == 0) {
 		if (owned_alike(share, st->semid, shmid) == 0)
 			return 1;
 		err = errno;
-		chain_close(&st->chain);
+		sl_chain_close(&st->chain);
 		errno = err;
 	}
 	/* Removed since shmget(): the slow path waits for the remover and
@@ -279,7 +279,7 @@ static int attach_locked(share_t *share, struct ipcsl *st, size_t segment_size,
 			return -1;
 		*created = shmid;
 	}
-	if (chain_open_head(&st->chain, shmid) < 0)
+	if (sl_chain_open_head(&st->chain, shmid) < 0)
 		return -1;
 	/* Before the set is touched; a head made here, the caller removes. */
 	if (owned_alike(share, st->semid, shmid) < 0)
@@ -288,7 +288,7 @@ static int attach_locked(share_t *share, struct ipcsl *st, size_t segment_size,
 	if (initialised < 0)
 		return -1;
 	if (*created >= 0 || initialised == 0) {
-		chain_init_head(&st->chain);
+		sl_chain_init_head(&st->chain);
 		if (semctl(st->semid, SEMLOCK_INIT, SETVAL, one) < 0)
 			return -1;
 	}
@@ -301,7 +301,7 @@ static int ipcsl_open(share_t *share, size_t segment_size)
 	int created_sem, created_shm, held, err;
 	struct timespec buf;
 	/* One bound for the whole open, however often it starts again. */
-	const struct timespec *deadline = semlock_deadline(share->timeout_ms, &buf);
+	const struct timespec *deadline = sl_semlock_deadline(share->timeout_ms, &buf);
 
 	if (!st)
 		return -1;
@@ -317,7 +317,7 @@ again:
 		if (rc < 0)
 			goto fail;
 	}
-	if (semlock_change_until(st->semid, 0, LOCK_EX, SEMLOCK_RESTART, deadline, &held) < 0) {
+	if (sl_semlock_change_until(st->semid, 0, LOCK_EX, SEMLOCK_RESTART, deadline, &held) < 0) {
 		/* Removed before we got the lock, even one we made: another
 		 * opener may have taken it over and removed it since. */
 		if (errno == EIDRM)
@@ -334,7 +334,7 @@ again:
 	if (created_sem && sem_get(st->semid, SEMLOCK_INIT) == 1)
 		created_sem = 0;
 	if (attach_locked(share, st, segment_size, created_sem, &created_shm) == 0) {
-		semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+		sl_semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
 		share->created = created_shm >= 0;
 		if (share->key == IPC_PRIVATE)
 			shmctl(st->chain.segs[0].shmid, IPC_RMID, NULL);	/* see closing_turn() */
@@ -342,11 +342,11 @@ again:
 	}
 	err = errno;
 	if (st->chain.segs)
-		chain_close(&st->chain);
+		sl_chain_close(&st->chain);
 	if (created_shm >= 0)
 		shmctl(created_shm, IPC_RMID, NULL);
 	if (!created_sem)
-		semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+		sl_semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
 	if (err == EIDRM && sem_get(st->semid, SEMLOCK_INIT) < 0)
 		goto again;	/* the set went while we held its lock: ipcrm */
 	errno = err;
@@ -381,7 +381,7 @@ static int remove_locked(share_t *share)
 	 * needs IPC_RMID's right), so a refusal leaves the value whole. */
 	if (semctl(st->semid, 0, IPC_STAT, arg) < 0 || semctl(st->semid, 0, IPC_SET, arg) < 0)
 		return -1;
-	if (chain_remove(&st->chain) < 0)
+	if (sl_chain_remove(&st->chain) < 0)
 		return -1;
 	share_set_held_lock(share, 0);
 	return semctl(st->semid, 0, IPC_RMID) < 0 ? -1 : 0;
@@ -419,20 +419,20 @@ static int remove_if_last(share_t *share)
 	int shmid = st->chain.segs[0].shmid, held = share_held_lock(share);
 	struct shmid_ds ds;
 
-	if (held && semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
+	if (held && sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
 		return -1;
 	share_set_held_lock(share, 0);
-	chain_close(&st->chain);
+	sl_chain_close(&st->chain);
 	if (shmctl(shmid, IPC_STAT, &ds) < 0)
 		return errno == EINVAL || errno == EIDRM ? 0 : -1;	/* gone already */
 	if (ds.shm_nattch != 0)
 		return 0;	/* the last of the others removes it */
 	/* Nobody is attached; one who holds the lock now is opening the share
 	 * and keeps it. */
-	if (semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held) < 0)
+	if (sl_semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held) < 0)
 		return errno == EWOULDBLOCK || errno == EIDRM ? 0 : -1;
 	share_set_held_lock(share, LOCK_EX);	/* ipcsl_close() gives it back */
-	if (chain_open_head(&st->chain, shmid) < 0)
+	if (sl_chain_open_head(&st->chain, shmid) < 0)
 		return -1;
 	if (!attached_alone(st))
 		return 0;	/* opened meanwhile: its opener's now */
@@ -472,7 +472,7 @@ static int remove_private_if_last(share_t *share)
 	int held = share_held_lock(share), rc = 0, err;
 	struct shmid_ds ds;
 
-	if (held && semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
+	if (held && sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
 		return -1;
 	share_set_held_lock(share, 0);
 	if (closing_turn(st->semid, 1) < 0)
@@ -481,7 +481,7 @@ static int remove_private_if_last(share_t *share)
 		rc = -1;
 	} else if (ds.shm_nattch == 1) {
 		/* Alone: nobody is left to hold the lock, so this never waits. */
-		rc = semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held);
+		rc = sl_semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held);
 		share_set_held_lock(share, held);	/* ipcsl_close() gives it back */
 		if (rc == 0 && remove_locked(share) == 0)
 			return 0;	/* the turn went with the set */
@@ -489,7 +489,7 @@ static int remove_private_if_last(share_t *share)
 	}
 	/* Detach before the turn ends: the next closer sees us gone. */
 	err = errno;
-	chain_close(&st->chain);
+	sl_chain_close(&st->chain);
 	closing_turn(st->semid, 0);
 	errno = err;
 	return rc;
@@ -505,7 +505,7 @@ static int ipcsl_close(share_t *share, int how)
 		/* Closing, the handle has no use for LOCK_SH: give it up now
 		 * rather than take it back if the wait for LOCK_EX fails. */
 		if (how == SHARE_CLOSE_REMOVE && held == LOCK_SH &&
-		    semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) == 0)
+		    sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) == 0)
 			share_set_held_lock(share, 0);
 		if (how == SHARE_CLOSE_REMOVE)
 			rc = ipcsl_remove(share);
@@ -518,13 +518,13 @@ static int ipcsl_close(share_t *share, int how)
 		if (held) {
 			int err = errno;
 
-			if (semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
+			if (sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
 				rc = -1;
 			else
 				errno = err;
 		}
 	}
-	chain_close(&st->chain);
+	sl_chain_close(&st->chain);
 	free(st);
 	share->state = NULL;
 	return rc;
@@ -562,21 +562,21 @@ static int ipcsl_store(share_t *share, const void *data, size_t length)
 
 	if (lock_for(share, LOCK_EX, &took) < 0)
 		return -1;
-	chain_sync(c);
-	nsegs = chain_segments_for(c, length);
+	sl_chain_sync(c);
+	nsegs = sl_chain_segments_for(c, length);
 	/* Every segment the value needs is had before the old value is
 	 * touched: a store that fails leaves it whole. */
-	if (chain_reserve(c, nsegs) < 0) {
+	if (sl_chain_reserve(c, nsegs) < 0) {
 		unlock_for(share, LOCK_EX, took);
 		return -1;
 	}
 	/* A writer that dies while copying leaves an empty value, not a torn one. */
 	chain_head(c)->length = 0;
-	chain_write(c, data, length);
+	sl_chain_write(c, data, length);
 	chain_head(c)->length = (int32_t)length;
 	/* The value is stored; a chain that cannot be trimmed now stays
 	 * longer, whole, for the next store to trim. */
-	chain_trim(c, nsegs);
+	sl_chain_trim(c, nsegs);
 	/* The counter wraps past 0, which share_version() keeps for errors. */
 	if (++chain_head(c)->version == 0)
 		chain_head(c)->version = 1;
@@ -589,13 +589,13 @@ static ssize_t locked_length(struct chain *c)
 {
 	int32_t length;
 
-	chain_sync(c);
+	sl_chain_sync(c);
 	length = chain_load(chain_head(c)->length);
 	if (length < 0) {
 		errno = EBADMSG;
 		return -1;
 	}
-	if (chain_attach(c, chain_segments_for(c, (size_t)length)) < 0)
+	if (sl_chain_attach(c, sl_chain_segments_for(c, (size_t)length)) < 0)
 		return -1;
 	return length;
 }
@@ -613,7 +613,7 @@ static ssize_t ipcsl_fetch(share_t *share, void **data, unsigned int *version)
 	if (length >= 0) {
 		buf = malloc((size_t)length + 1);
 		if (buf) {
-			chain_read(c, buf, (size_t)length);
+			sl_chain_read(c, buf, (size_t)length);
 			buf[length] = '\0';
 			if (version)
 				*version = chain_load(chain_head(c)->version);
@@ -636,7 +636,7 @@ static ssize_t ipcsl_fetch_into(share_t *share, void *buf, size_t size)
 		return -1;
 	length = locked_length(c);
 	if (length >= 0)
-		chain_read(c, buf, (size_t)length < size ? (size_t)length : size);
+		sl_chain_read(c, buf, (size_t)length < size ? (size_t)length : size);
 	unlock_for(share, LOCK_SH, took);
 	return length;
 }
@@ -659,8 +659,8 @@ static int ipcsl_num_segments(share_t *share)
 
 	if (lock_for(share, LOCK_SH, &took) < 0)
 		return -1;
-	chain_sync(c);
-	n = chain_count(c);
+	sl_chain_sync(c);
+	n = sl_chain_count(c);
 	unlock_for(share, LOCK_SH, took);
 	return n;
 }
@@ -685,11 +685,11 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	info->segments = -1;
 	if (held)
 		info->segments = ipcsl_num_segments(share);
-	else if (semlock_change(st->semid, 0, LOCK_SH, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &now) == 0) {
-		chain_sync(c);
-		info->segments = chain_count(c);
+	else if (sl_semlock_change(st->semid, 0, LOCK_SH, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &now) == 0) {
+		sl_chain_sync(c);
+		info->segments = sl_chain_count(c);
 		err = errno;
-		semlock_change(st->semid, LOCK_SH, 0, SEMLOCK_RESTART, &now);
+		sl_semlock_change(st->semid, LOCK_SH, 0, SEMLOCK_RESTART, &now);
 		errno = err;
 	}
 	/* A segment the caller may not map: no permission, not a broken chain. */
@@ -710,7 +710,7 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	return 0;
 }
 
-const struct share_format sharelite_format_ipcsl = {
+const struct share_format sl_format_ipcsl = {
 	.name = "IPC::ShareLite 0.17",
 	.open = ipcsl_open,
 	.close = ipcsl_close,

@@ -9,7 +9,11 @@
 #include <sys/types.h>
 #include "sharelite.h"
 
-/* Marks a definition as part of the ABI; everything else stays hidden. */
+/*
+ * Marks a definition as part of the ABI; everything else stays hidden from
+ * the shared library. A static archive shows every global name, so those
+ * that are not API start with sl_ (tests/check-exports.sh checks it).
+ */
 #define SHARELITE_EXPORT __attribute__((visibility("default")))
 
 /*
@@ -44,7 +48,7 @@ enum {
 	SHARE_CLOSE_REMOVE_IF_LAST,	/* remove it if no other process is attached */
 };
 
-extern const struct share_format sharelite_format_ipcsl;
+extern const struct share_format sl_format_ipcsl;
 
 struct share {
 	const struct share_format *format;
@@ -55,14 +59,14 @@ struct share {
 	size_t segment_size;	/* real size, from the kernel */
 	int destroy;
 	int timeout_ms;		/* longest wait for the lock; -1: no limit */
-	unsigned int opener;	/* process_token() of share_new()'s caller */
+	unsigned int opener;	/* sl_process_token() of share_new()'s caller */
 	int created;		/* share_new() created the share */
 	share_t *next_open;	/* this process's open handles: registry.c */
 	share_t *prev_open;
 	int removed;		/* share_remove() succeeded */
 	/* Lock this handle holds: 0, LOCK_SH or LOCK_EX; see share_held_lock(). */
 	int lock;
-	unsigned int lock_owner;	/* process_token() of the lock's taker */
+	unsigned int lock_owner;	/* sl_process_token() of the lock's taker */
 	/* registry.c, under its mutex: the clean-up calls at this handle, and
 	 * whether one of them is removing its share. */
 	int pins;
@@ -71,16 +75,16 @@ struct share {
 
 /*
  * process.c: a number that tells this process from its ancestors and
- * descendants, for the cost of a memory read. process_token_init() runs
+ * descendants, for the cost of a memory read. sl_process_token_init() runs
  * once, before the first handle is made.
  */
-void process_token_init(void);
-unsigned int process_token(void);
+void sl_process_token_init(void);
+unsigned int sl_process_token(void);
 
 /* registry.c: the handles open in this process, for share_clean_up(). */
-void registry_add(share_t *share);
-void registry_del(share_t *share);
-void registry_install_fork_handlers(void);
+void sl_registry_add(share_t *share);
+void sl_registry_del(share_t *share);
+void sl_registry_install_fork_handlers(void);
 
 /* Whether calls may use a handle: EINVAL for NULL; EIDRM once
  * share_remove() removed its share, whose ids the kernel may reuse. */
@@ -104,13 +108,13 @@ static inline int share_usable(const share_t *share)
  */
 static inline int share_held_lock(const share_t *share)
 {
-	return share->lock_owner == process_token() ? share->lock : 0;
+	return share->lock_owner == sl_process_token() ? share->lock : 0;
 }
 
 static inline void share_set_held_lock(share_t *share, int lock)
 {
 	share->lock = lock;
-	share->lock_owner = process_token();
+	share->lock_owner = sl_process_token();
 }
 
 #endif /* SHARELITE_INTERNAL_H */

@@ -24,7 +24,7 @@
 static unsigned int *wiped_token;	/* NULL: no wipe-on-fork page */
 static unsigned int lineage;		/* the last token made in this line */
 
-void process_token_init(void)
+void sl_process_token_init(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t size = page > 0 ? (size_t)page : 4096;
@@ -60,7 +60,7 @@ static unsigned int new_token(unsigned int *cell)
 	return seen;
 }
 
-unsigned int process_token(void)
+unsigned int sl_process_token(void)
 {
 	unsigned int *cell = __atomic_load_n(&wiped_token, __ATOMIC_ACQUIRE);
 	unsigned int token;

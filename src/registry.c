@@ -18,7 +18,7 @@ static pthread_cond_t handle_let_go = PTHREAD_COND_INITIALIZER;
 static share_t *open_handles;
 
 /* fork() must not copy the mutex into the child held by another thread. */
-static void registry_before_fork(void)
+static void sl_registry_before_fork(void)
 {
 	pthread_mutex_lock(&registry_lock);
 }
@@ -42,13 +42,13 @@ static void registry_child_after_fork(void)
 	pthread_mutex_unlock(&registry_lock);
 }
 
-void registry_install_fork_handlers(void)
+void sl_registry_install_fork_handlers(void)
 {
-	pthread_atfork(registry_before_fork, registry_parent_after_fork,
+	pthread_atfork(sl_registry_before_fork, registry_parent_after_fork,
 		       registry_child_after_fork);
 }
 
-void registry_add(share_t *share)
+void sl_registry_add(share_t *share)
 {
 	pthread_mutex_lock(&registry_lock);
 	share->pins = share->busy = 0;
@@ -61,7 +61,7 @@ void registry_add(share_t *share)
 }
 
 /* Waits while a clean-up holds the handle: it is removing its share. */
-void registry_del(share_t *share)
+void sl_registry_del(share_t *share)
 {
 	pthread_mutex_lock(&registry_lock);
 	while (share->pins)
@@ -108,7 +108,7 @@ static int remove_unlocked(share_t *s)
  */
 static int clean_up(int all)
 {
-	unsigned int self = process_token();
+	unsigned int self = sl_process_token();
 	int rc = 0, err = 0;
 	share_t *s, *next;
 

@@ -17,7 +17,7 @@
 #define NS_PER_MS 1000000L
 #define NS_PER_S 1000000000L
 
-const struct timespec *semlock_deadline(long ms, struct timespec *buf)
+const struct timespec *sl_semlock_deadline(long ms, struct timespec *buf)
 {
 	if (ms < 0)
 		return NULL;
@@ -99,12 +99,12 @@ static int semlock_release(int semid, int from, int flags)
 	return semlock_op(semid, &op, 1, flags, NULL);
 }
 
-int semlock_change(int semid, int from, int to, int flags, int *held)
+int sl_semlock_change(int semid, int from, int to, int flags, int *held)
 {
-	return semlock_change_until(semid, from, to, flags, NULL, held);
+	return sl_semlock_change_until(semid, from, to, flags, NULL, held);
 }
 
-int semlock_change_until(int semid, int from, int to, int flags,
+int sl_semlock_change_until(int semid, int from, int to, int flags,
 			 const struct timespec *deadline, int *held)
 {
 	*held = from;

@@ -15,7 +15,7 @@ enum {
 	SEMLOCK_NSEMS = 3
 };
 
-/* Flags for semlock_change() */
+/* Flags for sl_semlock_change() */
 #define SEMLOCK_NONBLOCK 1	/* fail with EWOULDBLOCK instead of waiting */
 #define SEMLOCK_RESTART 2	/* wait on through signals instead of EINTR */
 
@@ -25,18 +25,18 @@ enum {
  * LOCK_SH releases first, as flock(2) does, and may end holding nothing.
  * Errors: EWOULDBLOCK, EINTR, EIDRM (the set is gone), and semop(2)'s own.
  */
-int semlock_change(int semid, int from, int to, int flags, int *held);
+int sl_semlock_change(int semid, int from, int to, int flags, int *held);
 
 /*
- * semlock_change() that gives up waiting at deadline, a CLOCK_MONOTONIC
+ * sl_semlock_change() that gives up waiting at deadline, a CLOCK_MONOTONIC
  * time, with ETIMEDOUT; a NULL deadline waits for ever. A deadline already
  * past still takes a lock that is free. Signals restarted by
  * SEMLOCK_RESTART do not move the deadline.
  */
-int semlock_change_until(int semid, int from, int to, int flags,
+int sl_semlock_change_until(int semid, int from, int to, int flags,
 			 const struct timespec *deadline, int *held);
 
 /* The deadline ms milliseconds from now, in *buf; NULL for a negative ms. */
-const struct timespec *semlock_deadline(long ms, struct timespec *buf);
+const struct timespec *sl_semlock_deadline(long ms, struct timespec *buf);
 
 #endif /* SHARELITE_SEMLOCK_H */

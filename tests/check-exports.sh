@@ -48,5 +48,19 @@ differ() {		# differ NAME-A A NAME-B B
 differ "include/sharelite.h" header "src/libsharelite.map" map
 differ "include/sharelite.h" header "$lib" exported
 differ "src/libsharelite.map" map "$lib" exported
+
+# A static link sees every global symbol of the archives, hidden or not:
+# whatever is not API starts with sl_, so it cannot collide with a
+# program's own names.
+for archive in src/.libs/libsharelite.a src/json/.libs/libsharelite-json.a; do
+	[ -f "$archive" ] || continue
+	nm -g --defined-only "$archive" | awk 'NF == 3 { print $3 }' |
+		grep -vE '^(share_|sharelite_version$|sl_)' >"$tmp/unprefixed"
+	if [ -s "$tmp/unprefixed" ]; then
+		echo "FAIL: $archive defines global names without the sl_ prefix:"
+		cat "$tmp/unprefixed"
+		fail=1
+	fi
+done
 [ $fail -eq 0 ] && echo "PASS: $(wc -l <"$tmp/header") functions declared, mapped and exported"
 exit $fail

@@ -54,13 +54,13 @@ static int held(share_json_t *sj)
 static json_t *locked_value(share_json_t *sj)
 {
 	if (!sj->value)
-		sj->value = sjson_read(sj->share);
+		sj->value = sl_json_read(sj->share);
 	return sj->value;
 }
 
 static int write_back(share_json_t *sj)
 {
-	if (sj->dirty && sjson_write(sj->share, sj->value) < 0)
+	if (sj->dirty && sl_json_write(sj->share, sj->value) < 0)
 		return -1;
 	sj->dirty = 0;
 	return 0;
@@ -103,12 +103,12 @@ static int unlock_exclusive(share_t *share, int rc)
 	return rc;
 }
 
-/* Store value under a lock of its own: sjson_write() needs LOCK_EX. */
+/* Store value under a lock of its own: sl_json_write() needs LOCK_EX. */
 static int write_alone(share_t *share, const json_t *value)
 {
 	if (lock_exclusive(share) < 0)
 		return -1;
-	return unlock_exclusive(share, sjson_write(share, value));
+	return unlock_exclusive(share, sl_json_write(share, value));
 }
 
 SHARE_JSON_EXPORT share_json_t *share_json_open(share_t *share)
@@ -147,7 +147,7 @@ SHARE_JSON_EXPORT json_t *share_json_get(share_json_t *sj)
 		return NULL;
 	}
 	if (!held(sj))
-		return sjson_read(sj->share);
+		return sl_json_read(sj->share);
 	if (!locked_value(sj))
 		return NULL;
 	/* The caller's to change; the copy kept stays what the share holds. */
@@ -167,7 +167,7 @@ SHARE_JSON_EXPORT int share_json_set(share_json_t *sj, const json_t *value)
 		return -1;
 	if (!held(sj))
 		return write_alone(sj->share, value);
-	copy = sjson_copy(value);
+	copy = sl_json_copy(value);
 	if (!copy)
 		return -1;
 	release(sj->value);
@@ -180,14 +180,14 @@ SHARE_JSON_EXPORT int share_json_set(share_json_t *sj, const json_t *value)
  * One keyed change: to the copy kept under LOCK_EX, or else read, change and
  * written back under LOCK_EX, so that no concurrent change is lost.
  */
-static int change(share_json_t *sj, sjson_edit *edit, const char *key, const json_t *member)
+static int change(share_json_t *sj, sl_json_edit *edit, const char *key, const json_t *member)
 {
 	json_t *copy = NULL, *value;
 	int rc;
 
 	if (!may_write(sj))
 		return -1;
-	if (member && !(copy = sjson_copy(member)))
+	if (member && !(copy = sl_json_copy(member)))
 		return -1;
 	if (held(sj) == LOCK_EX) {
 		if (!locked_value(sj)) {
@@ -203,12 +203,12 @@ static int change(share_json_t *sj, sjson_edit *edit, const char *key, const jso
 		release(copy);
 		return -1;
 	}
-	value = sjson_read(sj->share);
+	value = sl_json_read(sj->share);
 	if (!value)
 		release(copy);
 	rc = value ? edit(&value, key, copy) : -1;
 	if (rc == 0)
-		rc = sjson_write(sj->share, value);
+		rc = sl_json_write(sj->share, value);
 	release(value);
 	return unlock_exclusive(sj->share, rc);
 }
@@ -218,21 +218,21 @@ SHARE_JSON_EXPORT int share_json_object_set(share_json_t *sj, const char *key,
 {
 	if (!sj || !key || !value)
 		return invalid();
-	return change(sj, sjson_object_set, key, value);
+	return change(sj, sl_json_object_set, key, value);
 }
 
 SHARE_JSON_EXPORT int share_json_object_del(share_json_t *sj, const char *key)
 {
 	if (!sj || !key)
 		return invalid();
-	return change(sj, sjson_object_del, key, NULL);
+	return change(sj, sl_json_object_del, key, NULL);
 }
 
 SHARE_JSON_EXPORT int share_json_array_append(share_json_t *sj, const json_t *value)
 {
 	if (!sj || !value)
 		return invalid();
-	return change(sj, sjson_array_append, NULL, value);
+	return change(sj, sl_json_array_append, NULL, value);
 }
 
 /* The *_new functions steal value, as jansson's do, even on error. */

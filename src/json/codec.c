@@ -17,7 +17,7 @@
 /* JSON_ALLOW_NUL: jansson writes a string holding NUL bytes as \u0000. */
 #define DECODE_FLAGS (JSON_DECODE_ANY | JSON_ALLOW_NUL)
 
-int sjson_cause(int err)
+int sl_json_cause(int err)
 {
 	return errno == ENOMEM ? ENOMEM : err;
 }
@@ -29,7 +29,7 @@ static char *encode(const json_t *value, int err)
 	errno = 0;
 	text = json_dumps(value, ENCODE_FLAGS);
 	if (!text)
-		errno = sjson_cause(err);
+		errno = sl_json_cause(err);
 	return text;
 }
 
@@ -41,7 +41,7 @@ static json_t *decode(const char *text, size_t length)
 	errno = 0;
 	value = json_loadb(text, length, DECODE_FLAGS, &error);
 	if (!value)
-		errno = sjson_cause(EILSEQ);
+		errno = sl_json_cause(EILSEQ);
 	return value;
 }
 
@@ -61,7 +61,7 @@ static ssize_t fetch_with_version(share_t *share, void **data, unsigned int *ver
 	return rc < 0 ? -1 : (ssize_t)length;
 }
 
-json_t *sjson_read(share_t *share)
+json_t *sl_json_read(share_t *share)
 {
 	void *data;
 	unsigned int version;
@@ -75,7 +75,7 @@ json_t *sjson_read(share_t *share)
 	} else if (version == NEW_SHARE_VERSION) {
 		value = json_null();	/* nothing was ever stored */
 	} else {
-		/* sjson_write() never stores an empty value: this one is what
+		/* sl_json_write() never stores an empty value: this one is what
 		 * a store killed while copying leaves, and the document it
 		 * replaced is gone. Saying so beats starting a new one. */
 		errno = ENODATA;
@@ -85,7 +85,7 @@ json_t *sjson_read(share_t *share)
 	return value;
 }
 
-int sjson_write(share_t *share, const json_t *value)
+int sl_json_write(share_t *share, const json_t *value)
 {
 	char *text = encode(value, EINVAL);
 	size_t length;
@@ -93,7 +93,7 @@ int sjson_write(share_t *share, const json_t *value)
 
 	if (!text)
 		return -1;
-	/* JSON text is never empty; the check keeps sjson_read()'s promise
+	/* JSON text is never empty; the check keeps sl_json_read()'s promise
 	 * local to this file. */
 	length = strlen(text);
 	if (length == 0) {
@@ -115,7 +115,7 @@ int sjson_write(share_t *share, const json_t *value)
 	return rc;
 }
 
-json_t *sjson_copy(const json_t *value)
+json_t *sl_json_copy(const json_t *value)
 {
 	char *text = encode(value, EINVAL);
 	json_t *copy;
