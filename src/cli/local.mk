@@ -33,6 +33,7 @@ dist_man_MANS += man/sharelite.1
 # under test: the build tree's by default, the installed one for installcheck.
 cli_tests = \
 	tests/cli/store_fetch.sh \
+	tests/cli/fetch_terminal.sh \
 	tests/cli/store_rollback.sh \
 	tests/cli/info.sh \
 	tests/cli/ls.sh \
