@@ -29,6 +29,8 @@ int cmd_bench(int argc, char **argv);
 
 /* usage.c */
 void print_help(FILE *out);
+/* A command's own --help; the general help for a name it does not know. */
+void print_command_help(const char *cmd, FILE *out);
 void print_version(FILE *out);
 /* "sharelite: CMD: message (see sharelite --help)"; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...)

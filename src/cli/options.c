@@ -16,7 +16,7 @@ int next_option(int argc, char **argv, const char *shortopts,
 	opterr = 0;
 	c = getopt_long(argc, argv, shortopts, longopts, NULL);
 	if (c == 'h') {
-		print_help(stdout);
+		print_command_help(argv[0], stdout);
 		*rc = EXIT_OK;
 		return OPTIONS_EXIT;
 	}
