@@ -69,6 +69,10 @@ void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Explain errno for an operation on k, telling a foreign object from none. */
 void report_key_error(const struct keyarg *k, const char *what);
 
+/* permission.c: for EACCES or EPERM on key, which object refused this user
+ * and whose it is, in buf; NULL if that cannot be told. */
+const char *permission_reason(key_t key, int err, char *buf, size_t size);
+
 /* open.c */
 share_t *open_existing(const struct keyarg *k);
 /* open_existing(), saying why it failed for the command cmd. */

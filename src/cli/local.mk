@@ -8,6 +8,7 @@ src_cli_sharelite_SOURCES = \
 	src/cli/keyarg.c \
 	src/cli/number.c \
 	src/cli/report.c \
+	src/cli/permission.c \
 	src/cli/open.c \
 	src/cli/io.c \
 	src/cli/sysvipc.c src/cli/sysvipc.h \

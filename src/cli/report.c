@@ -61,12 +61,13 @@ static const char *foreign_reason(key_t key, char *buf, size_t size)
 
 static const char *explain(key_t key, int err, char *buf, size_t size)
 {
-	const char *foreign;
+	const char *foreign, *refusal;
 
 	switch (err) {
 	case EACCES:
 	case EPERM:
-		return "permission denied";
+		refusal = permission_reason(key, err, buf, size);
+		return refusal ? refusal : "permission denied";
 	case EIDRM:
 		return "the share was removed meanwhile";
 	case EBADMSG:
@@ -96,7 +97,7 @@ static int typed_in_hex(const char *text)
 void report_key_error(const struct keyarg *k, const char *what)
 {
 	int err = errno;
-	char buf[128];
+	char buf[256];
 	const char *why = explain(k->key, err, buf, sizeof(buf));
 
 	if (typed_in_hex(k->text))
