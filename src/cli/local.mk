@@ -36,6 +36,7 @@ cli_tests = \
 	tests/cli/store_fetch.sh \
 	tests/cli/fetch_terminal.sh \
 	tests/cli/store_rollback.sh \
+	tests/cli/store_hint.sh \
 	tests/cli/info.sh \
 	tests/cli/ls.sh \
 	tests/cli/rm.sh \
