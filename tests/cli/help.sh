@@ -55,6 +55,9 @@ for c in $commands; do
 done
 grep -q '^\.SH EXIT STATUS' "$man" || fail "sharelite(1) has no EXIT STATUS"
 grep -q '^\.BR sharelite (7)' "$man" || fail "sharelite(1) does not refer to sharelite(7)"
+# "man sharelite" opens this page: its first paragraph says where the overview is.
+sed -n '/^\.SH DESCRIPTION/,/^\.PP/p' "$man" | grep -q '^\.BR "man 7 sharelite"' ||
+	fail "sharelite(1) does not say at its top that the overview is man 7 sharelite"
 ok "sharelite(1) documents every command and option"
 
 if command -v groff >/dev/null; then
