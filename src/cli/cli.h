@@ -45,6 +45,8 @@ struct keyarg {
 };
 /* Parse text by the command's rule; on error print why and return -1. */
 int keyarg_parse(const char *text, struct keyarg *k);
+/* Whether text is written as 0x and hexadecimal digits would be. */
+int key_typed_in_hex(const char *text);
 /* The key's bytes as IPC::ShareLite's string key, if it is one: buf[5]. */
 int key_as_string(key_t key, char *buf);
 

@@ -10,6 +10,11 @@
 
 #include "cli.h"
 
+int key_typed_in_hex(const char *text)
+{
+	return text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+}
+
 /* Why share_key_parse() refused text with err. */
 static const char *why_bad(const char *text, int err)
 {
@@ -17,7 +22,7 @@ static const char *why_bad(const char *text, int err)
 		return "a number key is at most 4294967295 (0xffffffff)";
 	if (!*text)
 		return "a key cannot be empty";
-	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+	if (key_typed_in_hex(text))
 		return "not a hexadecimal number";
 	return "a string key has 1 to 4 bytes";
 }

@@ -88,19 +88,13 @@ static const char *explain(key_t key, int err, char *buf, size_t size)
 	return strerror(err);
 }
 
-/* A key typed in hexadecimal is not repeated in hexadecimal. */
-static int typed_in_hex(const char *text)
-{
-	return text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-}
-
 void report_key_error(const struct keyarg *k, const char *what)
 {
 	int err = errno;
 	char buf[256];
 	const char *why = explain(k->key, err, buf, sizeof(buf));
 
-	if (typed_in_hex(k->text))
+	if (key_typed_in_hex(k->text))	/* not repeated in hexadecimal */
 		report("%s: key %s: %s", what, k->text, why);
 	else
 		report("%s: key %s (0x%08x): %s", what, k->text, (unsigned)k->key, why);
