@@ -84,6 +84,8 @@ int share_get_destroy(const share_t *share);
 
 /* Keys */
 int share_key_from_string(const char *str, key_t *key);
+/* The same, but 0x and hexadecimal digits is a number, as ipcs shows keys. */
+int share_key_parse(const char *text, key_t *key);
 
 /* The library's version at run time, e.g. "0.1.0". */
 const char *sharelite_version(void);

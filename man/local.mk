@@ -16,7 +16,7 @@ dist_man_MANS += \
 	man/share_stat.3 \
 	man/share_key.3 man/share_flags.3 man/share_mode.3 \
 	man/share_segment_size.3 man/share_get_destroy.3 \
-	man/share_key_from_string.3 \
+	man/share_key_from_string.3 man/share_key_parse.3 \
 	man/sharelite_version.3
 
 # The checks that keep the pages and the exports complete.

@@ -19,7 +19,7 @@ src_libsharelite_la_SOURCES = \
 src_libsharelite_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 src_libsharelite_la_LDFLAGS = -version-info $(SHARELITE_LT_VERSION) -no-undefined \
 	-Wl,--version-script=$(srcdir)/src/libsharelite.map
-EXTRA_src_libsharelite_la_DEPENDENCIES = src/libsharelite.map
+EXTRA_src_libsharelite_la_DEPENDENCIES = src/libsharelite.map libdir.txt
 EXTRA_DIST += src/libsharelite.map
 
 # Pages of the functions in this fragment's files change.c and registry.c

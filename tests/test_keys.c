@@ -1,17 +1,51 @@
 /*
  * share_key_from_string(): IPC::ShareLite's rule. Digits are a number up to
  * 4294967295; any other string of one to four bytes, padded with spaces, is
- * read as a native-endian int32.
+ * read as a native-endian int32. share_key_parse(): the command line's rule,
+ * the same with 0x and hexadecimal digits read as a number first.
  */
 #include "testutil.h"
 
-static key_t key_of(const char *str)
+/* One of the two rules, share_key_from_string() or share_key_parse(). */
+typedef int key_rule(const char *text, key_t *key);
+
+static key_t key_by(key_rule *rule, const char *text)
 {
 	key_t key = 0x12345;
 
-	if (share_key_from_string(str, &key) < 0)
-		fail_msg("share_key_from_string(\"%s\"): %s", str, strerror(errno));
+	if (rule(text, &key) < 0)
+		fail_msg("\"%s\": %s", text, strerror(errno));
 	return key;
+}
+
+static void assert_rule_error(key_rule *rule, const char *text, int err)
+{
+	key_t key = 0x12345;
+
+	errno = 0;
+	assert_int_equal(rule(text, &key), -1);
+	assert_int_equal(errno, err);
+	assert_int_equal(key, 0x12345);	/* untouched */
+}
+
+static key_t key_of(const char *str)
+{
+	return key_by(share_key_from_string, str);
+}
+
+static void assert_key_error(const char *str, int err)
+{
+	assert_rule_error(share_key_from_string, str, err);
+}
+
+static key_t parsed(const char *text)
+{
+	return key_by(share_key_parse, text);
+}
+
+static void assert_parse_error(const char *text, int err)
+{
+	assert_rule_error(share_key_parse, text, err);
 }
 
 /* The four bytes, as this machine reads an int32. */
@@ -21,16 +55,6 @@ static key_t native(const char bytes[4])
 
 	memcpy(&n, bytes, sizeof(n));
 	return (key_t)n;
-}
-
-static void assert_key_error(const char *str, int err)
-{
-	key_t key = 0x12345;
-
-	errno = 0;
-	assert_int_equal(share_key_from_string(str, &key), -1);
-	assert_int_equal(errno, err);
-	assert_int_equal(key, 0x12345);	/* untouched */
 }
 
 static void test_numbers(void **unused)
@@ -85,6 +109,51 @@ static void test_bad_strings(void **unused)
 	assert_key_error("a very long key", EINVAL);
 }
 
+static void test_parse_hex(void **unused)
+{
+	(void)unused;
+	assert_int_equal(parsed("0x12"), 0x12);
+	assert_int_equal(parsed("0X12"), 0x12);
+	assert_int_equal(parsed("0x4d2"), 1234);
+	assert_int_equal(parsed("0xDeadBeef"), (key_t)0xdeadbeefu);
+	assert_int_equal(parsed("0xffffffff"), (key_t)0xffffffffu);
+	assert_int_equal(parsed("0x00000000000000000001"), 1);
+	assert_int_equal(parsed("0x0"), IPC_PRIVATE);
+	/* Where Perl's rule reads four bytes, this one reads a number. */
+	assert_int_not_equal(parsed("0x12"), key_of("0x12"));
+}
+
+static void test_parse_as_perl(void **unused)
+{
+	(void)unused;
+	static const char *const texts[] = {
+		"0", "1234", "007", "4294967295", "data", "ab", "x", "-1", "12ab", "0y12",
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		assert_int_equal(parsed(texts[i]), key_of(texts[i]));
+}
+
+static void test_parse_errors(void **unused)
+{
+	(void)unused;
+	assert_parse_error("", EINVAL);
+	assert_parse_error("0x", EINVAL);
+	assert_parse_error("0X", EINVAL);
+	assert_parse_error("0xZZ", EINVAL);
+	assert_parse_error("0x12g", EINVAL);
+	assert_parse_error("0x 12", EINVAL);
+	assert_parse_error("0x-1", EINVAL);
+	assert_parse_error("abcde", EINVAL);
+	assert_parse_error("0x100000000", ERANGE);
+	assert_parse_error("0x123456789abcdef0123", ERANGE);
+	assert_parse_error("4294967296", ERANGE);
+	assert_int_equal(share_key_parse(NULL, &(key_t){ 0 }), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(share_key_parse("1", NULL), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
 /* A string key names a share like a number does. */
 static void test_string_key_opens_share(void **unused)
 {
@@ -111,6 +180,9 @@ int main(void)
 		test_case(test_strings),
 		test_case(test_bad_strings),
 		test_case(test_string_key_opens_share),
+		test_case(test_parse_hex),
+		test_case(test_parse_as_perl),
+		test_case(test_parse_errors),
 	};
 
 	return test_run(tests);

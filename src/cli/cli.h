@@ -29,6 +29,8 @@ int cmd_bench(int argc, char **argv);
 
 /* usage.c */
 void print_help(FILE *out);
+/* A command's own --help; the general help for a name it does not know. */
+void print_command_help(const char *cmd, FILE *out);
 void print_version(FILE *out);
 /* "sharelite: CMD: message (see sharelite --help)"; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...)
@@ -43,6 +45,8 @@ struct keyarg {
 };
 /* Parse text by the command's rule; on error print why and return -1. */
 int keyarg_parse(const char *text, struct keyarg *k);
+/* Whether text is written as 0x and hexadecimal digits would be. */
+int key_typed_in_hex(const char *text);
 /* The key's bytes as IPC::ShareLite's string key, if it is one: buf[5]. */
 int key_as_string(key_t key, char *buf);
 
@@ -69,6 +73,10 @@ int one_key(int argc, char **argv, struct keyarg *k);
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Explain errno for an operation on k, telling a foreign object from none. */
 void report_key_error(const struct keyarg *k, const char *what);
+
+/* permission.c: for EACCES or EPERM on key, which object refused this user
+ * and whose it is, in buf; NULL if that cannot be told. */
+const char *permission_reason(key_t key, int err, char *buf, size_t size);
 
 /* open.c: every handle opened waits at most timeout_ms for the lock (-1:
  * no limit), both to open and in later calls. */

@@ -1,6 +1,9 @@
 /*
  * cmd_fetch.c - sharelite fetch [--json] KEY: the value on standard output,
  * byte for byte, or pretty-printed when it is JSON and --json asks for it.
+ * On a terminal a newline ends a value that does not end with one, so the
+ * shell's prompt starts on a line of its own; into a pipe or a file, the
+ * bytes are exactly the value.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,6 +12,18 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+/* The value as it is, and on a terminal the end of its line. */
+static int write_value(const char *value, size_t len)
+{
+	int ends_line = len > 0 && value[len - 1] == '\n';
+
+	if (write_all(STDOUT_FILENO, value, len) < 0)
+		return -1;
+	if (!ends_line && isatty(STDOUT_FILENO))
+		return write_all(STDOUT_FILENO, "\n", 1);
+	return 0;
+}
 
 /* -1: go on at optind; else the exit code. */
 static int parse_options(int argc, char **argv, int *json)
@@ -59,7 +74,7 @@ int cmd_fetch(int argc, char **argv)
 	share_close(share);
 	if (json) {
 		rc = json_pretty_print(&k, value, (size_t)len, stdout) < 0 ? EXIT_RUNTIME : EXIT_OK;
-	} else if (write_all(STDOUT_FILENO, value, (size_t)len) < 0) {
+	} else if (write_value(value, (size_t)len) < 0) {
 		report("fetch: cannot write to standard output: %s", strerror(errno));
 		rc = EXIT_RUNTIME;
 	} else {

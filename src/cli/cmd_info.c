@@ -2,13 +2,16 @@
  * cmd_info.c - sharelite info KEY: what share_stat() knows, one field a
  * line as "name: value", so that both people and scripts can read it.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 #define NAME_BUF 32
+#define SEGMENTS_BUF 160
 
 static void field(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -24,7 +27,34 @@ static void field(const char *name, const char *fmt, ...)
 	putchar('\n');
 }
 
-static void print_info(const struct share_info *in)
+/*
+ * share_stat() counts no segments while a writer holds the lock, and none
+ * of a chain it cannot walk. Tell the two apart: when no writer showed,
+ * count again, waiting for the lock if one came meanwhile.
+ */
+static void count_segments(share_t *share, const struct share_info *in, char *buf, size_t size)
+{
+	int n;
+
+	if (in->segments >= 0) {
+		snprintf(buf, size, "%d", in->segments);
+		return;
+	}
+	if (in->writer) {
+		snprintf(buf, size, "unknown (a writer holds the lock)");
+		return;
+	}
+	n = share_num_segments(share);
+	if (n >= 0)
+		snprintf(buf, size, "%d", n);
+	else
+		snprintf(buf, size, "unknown (the chain is broken: %s; fetch and "
+			 "store fail until sharelite rm removes the share)",
+			 errno == EBADMSG ? "a segment links to one that is not the share's" :
+			 strerror(errno));
+}
+
+static void print_info(const struct share_info *in, const char *segments)
 {
 	char name[NAME_BUF], id[NAME_BUF];
 
@@ -34,10 +64,7 @@ static void print_info(const struct share_info *in)
 		field("key:", "%u (0x%08x)", (unsigned)in->key, (unsigned)in->key);
 	field("length:", "%zu", in->length);
 	field("version:", "%u", in->version);
-	if (in->segments < 0)
-		field("segments:", "unknown (a writer holds the lock)");
-	else
-		field("segments:", "%d", in->segments);
+	field("segments:", "%s", segments);
 	field("segment size:", "%zu", in->segment_size);
 	field("mode:", "%04o", (unsigned)in->mode);
 	field("owner:", "%s", user_name(in->uid, id, sizeof(id)));
@@ -55,6 +82,7 @@ int cmd_info(int argc, char **argv)
 {
 	struct keyarg k;
 	struct share_info in;
+	char segments[SEGMENTS_BUF];
 	share_t *share;
 	int rc = options_none(argc, argv);
 
@@ -68,9 +96,11 @@ int cmd_info(int argc, char **argv)
 	rc = share_stat(share, &in);
 	if (rc < 0)
 		report_key_error(&k, "info");
+	else
+		count_segments(share, &in, segments, sizeof(segments));
 	share_close(share);
 	if (rc < 0)
 		return EXIT_RUNTIME;
-	print_info(&in);
+	print_info(&in, segments);
 	return EXIT_OK;
 }

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,14 @@
 
 #define DEFAULT_MODE 0600
 #define MAX_MODE 0777
+/*
+ * Every segment is one of the host's SHMMNI segment ids (4096 by default),
+ * which all programs share: once they are gone, every shmget() on the host
+ * fails. A store that takes more than 1/32 of them (128 of 4096, a value
+ * over 8 MB in the default 64 KiB segments) gets a hint about --size, which
+ * holds a value in one segment; smaller chains cost the host little.
+ */
+#define SEGMENTS_HINT_FRACTION 32
 
 struct store_options {
 	size_t segment_size;	/* 0: the library's default */
@@ -75,6 +84,36 @@ static ssize_t read_value(int argc, char **argv, const struct keyarg *k, char **
 	return len;
 }
 
+/* The host's limit on segment ids, or 0 when the kernel does not say. */
+static unsigned long host_segment_ids(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/shmmni", "r");
+	unsigned long ids = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &ids) != 1)
+			ids = 0;
+		fclose(f);
+	}
+	return ids;
+}
+
+/* A hint on stderr when the share's chain takes many of the host's ids. */
+static void hint_segments(const struct keyarg *k, share_t *share, size_t len, int created)
+{
+	unsigned long ids = host_segment_ids();
+	int segments = share_num_segments(share);
+	size_t fits = len > (size_t)SHARELITE_MAX_LENGTH + 1 - SHARELITE_HEADER_SIZE ?
+		      (size_t)SHARELITE_MAX_LENGTH + 1 : len + SHARELITE_HEADER_SIZE;
+
+	if (segments <= 1 || ids == 0 ||
+	    (unsigned long)segments * SEGMENTS_HINT_FRACTION <= ids)
+		return;
+	report("store: key %s: the value takes %d of this host's %lu shared memory "
+	       "segments (kernel.shmmni); %swith --size %zu, one holds it",
+	       k->text, segments, ids, created ? "" : "removed and stored again ", fits);
+}
+
 static int store(const struct keyarg *k, const struct store_options *o,
 		 const char *value, size_t len)
 {
@@ -90,6 +129,8 @@ static int store(const struct keyarg *k, const struct store_options *o,
 		if (created)
 			share_remove(share);
 		rc = EXIT_RUNTIME;
+	} else {
+		hint_segments(k, share, len, created);
 	}
 	if (share_close(share) < 0 && rc == EXIT_OK) {
 		report_key_error(k, "store");

@@ -8,6 +8,7 @@ src_cli_sharelite_SOURCES = \
 	src/cli/keyarg.c \
 	src/cli/number.c \
 	src/cli/report.c \
+	src/cli/permission.c \
 	src/cli/open.c \
 	src/cli/io.c \
 	src/cli/sysvipc.c src/cli/sysvipc.h \
@@ -33,7 +34,9 @@ dist_man_MANS += man/sharelite.1
 # under test: the build tree's by default, the installed one for installcheck.
 cli_tests = \
 	tests/cli/store_fetch.sh \
+	tests/cli/fetch_terminal.sh \
 	tests/cli/store_rollback.sh \
+	tests/cli/store_hint.sh \
 	tests/cli/info.sh \
 	tests/cli/ls.sh \
 	tests/cli/rm.sh \

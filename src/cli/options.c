@@ -25,7 +25,7 @@ int next_option(int argc, char **argv, const char *shortopts,
 		open_timeout_ms = (int)ms;
 	}
 	if (c == 'h') {
-		print_help(stdout);
+		print_command_help(argv[0], stdout);
 		*rc = EXIT_OK;
 		return OPTIONS_EXIT;
 	}

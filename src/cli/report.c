@@ -61,12 +61,17 @@ static const char *foreign_reason(key_t key, char *buf, size_t size)
 
 static const char *explain(key_t key, int err, char *buf, size_t size)
 {
-	const char *foreign;
+	const char *foreign, *refusal;
 
 	switch (err) {
 	case EACCES:
-		return "permission denied";
-	case EPERM:	/* also share_new(): a set and head of two owners */
+	case EPERM:
+		refusal = permission_reason(key, err, buf, size);
+		if (refusal)
+			return refusal;
+		if (err == EACCES)
+			return "permission denied";
+		/* also share_new(): a set and a head of two owners */
 		return "not permitted: not the owner, or the share's semaphore set "
 		       "and head segment have different owners";
 	case EIDRM:
@@ -94,9 +99,12 @@ static const char *explain(key_t key, int err, char *buf, size_t size)
 void report_key_error(const struct keyarg *k, const char *what)
 {
 	int err = errno;
-	char buf[128];
+	char buf[256];
+	const char *why = explain(k->key, err, buf, sizeof(buf));
 
-	report("%s: key %s (0x%08x): %s", what, k->text, (unsigned)k->key,
-	       explain(k->key, err, buf, sizeof(buf)));
+	if (key_typed_in_hex(k->text))	/* not repeated in hexadecimal */
+		report("%s: key %s: %s", what, k->text, why);
+	else
+		report("%s: key %s (0x%08x): %s", what, k->text, (unsigned)k->key, why);
 	errno = err;
 }

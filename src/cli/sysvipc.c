@@ -10,35 +10,50 @@
 
 #define LINE_MAX_LEN 512
 
-/* One line of /proc/sysvipc/shm: key shmid perms size cpid lpid nattch uid. */
+/* The owner and creator columns, "uid gid cuid cgid" in both lists. */
+static void set_owner(struct sysv_object *o, unsigned perms, unsigned long uid,
+		      unsigned long gid, unsigned long cuid, unsigned long cgid)
+{
+	o->mode = (mode_t)(perms & 0777);
+	o->uid = (uid_t)uid;
+	o->gid = (gid_t)gid;
+	o->cuid = (uid_t)cuid;
+	o->cgid = (gid_t)cgid;
+}
+
+/*
+ * One line of /proc/sysvipc/shm:
+ * key shmid perms size cpid lpid nattch uid gid cuid cgid ...
+ */
 static int parse_shm(const char *line, struct sysv_object *o)
 {
 	int key;
 	unsigned perms;
-	unsigned long size, nattch, uid;
+	unsigned long size, nattch, uid, gid, cuid, cgid;
 	long cpid, lpid;
 
-	if (sscanf(line, "%d %d %o %lu %ld %ld %lu %lu", &key, &o->id, &perms, &size,
-		   &cpid, &lpid, &nattch, &uid) != 8)
+	if (sscanf(line, "%d %d %o %lu %ld %ld %lu %lu %lu %lu %lu", &key, &o->id, &perms,
+		   &size, &cpid, &lpid, &nattch, &uid, &gid, &cuid, &cgid) != 11)
 		return -1;
 	o->key = (key_t)key;
 	o->count = size;
-	o->uid = (uid_t)uid;
+	set_owner(o, perms, uid, gid, cuid, cgid);
 	return 0;
 }
 
-/* One line of /proc/sysvipc/sem: key semid perms nsems uid. */
+/* One line of /proc/sysvipc/sem: key semid perms nsems uid gid cuid cgid ... */
 static int parse_sem(const char *line, struct sysv_object *o)
 {
 	int key;
 	unsigned perms;
-	unsigned long nsems, uid;
+	unsigned long nsems, uid, gid, cuid, cgid;
 
-	if (sscanf(line, "%d %d %o %lu %lu", &key, &o->id, &perms, &nsems, &uid) != 5)
+	if (sscanf(line, "%d %d %o %lu %lu %lu %lu %lu", &key, &o->id, &perms, &nsems,
+		   &uid, &gid, &cuid, &cgid) != 8)
 		return -1;
 	o->key = (key_t)key;
 	o->count = nsems;
-	o->uid = (uid_t)uid;
+	set_owner(o, perms, uid, gid, cuid, cgid);
 	return 0;
 }
 
@@ -98,6 +113,16 @@ const struct sysv_object *sysv_find(const struct sysv_list *list, key_t key)
 
 	for (i = 0; i < list->n; i++)
 		if (list->objects[i].key == key)
+			return &list->objects[i];
+	return NULL;
+}
+
+const struct sysv_object *sysv_find_id(const struct sysv_list *list, int id)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		if (list->objects[i].id == id)
 			return &list->objects[i];
 	return NULL;
 }

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "config.h"
 #include "cli.h"
@@ -35,16 +36,80 @@ static const char help_text[] =
 	"                      (every command but bench; default: no limit)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
-	"\n"
-	"KEY is a number (decimal, or hexadecimal after 0x) or a string of 1 to 4\n"
-	"bytes, as IPC::ShareLite reads it.\n"
+	"\n";
+
+static const char exit_status[] =
 	"\n"
 	"Exit status: 0 on success, 1 when the command failed, 2 for a wrong\n"
 	"command line. See sharelite(1).\n";
 
+/* Each command's --help: its usage, what it does, its own options. */
+static const struct {
+	const char *name;
+	const char *usage;
+	const char *options;
+} command_help[] = {
+	{ "store",
+	  "Usage: sharelite store [--size BYTES] [--mode OCTAL] [--timeout MS] KEY [VALUE]\n"
+	  "Store VALUE, or all of standard input, in the share KEY, creating it\n"
+	  "if it does not exist.\n",
+	  "  --size BYTES      segment size of a new share (default 65536)\n"
+	  "  --mode OCTAL      permissions of a new share (default 0600); using a\n"
+	  "                    share takes read and write: 0666 is for every user\n"
+	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
+	{ "fetch",
+	  "Usage: sharelite fetch [--json] [--timeout MS] KEY\n"
+	  "Write the value of the share KEY to standard output, byte for byte (on\n"
+	  "a terminal, ending its line).\n",
+	  "  --json, --pretty  pretty-print a value that is JSON\n"
+	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
+	{ "info",
+	  "Usage: sharelite info [--timeout MS] KEY\n"
+	  "Show the share KEY: length, version, segments, mode, owner, locks, ids.\n",
+	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
+	{ "rm",
+	  "Usage: sharelite rm [--timeout MS] KEY...\n"
+	  "Remove each share: every segment of its chain and its semaphore set.\n",
+	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
+	{ "ls",
+	  "Usage: sharelite ls [--no-header] [--timeout MS]\n"
+	  "List the shares on this system, Perl's too.\n",
+	  "  --no-header       leave out the column names\n"
+	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
+	{ "watch",
+	  "Usage: sharelite watch [--count N] [--timeout MS] KEY\n"
+	  "Print the value of the share KEY, then again each time it changes,\n"
+	  "until interrupted.\n",
+	  "  --count N         stop after N changes\n"
+	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
+};
+
+static const char key_note[] =
+	"KEY is a number (decimal, or hexadecimal after 0x) or a string of 1 to 4\n"
+	"bytes, as IPC::ShareLite reads it.\n";
+
 void print_help(FILE *out)
 {
 	fputs(help_text, out);
+	fputs(key_note, out);
+	fputs(exit_status, out);
+}
+
+void print_command_help(const char *cmd, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(command_help) / sizeof(command_help[0]); i++) {
+		if (strcmp(cmd, command_help[i].name) != 0)
+			continue;
+		fprintf(out, "%s\n%s  -h, --help        show this help and exit\n\n",
+			command_help[i].usage, command_help[i].options);
+		if (strstr(command_help[i].usage, "KEY"))
+			fputs(key_note, out);
+		fputs("See sharelite(1).\n", out);
+		return;
+	}
+	print_help(out);
 }
 
 void print_version(FILE *out)

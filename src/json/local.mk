@@ -16,7 +16,7 @@ src_json_libsharelite_json_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -fvisibili
 src_json_libsharelite_json_la_LIBADD = src/libsharelite.la $(JANSSON_LIBS)
 src_json_libsharelite_json_la_LDFLAGS = -version-info $(SHARELITE_JSON_LT_VERSION) \
 	-no-undefined -Wl,--version-script=$(srcdir)/src/json/libsharelite-json.map
-EXTRA_src_json_libsharelite_json_la_DEPENDENCIES = src/json/libsharelite-json.map
+EXTRA_src_json_libsharelite_json_la_DEPENDENCIES = src/json/libsharelite-json.map libdir.txt
 EXTRA_DIST += src/json/libsharelite-json.map
 
 dist_man_MANS += \

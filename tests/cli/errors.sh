@@ -49,8 +49,17 @@ ok "bad key strings: exit 2, one line naming the key"
 sl fetch 4294967295
 expect_error "fetch 4294967295" 1 'key 4294967295 \(0xffffffff\): no such share'
 sl fetch 0xFFFFFFFF
-expect_error "fetch 0xFFFFFFFF" 1 'key 0xFFFFFFFF \(0xffffffff\): no such share'
-ok "4294967295 and 0xffffffff are keys"
+expect_error "fetch 0xFFFFFFFF" 1 '^sharelite: fetch: key 0xFFFFFFFF: no such share$'
+ok "4294967295 and 0xffffffff are keys; a key typed in hex is not repeated in hex"
+
+# 0x and hex digits is a number, however many leading zeros; too big is not.
+sl fetch 0x0000000000ffffffff
+expect_error "fetch 0x0000000000ffffffff" 1 '^sharelite: fetch: key 0x0000000000ffffffff: no such share$'
+sl fetch 0x100000000
+expect_error "fetch 0x100000000" 2 "^sharelite: bad key '0x100000000': a number key is at most 4294967295"
+sl fetch 0xg
+expect_error "fetch 0xg" 2 "^sharelite: bad key '0xg': not a hexadecimal number\$"
+ok "hexadecimal keys"
 
 # A segment under the key with no semaphore set.
 for cmd in fetch info rm watch store; do

@@ -15,13 +15,25 @@ for h in --help -h help; do
 done
 ok "--help lists every command"
 
+sl --help
+cp "$OUT" "$TMP/general"
 for c in $commands; do
 	[ "$c" = bench ] && continue	# its arguments are sharelite-bench's
-	sl $c --help
-	expect_ok "$c --help"
-	grep -q '^Usage: sharelite' "$OUT" || fail "$c --help prints no usage"
+	for h in --help -h; do
+		sl $c $h
+		expect_ok "$c $h"
+		head -n 1 "$OUT" | grep -q "^Usage: sharelite $c " ||
+			fail "$c $h: its first line is not $c's usage: $(head -n 1 "$OUT")"
+		cmp -s "$OUT" "$TMP/general" && fail "$c $h prints the general help"
+		grep -q -- '--help' "$OUT" || fail "$c $h does not list --help"
+	done
+	# Every option the command's usage line names, it explains.
+	for opt in $(head -n 1 "$OUT" | grep -Eo -- '--[a-z][a-z-]*' | sort -u); do
+		grep -Eq -- "^  (-[a-zA-Z], )?$opt" "$OUT" || fail "$c --help does not explain $opt"
+		grep -q -- "$opt" "$TMP/general" || fail "the general help does not list $c's $opt"
+	done
 done
-ok "every command takes --help"
+ok "every command's --help is its own usage"
 
 sl --version
 expect_ok "--version"
@@ -43,6 +55,9 @@ for c in $commands; do
 done
 grep -q '^\.SH EXIT STATUS' "$man" || fail "sharelite(1) has no EXIT STATUS"
 grep -q '^\.BR sharelite (7)' "$man" || fail "sharelite(1) does not refer to sharelite(7)"
+# "man sharelite" opens this page: its first paragraph says where the overview is.
+sed -n '/^\.SH DESCRIPTION/,/^\.PP/p' "$man" | grep -q '^\.BR "man 7 sharelite"' ||
+	fail "sharelite(1) does not say at its top that the overview is man 7 sharelite"
 ok "sharelite(1) documents every command and option"
 
 if command -v groff >/dev/null; then

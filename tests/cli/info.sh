@@ -78,4 +78,30 @@ sl info "$k"
 [ "$(info_field writer)" = no ] || fail "the dead writer's lock was not undone"
 ok "a holder's death gives the lock back"
 
+# A broken chain: the head's link (its first 4 bytes, sharelite(7)) names a
+# segment that is no part of the share. info says so, not that a writer
+# holds the lock; the link is put back for the clean-up to follow.
+broken=$(key 2)
+perl -e 'print "x" x 100' | "$SHARELITE" store --size 64 "$broken" || fail "store of a chain"
+head=$(awk -v k="$(signed "$broken")" 'NR > 1 && $1 == k { print $2 }' /proc/sysvipc/shm)
+link=$(perl -e 'shmread($ARGV[0], $b, 0, 4) or die "shmread: $!\n"; print unpack("l", $b)' "$head") ||
+	fail "cannot read the head's link"
+foreign_segment "$(key 3)" 64
+stranger=$(awk -v k="$(signed "$(key 3)")" 'NR > 1 && $1 == k { print $2 }' /proc/sysvipc/shm)
+relink() {
+	perl -e 'shmwrite($ARGV[0], pack("l", $ARGV[1]), 0, 4) or die "shmwrite: $!\n"' "$head" "$1" ||
+		fail "cannot write the head's link"
+}
+relink "$stranger"
+sl info "$broken"
+relink "$link"
+expect_ok "info of a broken chain"
+[ "$(info_field writer)" = no ] || fail "writer of a broken chain"
+info_field segments | grep -q '^unknown (the chain is broken: ' ||
+	fail "segments of a broken chain: $(info_field segments)"
+info_field segments | grep -q 'writer' && fail "a broken chain blamed on a writer: $(info_field segments)"
+sl info "$broken"
+[ "$(info_field segments)" = 3 ] || fail "the chain, mended, has $(info_field segments) segments"
+ok "info on a broken chain says the chain is broken"
+
 done_testing

@@ -51,6 +51,15 @@ static void test_modes(void **unused)
 			share_t *s = share_new(key, SEGSZ, IPC_CREAT | IPC_EXCL | modes[i]);
 			int want = modes[i] ? modes[i] : 0600;
 
+			/* Using a share takes read and write: only root may open a
+			 * share without owner write, even one it has just made.
+			 * The refusal leaves nothing under the key. */
+			if (!(want & 0200) && geteuid() != 0) {
+				assert_null(s);
+				assert_int_equal(errno, EACCES);
+				assert_true(!keyed || test_key_gone(key));
+				continue;
+			}
 			assert_non_null(s);
 			share_set_destroy(s, 1);
 			assert_int_equal(share_mode(s), want);
