@@ -364,6 +364,33 @@ static void test_removed_while_locked(void **unused)
 }
 
 /*
+ * Whether the kernel maps the segment with pages larger than the base page,
+ * as /proc/self/smaps says of a mapping that nothing has touched.
+ */
+static int of_huge_pages(int shmid)
+{
+	void *addr = shmat(shmid, NULL, SHM_RDONLY);
+	unsigned long start, end, kib = 0;
+	char line[256];
+	int in_mapping = 0;
+	FILE *f;
+
+	if (addr == (void *)-1)
+		return 0;
+	f = fopen("/proc/self/smaps", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in_mapping = start == (unsigned long)addr;
+		else if (in_mapping && sscanf(line, "KernelPageSize: %lu kB", &kib) == 1)
+			break;
+	}
+	if (f)
+		fclose(f);
+	shmdt(addr);
+	return kib * 1024 > (unsigned long)sysconf(_SC_PAGESIZE);
+}
+
+/*
  * A segment of huge pages with none reserved (SHM_HUGETLB|SHM_NORESERVE),
  * whose first touch dies of SIGBUS while no huge page is free; -1, after
  * saying why, where this system cannot make one or has huge pages free.
@@ -386,9 +413,17 @@ static int hugetlb_segment(key_t key, size_t size)
 		return -1;
 	}
 	id = shmget(key, size, IPC_CREAT | IPC_EXCL | SHM_HUGETLB | SHM_NORESERVE | 0600);
-	if (id < 0)
+	if (id < 0) {
 		printf("skipped: shmget(SHM_HUGETLB): %s (needs root or "
 		       "hugetlb_shm_group)\n", strerror(errno));
+		return -1;
+	}
+	if (!of_huge_pages(id)) {
+		printf("skipped: shmget(SHM_HUGETLB) made a segment of small pages "
+		       "(valgrind drops the flag)\n");
+		shmctl(id, IPC_RMID, NULL);
+		return -1;
+	}
 	return id;
 }
 
