@@ -88,6 +88,9 @@ unsigned int sl_process_token(void);
 void sl_registry_add(share_t *share);
 void sl_registry_del(share_t *share);
 void sl_registry_install_fork_handlers(void);
+/* Whether another open handle of this process on share's share holds a
+ * lock: removing through share would wait for this process itself. */
+int sl_registry_lock_held_elsewhere(const share_t *share);
 
 /*
  * Whether two handles are on one share: a key names a share only until it

@@ -94,10 +94,22 @@ static int lock_held_elsewhere(const share_t *share)
 	return 0;
 }
 
+int sl_registry_lock_held_elsewhere(const share_t *share)
+{
+	int held;
+
+	pthread_mutex_lock(&registry_lock);
+	held = lock_held_elsewhere(share);
+	pthread_mutex_unlock(&registry_lock);
+	return held;
+}
+
 /*
  * Remove a handle's share with the mutex let go, since that waits for the
- * share's lock; 0 or an errno. Called and returns with the mutex held; the
- * caller has pinned the handle, so it stays in the list meanwhile.
+ * share's lock (unless another handle of this process holds it: then
+ * share_remove() fails with EDEADLK); 0 or an errno. Called and returns
+ * with the mutex held; the caller has pinned the handle, so it stays in
+ * the list meanwhile.
  */
 static int remove_unlocked(share_t *s)
 {
@@ -107,8 +119,6 @@ static int remove_unlocked(share_t *s)
 		pthread_cond_wait(&handle_let_go, &registry_lock);
 	if (s->removed)
 		return 0;
-	if (lock_held_elsewhere(s))
-		return EDEADLK;
 	s->busy = 1;
 	pthread_mutex_unlock(&registry_lock);
 	if (share_remove(s) < 0)
