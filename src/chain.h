@@ -76,7 +76,8 @@ void sl_chain_read(const struct chain *c, void *buf, size_t length);
 /* Length of the whole chain, mapping all of it. */
 int sl_chain_count(struct chain *c);
 /* Remove every segment of the chain as it is now (IPC_RMID), the last one
- * first, and unmap them; on failure nothing is removed. */
+ * first, and unmap them; on failure nothing is removed (unless the rights
+ * change mid-way: then the value is emptied, and what stays is linked). */
 int sl_chain_remove(struct chain *c);
 
 #endif /* SHARELITE_CHAIN_H */

@@ -164,7 +164,7 @@ static void test_shorter_store_keeps_others_segments(void **unused)
 	assert_int_equal(creator_of(fault_segment_id(s, 2)), NOBODY);
 	assert_int_equal(creator_of(fault_segment_id(s, 4)), OTHER_USER);
 
-	/* Its own two go; nobody's stay, and so does the one before them. */
+	/* Its own two go; nobody's two stay, linked. */
 	store_as(OTHER_USER, key, 1);
 	assert_int_equal(share_num_segments(s), 3);
 	assert_int_equal(fault_ipc_counts().segments, before.segments + 3);
