@@ -87,16 +87,25 @@ static int close_mode(const share_t *share)
 
 SHARELITE_EXPORT int share_close(share_t *share)
 {
-	int rc;
+	int rc, how, self_wait;
 
 	if (!share) {
 		errno = EINVAL;
 		return -1;
 	}
 	sl_registry_del(share);
-	rc = share->format->close(share, share->removed ? SHARE_CLOSE_KEEP : close_mode(share));
+	how = share->removed ? SHARE_CLOSE_KEEP : close_mode(share);
+	/* Removing would wait for a lock this process holds: close, keep. */
+	self_wait = how == SHARE_CLOSE_REMOVE && sl_registry_lock_held_elsewhere(share);
+	if (self_wait)
+		how = SHARE_CLOSE_KEEP;
+	rc = share->format->close(share, how);
 	if (rc < 0 && errno == EIDRM)
 		rc = 0;		/* already gone: nothing is left to release */
+	if (self_wait && rc == 0) {
+		rc = -1;
+		errno = EDEADLK;
+	}
 	free(share);
 	return rc;
 }
@@ -105,6 +114,12 @@ SHARELITE_EXPORT int share_remove(share_t *share)
 {
 	if (!share_usable(share))
 		return -1;
+	/* Locks belong to handles: one held through another handle of this
+	 * process would be waited for by the very thread that holds it. */
+	if (sl_registry_lock_held_elsewhere(share)) {
+		errno = EDEADLK;
+		return -1;
+	}
 	if (share->format->remove(share) < 0)
 		return -1;
 	share->removed = 1;

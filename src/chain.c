@@ -326,22 +326,44 @@ static int create_segment(const struct chain *c)
 	return shmget(IPC_PRIVATE, c->segment_size, IPC_CREAT | IPC_EXCL | c->mode);
 }
 
+static int may_remove(int shmid);
+
 /*
  * Unlink and remove the mapped segments from n on, the last one first.
  * IPC_RMID comes right after the unlink, before the detach, so that a
  * writer killed in between leaks nothing but in that one instant.
+ *
+ * An overflow segment belongs to the user whose store made it, and one
+ * this process may not remove must stay linked: unlinked, it would be
+ * nobody's to find. So with check_rights the walk stops at the first such
+ * segment (may_remove(), two system calls a segment, paid only when the
+ * chain shrinks), and a refused IPC_RMID links its segment back: the chain
+ * stays longer, and whole. 0 when every segment from n on is removed; -1
+ * with errno when the chain stopped short.
  */
-static void remove_mapped(struct chain *c, size_t n)
+static int remove_mapped(struct chain *c, size_t n, int check_rights)
 {
+	int rc = 0;
+
 	while (c->attached > n) {
 		size_t last = c->attached - 1;
+		int shmid = c->segs[last].shmid;
 
+		if (check_rights && !may_remove(shmid)) {
+			rc = -1;
+			break;
+		}
 		header_at(c, last - 1)->next_shmid = -1;
-		shmctl(c->segs[last].shmid, IPC_RMID, NULL);
+		if (shmctl(shmid, IPC_RMID, NULL) < 0) {
+			header_at(c, last - 1)->next_shmid = shmid;
+			rc = -1;
+			break;
+		}
 		shmdt(c->segs[last].addr);
 		c->attached = last;
 	}
 	rehash_ids(c);
+	return rc;
 }
 
 /*
@@ -402,7 +424,8 @@ fail:
 	if (first_created) {
 		int err = errno;
 
-		remove_mapped(c, first_created);
+		/* Segments just made by this process: its to remove. */
+		remove_mapped(c, first_created, 0);
 		errno = err;
 	}
 	return -1;
@@ -410,14 +433,20 @@ fail:
 
 int sl_chain_trim(struct chain *c, size_t n)
 {
+	size_t before;
+
 	/* Map the whole tail before touching it: if a segment cannot be
 	 * mapped now, the chain stays as it is, longer but whole. */
 	if (attach_or_cut(c, SIZE_MAX) < 0)
 		return -1;
 	if (c->attached <= n)
 		return 0;
-	remove_mapped(c, n);
-	chain_head(c)->shm_state = ++c->shm_state;
+	before = c->attached;
+	/* Stopped at another user's segment, the chain is as short as this
+	 * process may make it: the rest waits for a store by one who can. */
+	remove_mapped(c, n, 1);
+	if (c->attached < before)
+		chain_head(c)->shm_state = ++c->shm_state;
 	return 0;
 }
 
@@ -516,7 +545,8 @@ static int may_remove(int shmid)
 
 int sl_chain_remove(struct chain *c)
 {
-	size_t i;
+	size_t i, before;
+	int rc;
 
 	/* Segments mapped before another process shrank the chain are not
 	 * the chain any more: walking on from them would remove the old
@@ -528,10 +558,15 @@ int sl_chain_remove(struct chain *c)
 	for (i = 0; i < c->attached; i++)
 		if (!may_remove(c->segs[i].shmid))
 			return -1;
+	before = c->attached;
 	/* The value goes first: a remover killed part-way leaves an empty
 	 * share, never a length that its shortened chain cannot hold. */
 	chain_head(c)->length = 0;
-	if (sl_chain_trim(c, 1) < 0)
+	rc = remove_mapped(c, 1, 0);
+	if (c->attached < before)
+		chain_head(c)->shm_state = ++c->shm_state;
+	/* A refusal after the check above: the head still links the rest. */
+	if (rc < 0)
 		return -1;
 	if (shmctl(c->segs[0].shmid, IPC_RMID, NULL) < 0)
 		return -1;

@@ -66,7 +66,9 @@ int sl_chain_attach(struct chain *c, size_t n);
  * as it was: what was created is removed. */
 int sl_chain_reserve(struct chain *c, size_t n);
 /* Remove every segment after the first n (all mapped) and bump shm_state.
- * If a segment of the chain cannot be mapped, nothing is removed. */
+ * If a segment of the chain cannot be mapped, nothing is removed; the
+ * removal stops at the last segment this process may not remove, which
+ * stays linked with all before it: the chain stays longer, never orphans. */
 int sl_chain_trim(struct chain *c, size_t n);
 /* Copy a value into / out of the mapped segments, chunk by chunk. */
 void sl_chain_write(struct chain *c, const void *data, size_t length);
@@ -74,7 +76,8 @@ void sl_chain_read(const struct chain *c, void *buf, size_t length);
 /* Length of the whole chain, mapping all of it. */
 int sl_chain_count(struct chain *c);
 /* Remove every segment of the chain as it is now (IPC_RMID), the last one
- * first, and unmap them; on failure nothing is removed. */
+ * first, and unmap them; on failure nothing is removed (unless the rights
+ * change mid-way: then the value is emptied, and what stays is linked). */
 int sl_chain_remove(struct chain *c);
 
 #endif /* SHARELITE_CHAIN_H */

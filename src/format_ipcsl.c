@@ -362,6 +362,7 @@ fail:
 
 opened:
 	share->state = st;
+	share->lock_object_id = st->semid;
 	share->segment_size = st->chain.segment_size;
 	share->mode = st->chain.mode;
 	return 0;

@@ -64,6 +64,9 @@ struct share {
 	share_t *next_open;	/* this process's open handles: registry.c */
 	share_t *prev_open;
 	int removed;		/* share_remove() succeeded */
+	/* The kernel object the format keeps the share's lock in (for
+	 * IPC::ShareLite's, the semaphore set): see share_same_share(). */
+	int lock_object_id;
 	/* Lock this handle holds: 0, LOCK_SH or LOCK_EX; see share_held_lock(). */
 	int lock;
 	unsigned int lock_owner;	/* sl_process_token() of the lock's taker */
@@ -85,6 +88,20 @@ unsigned int sl_process_token(void);
 void sl_registry_add(share_t *share);
 void sl_registry_del(share_t *share);
 void sl_registry_install_fork_handlers(void);
+/* Whether another open handle of this process on share's share holds a
+ * lock: removing through share would wait for this process itself. */
+int sl_registry_lock_held_elsewhere(const share_t *share);
+
+/*
+ * Whether two handles are on one share: a key names a share only until it
+ * is removed, and IPC_PRIVATE names none, but the object that holds the
+ * lock is the share's alone while it exists.
+ */
+static inline int share_same_share(const share_t *a, const share_t *b)
+{
+	return a->format == b->format && a->key == b->key &&
+	       a->lock_object_id == b->lock_object_id;
+}
 
 /* Whether calls may use a handle: EINVAL for NULL; EIDRM once
  * share_remove() removed its share, whose ids the kernel may reuse. */

@@ -76,9 +76,40 @@ void sl_registry_del(share_t *share)
 }
 
 /*
+ * Whether a handle of this process other than share, on the same share,
+ * holds a lock: removing through share would wait for that lock, which
+ * this process gives back only once the removal returns. Called with the
+ * mutex held. A handle in use by another thread may change its lock
+ * meanwhile; one that is to be removed must not be in use (a handle
+ * belongs to one thread at a time).
+ */
+static int lock_held_elsewhere(const share_t *share)
+{
+	const share_t *t;
+
+	for (t = open_handles; t; t = t->next_open)
+		if (t != share && !t->removed && share_same_share(t, share) &&
+		    share_held_lock(t))
+			return 1;
+	return 0;
+}
+
+int sl_registry_lock_held_elsewhere(const share_t *share)
+{
+	int held;
+
+	pthread_mutex_lock(&registry_lock);
+	held = lock_held_elsewhere(share);
+	pthread_mutex_unlock(&registry_lock);
+	return held;
+}
+
+/*
  * Remove a handle's share with the mutex let go, since that waits for the
- * share's lock; 0 or an errno. Called and returns with the mutex held; the
- * caller has pinned the handle, so it stays in the list meanwhile.
+ * share's lock (unless another handle of this process holds it: then
+ * share_remove() fails with EDEADLK); 0 or an errno. Called and returns
+ * with the mutex held; the caller has pinned the handle, so it stays in
+ * the list meanwhile.
  */
 static int remove_unlocked(share_t *s)
 {
@@ -105,32 +136,40 @@ static int remove_unlocked(share_t *s)
  * Remove the shares of this process's open handles; only those it created
  * unless `all`. A handle a child inherited through fork() was opened by its
  * parent, so a child never removes its parent's shares here.
+ *
+ * Handles that hold a lock go first: a share is removed through the handle
+ * that holds its lock, since through any other the removal would wait for
+ * this process itself (EDEADLK). Its other handles then find it removed.
  */
 static int clean_up(int all)
 {
 	unsigned int self = sl_process_token();
-	int rc = 0, err = 0;
+	int rc = 0, err = 0, locked_pass;
 	share_t *s, *next;
 
 	pthread_mutex_lock(&registry_lock);
-	for (s = open_handles; s; s = next) {
-		int e;
+	for (locked_pass = 1; locked_pass >= 0; locked_pass--) {
+		for (s = open_handles; s; s = next) {
+			int e;
 
-		if (s->opener != self || !(all || s->created)) {
+			if (s->opener != self || !(all || s->created) ||
+			    (share_held_lock(s) != 0) != locked_pass) {
+				next = s->next_open;
+				continue;
+			}
+			/* Pinned, s stays in the list, and next_open leads on
+			 * from it to the handles still open, whatever was
+			 * closed meanwhile. */
+			s->pins++;
+			e = remove_unlocked(s);
+			if (e && rc == 0) {
+				rc = -1;
+				err = e;
+			}
+			s->pins--;
 			next = s->next_open;
-			continue;
+			pthread_cond_broadcast(&handle_let_go);
 		}
-		/* Pinned, s stays in the list, and next_open leads on from it
-		 * to the handles still open, whatever was closed meanwhile. */
-		s->pins++;
-		e = remove_unlocked(s);
-		if (e && rc == 0) {
-			rc = -1;
-			err = e;
-		}
-		s->pins--;
-		next = s->next_open;
-		pthread_cond_broadcast(&handle_let_go);
 	}
 	pthread_mutex_unlock(&registry_lock);
 	if (rc < 0)

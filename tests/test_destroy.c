@@ -468,6 +468,77 @@ static void test_inherited_close_by_last_removes(void **unused)
 	assert_all_gone(&ids);
 }
 
+/*
+ * Locks belong to handles: removing a share through one handle while
+ * another handle of this process holds a lock on it would wait for this
+ * process itself. share_remove() and a close with the destroy flag fail
+ * with EDEADLK at once and leave the share as it was. Before, they waited:
+ * for ever, or until ETIMEDOUT under the timeout these handles get, which
+ * a call that does not wait never meets.
+ */
+#define SELF_WAIT_MS 2000
+
+/* Two handles on one new share with a chain: *a bounded, *b not. */
+static void open_twice(share_t **a, share_t **b, struct ids *ids)
+{
+	key_t key = test_use_key(7);
+
+	*a = test_open(key, 64, IPC_CREAT | IPC_EXCL);
+	*b = test_open(key, 0, 0);
+	assert_int_equal(share_set_timeout(*a, SELF_WAIT_MS), 0);
+	store_chain(*a, ids);
+}
+
+static void test_remove_never_waits_for_own_lock(void **unused)
+{
+	(void)unused;
+	share_t *a, *b;
+	struct ids ids;
+
+	open_twice(&a, &b, &ids);
+	for (int op = LOCK_SH; op <= LOCK_EX; op += LOCK_EX - LOCK_SH) {
+		assert_int_equal(share_lock(b, op), 0);
+		assert_fails(share_remove(a), -1, EDEADLK);
+		/* Nor when a holds a lock of its own: b's still blocks it. */
+		if (op == LOCK_SH) {
+			assert_int_equal(share_lock(a, LOCK_SH), 0);
+			assert_fails(share_remove(a), -1, EDEADLK);
+			test_assert_locks(a, 2, 0);
+			assert_int_equal(share_unlock(a), 0);
+		}
+		assert_none_gone(&ids);
+		test_assert_locks(a, op == LOCK_SH, op == LOCK_EX);
+		assert_int_equal(share_unlock(b), 0);
+	}
+	/* Through the holder itself, an upgrade: no wait for itself. */
+	assert_int_equal(share_lock(a, LOCK_SH), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_true(test_key_gone(test_key(7)));
+	assert_int_equal(test_close(b), 0);	/* its mappings held the head */
+	assert_int_equal(test_close(a), 0);
+	assert_all_gone(&ids);
+}
+
+static void test_close_destroy_never_waits_for_own_lock(void **unused)
+{
+	(void)unused;
+	share_t *a, *b;
+	struct ids ids;
+
+	open_twice(&a, &b, &ids);
+	assert_int_equal(share_lock(a, LOCK_SH), 0);
+	assert_int_equal(share_lock(b, LOCK_SH), 0);
+	share_set_destroy(a, 1);
+	/* Closed all the same, giving its own lock back; the share stays. */
+	assert_fails(test_close(a), -1, EDEADLK);
+	assert_none_gone(&ids);
+	test_assert_locks(b, 1, 0);
+	assert_int_equal(share_unlock(b), 0);
+	share_set_destroy(b, 1);
+	assert_int_equal(test_close(b), 0);
+	assert_all_gone(&ids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +556,8 @@ int main(void)
 		test_case(test_private_family_killed),
 		test_case(test_inherited_close_keeps_keyed),
 		test_case(test_inherited_close_by_last_removes),
+		test_case(test_remove_never_waits_for_own_lock),
+		test_case(test_close_destroy_never_waits_for_own_lock),
 	};
 
 	return test_run(tests);

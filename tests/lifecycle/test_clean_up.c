@@ -6,7 +6,7 @@
 static int group_teardown(void **state)
 {
 	(void)state;
-	for (unsigned n = 0; n < 4; n++)
+	for (unsigned n = 0; n < 7; n++)
 		test_remove_key(test_key(n));
 	return 0;
 }
@@ -242,6 +242,89 @@ static void test_fork_never_waits_for_clean_up(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/*
+ * Locks belong to handles: a process that holds a lock through one handle
+ * and removes the share through another would wait for itself. The
+ * clean-ups remove a share through the handle that holds its lock, and
+ * fail it with EDEADLK, promptly, when no one handle can: two hold locks,
+ * or the holder is one they pass over. They go on with the other shares.
+ * Before, each case here waited for itself: for ever, or, with the
+ * timeout these handles get, until ETIMEDOUT. A call that does not wait
+ * never meets the timeout, so its length does not matter.
+ */
+#define SELF_WAIT_MS 2000
+
+static share_t *open_bounded(key_t key, int flags)
+{
+	share_t *s = test_open(key, 0, flags);
+
+	assert_int_equal(share_set_timeout(s, SELF_WAIT_MS), 0);
+	return s;
+}
+
+static void test_clean_up_all_removes_through_lock_holder(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(5);
+	share_t *holder = open_bounded(key, IPC_CREAT | IPC_EXCL);
+	share_t *idle = open_bounded(key, 0);	/* comes first in the list */
+
+	assert_int_equal(share_lock(holder, LOCK_SH), 0);
+	assert_int_equal(share_clean_up_all(), 0);
+	assert_true(test_key_gone(key));
+	test_assert_removed(holder);
+	test_assert_removed(idle);
+	assert_int_equal(test_close(idle), 0);
+	assert_int_equal(test_close(holder), 0);
+}
+
+static void test_clean_up_all_two_lock_holders(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(5), other_key = test_use_key(6);
+	share_t *a = open_bounded(key, IPC_CREAT | IPC_EXCL);
+	share_t *b = open_bounded(key, 0);
+	share_t *other = open_bounded(other_key, IPC_CREAT | IPC_EXCL);
+
+	assert_int_equal(share_store(a, "kept", 4), 0);
+	assert_int_equal(share_lock(a, LOCK_SH), 0);
+	assert_int_equal(share_lock(b, LOCK_SH), 0);
+	assert_fails(share_clean_up_all(), -1, EDEADLK);
+	/* That share stays, whole, and locked as it was; the other went. */
+	assert_false(test_key_gone(key));
+	test_assert_value(b, "kept");
+	test_assert_locks(a, 2, 0);
+	assert_true(test_key_gone(other_key));
+	test_assert_removed(other);
+	/* One lock given back, the handle that holds the other removes it. */
+	assert_int_equal(share_unlock(b), 0);
+	assert_int_equal(share_clean_up_all(), 0);
+	assert_true(test_key_gone(key));
+	test_assert_removed(a);
+	test_assert_removed(b);
+	assert_int_equal(test_close(other), 0);
+	assert_int_equal(test_close(b), 0);
+	assert_int_equal(test_close(a), 0);
+}
+
+static void test_clean_up_passes_over_lock_holder(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(5);
+	share_t *mine = open_bounded(key, IPC_CREAT | IPC_EXCL);
+	share_t *opened = open_bounded(key, 0);	/* not created: passed over */
+
+	assert_int_equal(share_lock(opened, LOCK_EX), 0);
+	assert_fails(share_clean_up(), -1, EDEADLK);
+	assert_false(test_key_gone(key));
+	test_assert_locks(mine, 0, 1);
+	assert_int_equal(share_unlock(opened), 0);
+	assert_int_equal(share_clean_up(), 0);
+	assert_true(test_key_gone(key));
+	assert_int_equal(test_close(opened), 0);
+	assert_int_equal(test_close(mine), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +334,9 @@ int main(void)
 		cmocka_unit_test(test_private_share_removed_by_last_closer),
 		cmocka_unit_test(test_child_close_never_waits_for_parents_lock),
 		test_case(test_fork_never_waits_for_clean_up),
+		test_case(test_clean_up_all_removes_through_lock_holder),
+		test_case(test_clean_up_all_two_lock_holders),
+		test_case(test_clean_up_passes_over_lock_holder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, group_teardown);
