@@ -6,6 +6,7 @@
 #define SHARELITE_INTERNAL_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/types.h>
 #include "sharelite.h"
 
@@ -70,6 +71,7 @@ struct share {
 	/* Lock this handle holds: 0, LOCK_SH or LOCK_EX; see share_held_lock(). */
 	int lock;
 	unsigned int lock_owner;	/* sl_process_token() of the lock's taker */
+	pthread_t lock_thread;		/* and the thread that took it */
 	/* registry.c, under its mutex: the clean-up calls at this handle, and
 	 * whether one of them is removing its share. */
 	int pins;
@@ -132,6 +134,7 @@ static inline void share_set_held_lock(share_t *share, int lock)
 {
 	share->lock = lock;
 	share->lock_owner = sl_process_token();
+	share->lock_thread = pthread_self();
 }
 
 #endif /* SHARELITE_INTERNAL_H */

@@ -77,11 +77,11 @@ void sl_registry_del(share_t *share)
 
 /*
  * Whether a handle of this process other than share, on the same share,
- * holds a lock: removing through share would wait for that lock, which
- * this process gives back only once the removal returns. Called with the
- * mutex held. A handle in use by another thread may change its lock
- * meanwhile; one that is to be removed must not be in use (a handle
- * belongs to one thread at a time).
+ * holds a lock that this thread took: removing through share would wait
+ * for that lock, which this thread gives back only once the removal
+ * returns. A lock another thread took is that thread's to give back, and
+ * the removal waits for it as for another process's. Called with the
+ * mutex held; a handle belongs to one thread at a time.
  */
 static int lock_held_elsewhere(const share_t *share)
 {
@@ -89,7 +89,7 @@ static int lock_held_elsewhere(const share_t *share)
 
 	for (t = open_handles; t; t = t->next_open)
 		if (t != share && !t->removed && share_same_share(t, share) &&
-		    share_held_lock(t))
+		    share_held_lock(t) && pthread_equal(t->lock_thread, pthread_self()))
 			return 1;
 	return 0;
 }

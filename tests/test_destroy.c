@@ -3,6 +3,8 @@
  * flag, and for IPC_PRIVATE shares and inherited handles, the last process
  * attached. A removed share leaves no segment and no semaphore set.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include "testutil.h"
 
 /* Kept in a global, so that no child's exit leaks it. */
@@ -519,6 +521,38 @@ static void test_remove_never_waits_for_own_lock(void **unused)
 	assert_all_gone(&ids);
 }
 
+static void *lock_shared(void *handle)
+{
+	return (void *)(intptr_t)share_lock(handle, LOCK_SH);
+}
+
+/*
+ * A lock another thread took through another handle is that thread's to
+ * give back: the removal waits for it, as for another process's, and
+ * does not call it a deadlock.
+ */
+static void test_remove_waits_for_other_threads_lock(void **unused)
+{
+	(void)unused;
+	share_t *a, *b;
+	struct ids ids;
+	pthread_t thread;
+	void *rc;
+
+	open_twice(&a, &b, &ids);
+	assert_int_equal(pthread_create(&thread, NULL, lock_shared, b), 0);
+	assert_int_equal(pthread_join(thread, &rc), 0);
+	assert_int_equal((intptr_t)rc, 0);
+	assert_int_equal(share_set_timeout(a, 50), 0);
+	assert_fails(share_remove(a), -1, ETIMEDOUT);
+	assert_none_gone(&ids);
+	assert_int_equal(share_unlock(b), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(test_close(b), 0);
+	assert_int_equal(test_close(a), 0);
+	assert_all_gone(&ids);
+}
+
 static void test_close_destroy_never_waits_for_own_lock(void **unused)
 {
 	(void)unused;
@@ -558,6 +592,7 @@ int main(void)
 		test_case(test_inherited_close_by_last_removes),
 		test_case(test_remove_never_waits_for_own_lock),
 		test_case(test_close_destroy_never_waits_for_own_lock),
+		test_case(test_remove_waits_for_other_threads_lock),
 	};
 
 	return test_run(tests);
