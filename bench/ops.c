@@ -10,7 +10,7 @@
 #include <sys/shm.h>
 
 #include "ops.h"
-#include "semlock.h"
+#include "ipcsl/semlock.h"
 
 #define READERS SEMLOCK_READERS
 #define WRITER SEMLOCK_WRITER

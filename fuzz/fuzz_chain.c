@@ -26,7 +26,7 @@
 #include <sys/shm.h>
 
 #include "sharelite.h"
-#include "chain.h"
+#include "ipcsl/chain.h"
 
 #define MAX_SEGMENTS 8
 #define MAX_OPS 32

@@ -13,9 +13,9 @@ src_libsharelite_la_SOURCES = \
 	src/change.c src/deadline.h \
 	src/registry.c \
 	src/process.c \
-	src/format_ipcsl.c \
-	src/chain.c src/chain.h \
-	src/semlock.c src/semlock.h
+	src/ipcsl/format.c \
+	src/ipcsl/chain.c src/ipcsl/chain.h \
+	src/ipcsl/semlock.c src/ipcsl/semlock.h
 src_libsharelite_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 src_libsharelite_la_LDFLAGS = -version-info $(SHARELITE_LT_VERSION) -no-undefined \
 	-Wl,--version-script=$(srcdir)/src/libsharelite.map
