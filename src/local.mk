@@ -9,6 +9,8 @@ lib_LTLIBRARIES += src/libsharelite.la
 src_libsharelite_la_SOURCES = \
 	src/internal.h \
 	src/api.c \
+	src/handle.c src/lock.c \
+	src/format.h \
 	src/key.c \
 	src/change.c src/deadline.h \
 	src/registry.c \
