@@ -101,10 +101,10 @@ struct sl_format {
 	size_t state_size;
 
 	/*
-	 * Whether the key holds this format's objects: 1 if it may (open
-	 * then finds whether they make a share, or are another program's),
-	 * 0 if it holds none. Never fails: a probe that cannot tell says 1,
-	 * so that open reports the error. Touches no object.
+	 * Whether the key holds objects of this format's kind: 1 if so
+	 * (open then finds whether they make a share or are another
+	 * program's), 0 if not, -1 with errno if it cannot tell. Changes
+	 * nothing.
 	 */
 	int (*probe)(key_t key);
 

@@ -46,10 +46,10 @@ static void set_up_process(void)
 
 /*
  * The format of the share the handle is to open: the first whose objects
- * the key holds. One that holds none gets the first format, whose open
+ * the key holds. A key that holds none gets the first format, whose open
  * then creates the share or fails with ENOENT. Creating a share under a
- * key that holds any format's objects fails with EEXIST, as it would in
- * one format.
+ * key that holds any format's objects fails with EEXIST, as it would with
+ * one format. NULL with errno if the key cannot be probed.
  */
 static const struct sl_format *format_for(const share_t *share)
 {
@@ -59,7 +59,11 @@ static const struct sl_format *format_for(const share_t *share)
 	if (share->key == IPC_PRIVATE)
 		return formats[0];
 	for (i = 0; i < N_FORMATS; i++) {
-		if (!formats[i]->probe(share->key))
+		int holds = formats[i]->probe(share->key);
+
+		if (holds < 0)
+			return NULL;
+		if (!holds)
 			continue;
 		if (exclusive) {
 			errno = EEXIST;

@@ -231,7 +231,9 @@ static int attach_locked(const share_t *share, struct ipcsl *st, size_t segment_
 /* A share of this format has its semaphore set under the key. */
 static int ipcsl_probe(key_t key)
 {
-	return semget(key, 0, 0) >= 0 || errno != ENOENT;
+	if (semget(key, 0, 0) >= 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
 }
 
 static int ipcsl_open(const share_t *share, size_t segment_size,
