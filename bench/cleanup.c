@@ -14,7 +14,7 @@
 #endif
 
 #include "cleanup.h"
-#include "semlock.h"
+#include "ipcsl/semlock.h"
 
 #define MAX_SHARES 8
 #define MAX_SEMSETS 2

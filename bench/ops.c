@@ -10,7 +10,7 @@
 #include <sys/shm.h>
 
 #include "ops.h"
-#include "semlock.h"
+#include "ipcsl/semlock.h"
 
 #define READERS SEMLOCK_READERS
 #define WRITER SEMLOCK_WRITER
@@ -86,7 +86,7 @@ int loop_fetch_into_held(void *ctx, long iterations)
 	return with_lock_held(ctx, loop_fetch_into, iterations);
 }
 
-/* The single semop(2) calls of src/semlock.c, for LOCK_EX and LOCK_SH. */
+/* The single semop(2) calls of src/ipcsl/semlock.c, for LOCK_EX and LOCK_SH. */
 static int bare_lock(int semid, int operation)
 {
 	struct sembuf ex[] = {

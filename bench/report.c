@@ -112,7 +112,7 @@ void report_header(const struct bench_options *o, int pinned_cpu)
 	       "figure / floor, both measured in this run, their repetitions taking turns.\n"
 	       "Floors:\n"
 	       "  lock  = a bare semop(2) lock+unlock pair on a private set of three semaphores,\n"
-	       "          with the sembufs of src/semlock.c (LOCK_EX for store, LOCK_SH for fetch)\n"
+	       "          with the sembufs of src/ipcsl/semlock.c (LOCK_EX for store, LOCK_SH for fetch)\n"
 	       "  copy  = memcpy into a preallocated buffer (store, fetch_into), or\n"
 	       "          malloc+memcpy+free of size+1 bytes (fetch returns a malloc'd copy)\n"
 	       "  floor = that copy between the bare lock and unlock: the least work the\n"

@@ -1,8 +1,8 @@
 /*
  * fuzz_chain.c - a libFuzzer target for the code that walks and checks a
- * share's chain (src/chain.c, src/format_ipcsl.c): whatever another process
- * wrote into the segment headers, no call may crash, hang, or read or
- * write outside a segment.
+ * share's chain (src/ipcsl/chain.c, src/ipcsl/format.c): whatever another
+ * process wrote into the segment headers, no call may crash, hang, or read
+ * or write outside a segment.
  *
  * Each input builds a real IPC_PRIVATE share whose chain it then rewrites:
  *
@@ -26,7 +26,7 @@
 #include <sys/shm.h>
 
 #include "sharelite.h"
-#include "chain.h"
+#include "ipcsl/chain.h"
 
 #define MAX_SEGMENTS 8
 #define MAX_OPS 32

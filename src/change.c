@@ -29,12 +29,12 @@ SHARELITE_EXPORT int share_fetch_if_changed(share_t *share, unsigned int *versio
 		errno = EINVAL;
 		return -1;
 	}
-	if (share->format->version(share, &now) < 0)
+	if (sl_handle_version(share, &now) < 0)
 		return -1;
 	if (now == *version)
 		return 0;
 	/* Changed: the value and the version it goes with, under one lock. */
-	n = share->format->fetch(share, data, &now);
+	n = sl_handle_fetch(share, data, &now);
 	if (n < 0)
 		return -1;
 	*version = now;
@@ -61,7 +61,7 @@ SHARELITE_EXPORT int share_wait_change(share_t *share, unsigned int version, int
 		struct timespec nap = { 0, 0 };
 		long left = POLL_MAX_NS;
 
-		if (share->format->version(share, &now) < 0)
+		if (sl_handle_version(share, &now) < 0)
 			return -1;
 		if (now != version)
 			return 1;

@@ -39,6 +39,17 @@ static inline struct timespec deadline_after(struct timespec start, int ms)
 	return d;
 }
 
+/* The deadline ms milliseconds from now on CLOCK_MONOTONIC, in *buf; NULL,
+ * no deadline, for a negative ms. */
+static inline const struct timespec *deadline_in(int ms, struct timespec *buf)
+{
+	if (ms < 0)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, buf);
+	*buf = deadline_after(*buf, ms);
+	return buf;
+}
+
 /*
  * Nanoseconds from now to the deadline, at most cap (0 < cap <= 10^9):
  * 0 once it has passed.

@@ -1,6 +1,7 @@
 /*
  * internal.h - what the files of libsharelite share with each other and
- * nobody else: the handle, and the interface every memory format implements.
+ * nobody else: the handle, and the rules of the public API that every
+ * memory format shares (the formats' interface is format.h).
  */
 #ifndef SHARELITE_INTERNAL_H
 #define SHARELITE_INTERNAL_H
@@ -17,43 +18,14 @@
  */
 #define SHARELITE_EXPORT __attribute__((visibility("default")))
 
-/*
- * A memory format: how a share's bytes and locks are laid out in the
- * kernel's objects. Today there is one, IPC::ShareLite 0.17's (format_ipcsl.c).
- * api.c has checked the arguments before any of these is called.
- */
-struct share_format {
-	const char *name;
-	/* Open or create the share; fill in share->state and share->mode. */
-	int (*open)(share_t *share, size_t segment_size);
-	/* Release the lock held, detach, free share->state; remove as told. */
-	int (*close)(share_t *share, int how);
-	/* Remove the share from the system; the handle stays open (and dead). */
-	int (*remove)(share_t *share);
-	/* LOCK_SH or LOCK_EX, maybe with LOCK_NB, or LOCK_UN. */
-	int (*lock)(share_t *share, int operation);
-	int (*store)(share_t *share, const void *data, size_t length);
-	/* The value, and if version is not NULL the version it was stored
-	 * as, both read under one lock. */
-	ssize_t (*fetch)(share_t *share, void **data, unsigned int *version);
-	ssize_t (*fetch_into)(share_t *share, void *buf, size_t size);
-	int (*version)(share_t *share, unsigned int *version);
-	int (*num_segments)(share_t *share);
-	int (*stat)(share_t *share, struct share_info *info);
-};
+/* The permission bits in share_new()'s flags. */
+#define SHARE_MODE_BITS 0777
 
-/* How a format's close() treats the share. */
-enum {
-	SHARE_CLOSE_KEEP,
-	SHARE_CLOSE_REMOVE,		/* remove it now */
-	SHARE_CLOSE_REMOVE_IF_LAST,	/* remove it if no other process is attached */
-};
-
-extern const struct share_format sl_format_ipcsl;
+struct sl_format;
 
 struct share {
-	const struct share_format *format;
-	void *state;		/* the format's own */
+	const struct sl_format *format;
+	void *state;		/* the format's: all of the handle it writes */
 	key_t key;
 	int flags;		/* as given to share_new() */
 	mode_t mode;		/* permission bits of the share */
@@ -85,6 +57,28 @@ struct share {
  */
 void sl_process_token_init(void);
 unsigned int sl_process_token(void);
+
+/*
+ * handle.c: a handle's life. sl_handle_new() takes share_new()'s checked
+ * arguments; sl_handle_close() closes the share as the handle's destroy
+ * flag says, and frees the handle.
+ */
+share_t *sl_handle_new(key_t key, size_t segment_size, int flags, int timeout_ms);
+int sl_handle_close(share_t *share);
+
+/*
+ * lock.c: the calls that use the share, each under the lock it needs,
+ * with the API's checks done. sl_handle_lock() takes share_lock()'s
+ * operation; sl_handle_fetch() a version pointer that may be NULL.
+ */
+int sl_handle_lock(share_t *share, int operation);
+int sl_handle_store(share_t *share, const void *data, size_t length);
+ssize_t sl_handle_fetch(share_t *share, void **data, unsigned int *version);
+ssize_t sl_handle_fetch_into(share_t *share, void *buf, size_t size);
+int sl_handle_version(share_t *share, unsigned int *version);
+int sl_handle_num_segments(share_t *share);
+int sl_handle_stat(share_t *share, struct share_info *info);
+int sl_handle_remove(share_t *share);
 
 /* registry.c: the handles open in this process, for share_clean_up(). */
 void sl_registry_add(share_t *share);

@@ -9,13 +9,15 @@ lib_LTLIBRARIES += src/libsharelite.la
 src_libsharelite_la_SOURCES = \
 	src/internal.h \
 	src/api.c \
+	src/handle.c src/lock.c \
+	src/format.h \
 	src/key.c \
 	src/change.c src/deadline.h \
 	src/registry.c \
 	src/process.c \
-	src/format_ipcsl.c \
-	src/chain.c src/chain.h \
-	src/semlock.c src/semlock.h
+	src/ipcsl/format.c \
+	src/ipcsl/chain.c src/ipcsl/chain.h \
+	src/ipcsl/semlock.c src/ipcsl/semlock.h
 src_libsharelite_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 src_libsharelite_la_LDFLAGS = -version-info $(SHARELITE_LT_VERSION) -no-undefined \
 	-Wl,--version-script=$(srcdir)/src/libsharelite.map

@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 
 #include "../testutil.h"
-#include "chain.h"		/* struct segment_header: the format itself */
+#include "ipcsl/chain.h"	/* struct segment_header: the format itself */
 
 /* fork(), with a child that dies with the test, even one that failed. */
 #define FAULT_MAX_CHILDREN 256

@@ -1,17 +1,17 @@
 /*
- * format_ipcsl.c - IPC::ShareLite 0.17's memory format and lock protocol
+ * format.c - IPC::ShareLite 0.17's memory format and lock protocol
  * (sharelite(7)), with the Perl module's bugs left out: attaching needs
  * no size, errors give back the lock and what the call created, overflow
  * segments take no key, and nothing read from shared memory is trusted.
+ * These are the ops of format.h; what every format shares, the rules of
+ * the API, is done above them (lock.c, handle.c).
  */
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 
-#include "internal.h"
+#include "format.h"
 #include "chain.h"
 #include "semlock.h"
 
@@ -26,7 +26,10 @@ struct ipcsl {
 	struct chain chain;
 };
 
-static struct ipcsl *state_of(share_t *share)
+_Static_assert(SL_LOCK_NONBLOCK == SEMLOCK_NONBLOCK && SL_LOCK_RESTART == SEMLOCK_RESTART,
+	       "the lock op passes its flags to semlock.c as they are");
+
+static struct ipcsl *state_of(const share_t *share)
 {
 	return share->state;
 }
@@ -99,76 +102,6 @@ static int still_there(int semid)
 	return sem_get(semid, SEMLOCK_INIT) < 0 ? -1 : 0;
 }
 
-/*
- * Change this handle's lock from `from` to `to`, waiting no longer than its
- * timeout allows (ETIMEDOUT). A timeout of 0 never waits, so it upgrades
- * atomically, as LOCK_NB does, and never gives LOCK_SH up.
- */
-static int change_bounded(share_t *share, int from, int to, int flags, int *held)
-{
-	int semid = state_of(share)->semid;
-	int may_wait = to == LOCK_EX || (to == LOCK_SH && from == 0);
-	struct timespec buf;
-
-	if (share->timeout_ms == 0 && may_wait && !(flags & SEMLOCK_NONBLOCK)) {
-		if (sl_semlock_change(semid, from, to, flags | SEMLOCK_NONBLOCK, held) == 0)
-			return 0;
-		if (errno == EWOULDBLOCK)
-			errno = ETIMEDOUT;
-		return -1;
-	}
-	return sl_semlock_change_until(semid, from, to, flags,
-				    sl_semlock_deadline(share->timeout_ms, &buf), held);
-}
-
-/*
- * A blocking upgrade gave LOCK_SH up and then failed with err: take LOCK_SH
- * back, waiting at most one more timeout, for a writer that got in between.
- * If that fails too, the handle holds no lock and errno says so: ENOLCK, or
- * EIDRM for a share that is gone.
- */
-static void take_back_shared(share_t *share, int err)
-{
-	int now;
-
-	if (change_bounded(share, 0, LOCK_SH, SEMLOCK_RESTART, &now) == 0) {
-		share_set_held_lock(share, LOCK_SH);
-		errno = err;
-		return;
-	}
-	share_set_held_lock(share, 0);
-	if (errno != EIDRM)
-		errno = ENOLCK;
-}
-
-/* Take the lock `to` if this handle holds less; *took says what to undo. */
-static int lock_for(share_t *share, int to, int *took)
-{
-	int held = share_held_lock(share), now;
-
-	*took = 0;
-	if (held == LOCK_EX || held == to)
-		return still_there(state_of(share)->semid);
-	if (change_bounded(share, held, to, SEMLOCK_RESTART, &now) < 0) {
-		if (now != held)
-			take_back_shared(share, errno);
-		return -1;
-	}
-	*took = 1;
-	return 0;
-}
-
-/* Give back what lock_for() took, keeping errno. */
-static void unlock_for(share_t *share, int to, int took)
-{
-	int err = errno, now;
-
-	if (took)
-		sl_semlock_change(state_of(share)->semid, to, share_held_lock(share),
-			       SEMLOCK_RESTART, &now);
-	errno = err;
-}
-
 static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
 {
 	*created = 0;
@@ -232,7 +165,7 @@ static int initialised_and_lockable(int semid)
  * An initialised share is attached without its lock, so that opening never
  * waits for a process that holds it. 1: attached; 0: take the slow path.
  */
-static int attach_initialised(share_t *share, struct ipcsl *st)
+static int attach_initialised(const share_t *share, struct ipcsl *st)
 {
 	int shmid, err, initialised = initialised_and_lockable(st->semid);
 
@@ -257,7 +190,7 @@ static int attach_initialised(share_t *share, struct ipcsl *st)
  * Under the exclusive lock: find or create the head and initialise it.
  * *created is the id of a head this call created, else -1.
  */
-static int attach_locked(share_t *share, struct ipcsl *st, size_t segment_size,
+static int attach_locked(const share_t *share, struct ipcsl *st, size_t segment_size,
 			 int created_sem, int *created)
 {
 	union semun one = { .val = 1 };
@@ -295,33 +228,36 @@ static int attach_locked(share_t *share, struct ipcsl *st, size_t segment_size,
 	return 0;
 }
 
-static int ipcsl_open(share_t *share, size_t segment_size)
+/* A share of this format has its semaphore set under the key. */
+static int ipcsl_probe(key_t key)
 {
-	struct ipcsl *st = calloc(1, sizeof(*st));
-	int created_sem, created_shm, held, err;
-	struct timespec buf;
-	/* One bound for the whole open, however often it starts again. */
-	const struct timespec *deadline = sl_semlock_deadline(share->timeout_ms, &buf);
+	if (semget(key, 0, 0) >= 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
 
-	if (!st)
-		return -1;
-again:
+static int ipcsl_open(const share_t *share, size_t segment_size,
+		      const struct timespec *deadline, struct sl_opened *opened)
+{
+	struct ipcsl *st = state_of(share);
+	int created_sem, created_shm, held, err;
+
 	st->semid = find_semaphores(share->key, share->flags, share->mode, &created_sem);
 	if (st->semid < 0)
-		goto fail;
+		return -1;
 	if (!created_sem) {
 		int rc = attach_initialised(share, st);
 
 		if (rc > 0)
 			goto opened;
 		if (rc < 0)
-			goto fail;
+			return -1;
 	}
 	if (sl_semlock_change_until(st->semid, 0, LOCK_EX, SEMLOCK_RESTART, deadline, &held) < 0) {
 		/* Removed before we got the lock, even one we made: another
 		 * opener may have taken it over and removed it since. */
 		if (errno == EIDRM)
-			goto again;
+			return SL_OPEN_AGAIN;
 		/* Timed out: another process holds the lock of the set we
 		 * made, so it uses it as a share; it is not ours to remove. */
 		if (errno == ETIMEDOUT)
@@ -335,7 +271,7 @@ again:
 		created_sem = 0;
 	if (attach_locked(share, st, segment_size, created_sem, &created_shm) == 0) {
 		sl_semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
-		share->created = created_shm >= 0;
+		opened->created = created_shm >= 0;
 		if (share->key == IPC_PRIVATE)
 			shmctl(st->chain.segs[0].shmid, IPC_RMID, NULL);	/* see closing_turn() */
 		goto opened;
@@ -348,7 +284,7 @@ again:
 	if (!created_sem)
 		sl_semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
 	if (err == EIDRM && sem_get(st->semid, SEMLOCK_INIT) < 0)
-		goto again;	/* the set went while we held its lock: ipcrm */
+		return SL_OPEN_AGAIN;	/* the set went while we held its lock: ipcrm */
 	errno = err;
 give_back:
 	if (created_sem) {
@@ -356,15 +292,12 @@ give_back:
 		semctl(st->semid, 0, IPC_RMID);
 		errno = err;
 	}
-fail:
-	free(st);
 	return -1;
 
 opened:
-	share->state = st;
-	share->lock_object_id = st->semid;
-	share->segment_size = st->chain.segment_size;
-	share->mode = st->chain.mode;
+	opened->segment_size = st->chain.segment_size;
+	opened->mode = st->chain.mode;
+	opened->lock_object_id = st->semid;
 	return 0;
 }
 
@@ -372,7 +305,7 @@ opened:
  * Under the exclusive lock: remove every segment, then the semaphores, which
  * releases the lock. On failure nothing is removed and the lock is held.
  */
-static int remove_locked(share_t *share)
+static int remove_locked(const share_t *share)
 {
 	struct ipcsl *st = state_of(share);
 	struct semid_ds ds;
@@ -384,20 +317,7 @@ static int remove_locked(share_t *share)
 		return -1;
 	if (sl_chain_remove(&st->chain) < 0)
 		return -1;
-	share_set_held_lock(share, 0);
 	return semctl(st->semid, 0, IPC_RMID) < 0 ? -1 : 0;
-}
-
-static int ipcsl_remove(share_t *share)
-{
-	int took;
-
-	if (lock_for(share, LOCK_EX, &took) < 0)
-		return -1;
-	if (remove_locked(share) == 0)
-		return 0;
-	unlock_for(share, LOCK_EX, took);
-	return -1;
 }
 
 /* Whether this handle's process is the only one attached to the head. */
@@ -411,18 +331,18 @@ static int attached_alone(struct ipcsl *st)
 /*
  * Remove the share if no other process is attached. A process that holds a
  * lock is attached, so this never waits for one: it gives back its own
- * lock, detaches, and only then looks. Of two last closers, the later to
- * detach sees nobody left.
+ * lock (`held`), detaches, and only then looks. Of two last closers, the
+ * later to detach sees nobody left. *now: the lock held at the end.
  */
-static int remove_if_last(share_t *share)
+static int remove_if_last(const share_t *share, int held, int *now)
 {
 	struct ipcsl *st = state_of(share);
-	int shmid = st->chain.segs[0].shmid, held = share_held_lock(share);
+	int shmid = st->chain.segs[0].shmid;
 	struct shmid_ds ds;
 
-	if (held && sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
+	*now = held;
+	if (held && sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, now) < 0)
 		return -1;
-	share_set_held_lock(share, 0);
 	sl_chain_close(&st->chain);
 	if (shmctl(shmid, IPC_STAT, &ds) < 0)
 		return errno == EINVAL || errno == EIDRM ? 0 : -1;	/* gone already */
@@ -430,14 +350,17 @@ static int remove_if_last(share_t *share)
 		return 0;	/* the last of the others removes it */
 	/* Nobody is attached; one who holds the lock now is opening the share
 	 * and keeps it. */
-	if (sl_semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held) < 0)
+	if (sl_semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, now) < 0)
 		return errno == EWOULDBLOCK || errno == EIDRM ? 0 : -1;
-	share_set_held_lock(share, LOCK_EX);	/* ipcsl_close() gives it back */
+	/* From here the core gives back the lock held at the end. */
 	if (sl_chain_open_head(&st->chain, shmid) < 0)
 		return -1;
 	if (!attached_alone(st))
 		return 0;	/* opened meanwhile: its opener's now */
-	return remove_locked(share);
+	if (remove_locked(share) < 0)
+		return -1;
+	*now = 0;	/* it went with the set */
+	return 0;
 }
 
 /*
@@ -467,25 +390,26 @@ static int closing_turn(int semid, int take)
 	return 0;
 }
 
-static int remove_private_if_last(share_t *share)
+static int remove_private_if_last(const share_t *share, int held, int *now)
 {
 	struct ipcsl *st = state_of(share);
-	int held = share_held_lock(share), rc = 0, err;
+	int rc = 0, err;
 	struct shmid_ds ds;
 
-	if (held && sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
+	*now = held;
+	if (held && sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, now) < 0)
 		return -1;
-	share_set_held_lock(share, 0);
 	if (closing_turn(st->semid, 1) < 0)
 		return -1;	/* EIDRM: removed already */
 	if (shmctl(st->chain.segs[0].shmid, IPC_STAT, &ds) < 0) {
 		rc = -1;
 	} else if (ds.shm_nattch == 1) {
 		/* Alone: nobody is left to hold the lock, so this never waits. */
-		rc = sl_semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held);
-		share_set_held_lock(share, held);	/* ipcsl_close() gives it back */
-		if (rc == 0 && remove_locked(share) == 0)
-			return 0;	/* the turn went with the set */
+		rc = sl_semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, now);
+		if (rc == 0 && remove_locked(share) == 0) {
+			*now = 0;
+			return 0;	/* the turn and the lock went with the set */
+		}
 		rc = -1;
 	}
 	/* Detach before the turn ends: the next closer sees us gone. */
@@ -496,56 +420,28 @@ static int remove_private_if_last(share_t *share)
 	return rc;
 }
 
-static int ipcsl_close(share_t *share, int how)
+static int ipcsl_remove_if_last(const share_t *share, int held, int *now)
 {
-	struct ipcsl *st = state_of(share);
-	int rc = 0, held;
-
-	if (!share->removed && st->chain.segs) {
-		held = share_held_lock(share);
-		/* Closing, the handle has no use for LOCK_SH: give it up now
-		 * rather than take it back if the wait for LOCK_EX fails. */
-		if (how == SHARE_CLOSE_REMOVE && held == LOCK_SH &&
-		    sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) == 0)
-			share_set_held_lock(share, 0);
-		if (how == SHARE_CLOSE_REMOVE)
-			rc = ipcsl_remove(share);
-		else if (how == SHARE_CLOSE_REMOVE_IF_LAST && share->key == IPC_PRIVATE)
-			rc = remove_private_if_last(share);
-		else if (how == SHARE_CLOSE_REMOVE_IF_LAST)
-			rc = remove_if_last(share);
-		/* Kept, or the removal failed: give back the lock held. */
-		held = share_held_lock(share);
-		if (held) {
-			int err = errno;
-
-			if (sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
-				rc = -1;
-			else
-				errno = err;
-		}
-	}
-	sl_chain_close(&st->chain);
-	free(st);
-	share->state = NULL;
-	return rc;
+	if (share->key == IPC_PRIVATE)
+		return remove_private_if_last(share, held, now);
+	return remove_if_last(share, held, now);
 }
 
-static int ipcsl_lock(share_t *share, int operation)
+static void ipcsl_close(const share_t *share)
 {
-	int to = operation & LOCK_UN ? 0 : operation & (LOCK_SH | LOCK_EX);
-	int flags = operation & LOCK_NB ? SEMLOCK_NONBLOCK : 0, held, rc;
-	int from = share_held_lock(share);
+	sl_chain_close(&state_of(share)->chain);
+}
 
-	if (to == from)
-		return still_there(state_of(share)->semid);
-	rc = change_bounded(share, from, to, flags, &held);
-	share_set_held_lock(share, held);
-	/* A timeout gives back what the call took; a signal does not, as
-	 * flock(2)'s upgrade does not. */
-	if (rc < 0 && errno == ETIMEDOUT && held != from)
-		take_back_shared(share, ETIMEDOUT);
-	return rc;
+static int ipcsl_lock(const share_t *share, int from, int to, int flags,
+		      const struct timespec *deadline, int *held)
+{
+	int semid = state_of(share)->semid;
+
+	if (from == to) {
+		*held = from;
+		return still_there(semid);
+	}
+	return sl_semlock_change_until(semid, from, to, flags, deadline, held);
 }
 
 /*
@@ -554,23 +450,18 @@ static int ipcsl_lock(share_t *share, int operation)
  * whole. Killed after the copy, the chain may stay longer than the value
  * and the version unbumped until the next store.
  */
-static int ipcsl_store(share_t *share, const void *data, size_t length)
+static int ipcsl_store(const share_t *share, const void *data, size_t length)
 {
 	struct ipcsl *st = state_of(share);
 	struct chain *c = &st->chain;
 	size_t nsegs;
-	int took;
 
-	if (lock_for(share, LOCK_EX, &took) < 0)
-		return -1;
 	sl_chain_sync(c);
 	nsegs = sl_chain_segments_for(c, length);
 	/* Every segment the value needs is had before the old value is
 	 * touched: a store that fails leaves it whole. */
-	if (sl_chain_reserve(c, nsegs) < 0) {
-		unlock_for(share, LOCK_EX, took);
+	if (sl_chain_reserve(c, nsegs) < 0)
 		return -1;
-	}
 	/* A writer that dies while copying leaves an empty value, not a torn one. */
 	chain_head(c)->length = 0;
 	sl_chain_write(c, data, length);
@@ -578,10 +469,7 @@ static int ipcsl_store(share_t *share, const void *data, size_t length)
 	/* The value is stored; a chain that cannot be trimmed now stays
 	 * longer, whole, for the next store to trim. */
 	sl_chain_trim(c, nsegs);
-	/* The counter wraps past 0, which share_version() keeps for errors. */
-	if (++chain_head(c)->version == 0)
-		chain_head(c)->version = 1;
-	unlock_for(share, LOCK_EX, took);
+	chain_head(c)->version = sl_version_after(chain_head(c)->version);
 	return 0;
 }
 
@@ -601,48 +489,19 @@ static ssize_t locked_length(struct chain *c)
 	return length;
 }
 
-static ssize_t ipcsl_fetch(share_t *share, void **data, unsigned int *version)
+static ssize_t ipcsl_fetch(const share_t *share, struct sl_fetch *f)
 {
 	struct chain *c = &state_of(share)->chain;
-	ssize_t length;
-	int took;
-	char *buf = NULL;
+	ssize_t length = locked_length(c);
 
-	if (lock_for(share, LOCK_SH, &took) < 0)
+	if (length < 0 || sl_fetch_room(f, (size_t)length) < 0)
 		return -1;
-	length = locked_length(c);
-	if (length >= 0) {
-		buf = malloc((size_t)length + 1);
-		if (buf) {
-			sl_chain_read(c, buf, (size_t)length);
-			buf[length] = '\0';
-			if (version)
-				*version = chain_load(chain_head(c)->version);
-		} else {
-			length = -1;
-		}
-	}
-	unlock_for(share, LOCK_SH, took);
-	*data = buf;
+	sl_chain_read(c, f->buf, (size_t)length < f->size ? (size_t)length : f->size);
+	f->version = chain_load(chain_head(c)->version);
 	return length;
 }
 
-static ssize_t ipcsl_fetch_into(share_t *share, void *buf, size_t size)
-{
-	struct chain *c = &state_of(share)->chain;
-	ssize_t length;
-	int took;
-
-	if (lock_for(share, LOCK_SH, &took) < 0)
-		return -1;
-	length = locked_length(c);
-	if (length >= 0)
-		sl_chain_read(c, buf, (size_t)length < size ? (size_t)length : size);
-	unlock_for(share, LOCK_SH, took);
-	return length;
-}
-
-static int ipcsl_version(share_t *share, unsigned int *version)
+static int ipcsl_version(const share_t *share, unsigned int *version)
 {
 	struct ipcsl *st = state_of(share);
 
@@ -653,29 +512,23 @@ static int ipcsl_version(share_t *share, unsigned int *version)
 	return 0;
 }
 
-static int ipcsl_num_segments(share_t *share)
+static int ipcsl_num_segments(const share_t *share)
 {
 	struct chain *c = &state_of(share)->chain;
-	int took, n;
 
-	if (lock_for(share, LOCK_SH, &took) < 0)
-		return -1;
 	sl_chain_sync(c);
-	n = sl_chain_count(c);
-	unlock_for(share, LOCK_SH, took);
-	return n;
+	return sl_chain_count(c);
 }
 
-static int ipcsl_stat(share_t *share, struct share_info *info)
+static int ipcsl_stat(const share_t *share, int held, struct share_info *info)
 {
 	struct ipcsl *st = state_of(share);
 	struct chain *c = &st->chain;
 	struct segment_header *head = chain_head(c);
 	struct shmid_ds ds;
 	int32_t length;
-	int held = share_held_lock(share), now, err;
+	int now, err;
 
-	memset(info, 0, sizeof(*info));
 	info->readers = sem_get(st->semid, SEMLOCK_READERS);
 	info->writer = sem_get(st->semid, SEMLOCK_WRITER);
 	if (info->readers < 0 || info->writer < 0)
@@ -685,10 +538,9 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	/* Count the chain only if that needs no waiting for a writer. */
 	info->segments = -1;
 	if (held)
-		info->segments = ipcsl_num_segments(share);
+		info->segments = still_there(st->semid) < 0 ? -1 : ipcsl_num_segments(share);
 	else if (sl_semlock_change(st->semid, 0, LOCK_SH, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &now) == 0) {
-		sl_chain_sync(c);
-		info->segments = sl_chain_count(c);
+		info->segments = ipcsl_num_segments(share);
 		err = errno;
 		sl_semlock_change(st->semid, LOCK_SH, 0, SEMLOCK_RESTART, &now);
 		errno = err;
@@ -697,7 +549,6 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	if (info->segments < 0 && errno == EACCES)
 		return -1;
 	length = chain_load(head->length);
-	info->key = share->key;
 	info->shmid = c->segs[0].shmid;
 	info->semid = st->semid;
 	info->length = length < 0 ? 0 : (size_t)length;
@@ -711,16 +562,18 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	return 0;
 }
 
-const struct share_format sl_format_ipcsl = {
+const struct sl_format sl_format_ipcsl = {
 	.name = "IPC::ShareLite 0.17",
+	.state_size = sizeof(struct ipcsl),
+	.probe = ipcsl_probe,
 	.open = ipcsl_open,
 	.close = ipcsl_close,
-	.remove = ipcsl_remove,
 	.lock = ipcsl_lock,
 	.store = ipcsl_store,
 	.fetch = ipcsl_fetch,
-	.fetch_into = ipcsl_fetch_into,
 	.version = ipcsl_version,
 	.num_segments = ipcsl_num_segments,
 	.stat = ipcsl_stat,
+	.remove = remove_locked,
+	.remove_if_last = ipcsl_remove_if_last,
 };

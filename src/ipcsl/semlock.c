@@ -14,22 +14,7 @@
 #define R SEMLOCK_READERS
 #define W SEMLOCK_WRITER
 
-#define NS_PER_MS 1000000L
 #define NS_PER_S 1000000000L
-
-const struct timespec *sl_semlock_deadline(long ms, struct timespec *buf)
-{
-	if (ms < 0)
-		return NULL;
-	clock_gettime(CLOCK_MONOTONIC, buf);
-	buf->tv_sec += ms / 1000;
-	buf->tv_nsec += ms % 1000 * NS_PER_MS;
-	if (buf->tv_nsec >= NS_PER_S) {
-		buf->tv_sec++;
-		buf->tv_nsec -= NS_PER_S;
-	}
-	return buf;
-}
 
 /* What is left until deadline, 0 once it is past: semtimedop() wants it so. */
 static const struct timespec *time_left(const struct timespec *deadline, struct timespec *left)

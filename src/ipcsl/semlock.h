@@ -36,7 +36,4 @@ int sl_semlock_change(int semid, int from, int to, int flags, int *held);
 int sl_semlock_change_until(int semid, int from, int to, int flags,
 			 const struct timespec *deadline, int *held);
 
-/* The deadline ms milliseconds from now, in *buf; NULL for a negative ms. */
-const struct timespec *sl_semlock_deadline(long ms, struct timespec *buf);
-
 #endif /* SHARELITE_SEMLOCK_H */

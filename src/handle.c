@@ -1,0 +1,204 @@
+/*
+ * handle.c - a handle's life, the same for every memory format: which
+ * format a key holds, the open loop, and the close policy.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "format.h"
+#include "deadline.h"
+
+#define DEFAULT_MODE 0600
+
+/*
+ * The formats a share may be kept in. Opening uses the one whose objects
+ * the key holds; creating picks the first.
+ */
+static const struct sl_format *const formats[] = {
+	&sl_format_ipcsl,
+};
+
+#define N_FORMATS (sizeof(formats) / sizeof(formats[0]))
+
+/* How close treats the share. */
+enum close_mode {
+	CLOSE_KEEP,
+	CLOSE_REMOVE,		/* remove it now */
+	CLOSE_REMOVE_IF_LAST,	/* remove it if no other process is attached */
+};
+
+static pthread_once_t process_set_up = PTHREAD_ONCE_INIT;
+
+/*
+ * Once, before the first handle. Locks need no fork handler:
+ * sl_process_token() tells a child from its parent however it was forked.
+ * The registry's mutex does: fork() must not copy it into the child held
+ * by another thread.
+ */
+static void set_up_process(void)
+{
+	sl_process_token_init();
+	sl_registry_install_fork_handlers();
+}
+
+/*
+ * The format of the share the handle is to open: the first whose objects
+ * the key holds. A key that holds none gets the first format, whose open
+ * then creates the share or fails with ENOENT. Creating a share under a
+ * key that holds any format's objects fails with EEXIST, as it would with
+ * one format. NULL with errno if the key cannot be probed.
+ */
+static const struct sl_format *format_for(const share_t *share)
+{
+	int exclusive = (share->flags & IPC_CREAT) && (share->flags & IPC_EXCL);
+	size_t i;
+
+	if (share->key == IPC_PRIVATE)
+		return formats[0];
+	for (i = 0; i < N_FORMATS; i++) {
+		int holds = formats[i]->probe(share->key);
+
+		if (holds < 0)
+			return NULL;
+		if (!holds)
+			continue;
+		if (exclusive) {
+			errno = EEXIST;
+			return NULL;
+		}
+		return formats[i];
+	}
+	return formats[0];
+}
+
+/*
+ * Open in the format the key holds. An open that found the share removed
+ * or made by another opener in between starts again, probe included: the
+ * key may hold another format by then.
+ */
+static int open_share(share_t *share, size_t segment_size)
+{
+	struct timespec buf;
+	/* One bound for the whole open, however often it starts again. */
+	const struct timespec *deadline = deadline_in(share->timeout_ms, &buf);
+	struct sl_opened opened;
+	int rc, err;
+
+	for (;;) {
+		share->format = format_for(share);
+		if (!share->format)
+			return -1;
+		share->state = calloc(1, share->format->state_size);
+		if (!share->state)
+			return -1;
+		memset(&opened, 0, sizeof(opened));
+		rc = share->format->open(share, segment_size, deadline, &opened);
+		if (rc == 0)
+			break;
+		err = errno;
+		free(share->state);
+		share->state = NULL;
+		errno = err;
+		if (rc != SL_OPEN_AGAIN)
+			return -1;
+	}
+	share->created = opened.created;
+	share->segment_size = opened.segment_size;
+	share->mode = opened.mode;
+	share->lock_object_id = opened.lock_object_id;
+	return 0;
+}
+
+share_t *sl_handle_new(key_t key, size_t segment_size, int flags, int timeout_ms)
+{
+	share_t *share;
+
+	pthread_once(&process_set_up, set_up_process);
+	share = calloc(1, sizeof(*share));
+	if (!share)
+		return NULL;
+	share->key = key;
+	share->flags = flags;
+	share->mode = (flags & SHARE_MODE_BITS) ? (mode_t)(flags & SHARE_MODE_BITS)
+						: DEFAULT_MODE;
+	share->opener = sl_process_token();
+	share->timeout_ms = timeout_ms;
+	share_set_held_lock(share, 0);
+	if (open_share(share, segment_size) < 0) {
+		int err = errno;
+
+		free(share);
+		errno = err;
+		return NULL;
+	}
+	sl_registry_add(share);
+	return share;
+}
+
+/*
+ * A share made with IPC_PRIVATE has no key to be opened by again: once no
+ * process is attached nothing can reach it, so the last one to close it
+ * removes it, destroy flag or not. The destroy flag removes a keyed share at
+ * close in the process that opened it; a handle a child inherited through
+ * fork() removes it only if it is the last attached.
+ */
+static enum close_mode close_mode(const share_t *share)
+{
+	if (share->key == IPC_PRIVATE)
+		return CLOSE_REMOVE_IF_LAST;
+	if (!share->destroy)
+		return CLOSE_KEEP;
+	if (share->opener != sl_process_token())
+		return CLOSE_REMOVE_IF_LAST;
+	return CLOSE_REMOVE;
+}
+
+/* Remove the share as close_mode() says, then give back the lock held. */
+static int close_share(share_t *share)
+{
+	const struct sl_format *format = share->format;
+	enum close_mode how = close_mode(share);
+	int rc = 0, held = share_held_lock(share);
+
+	/* Closing, the handle has no use for LOCK_SH: give it up now rather
+	 * than take it back if the wait for LOCK_EX fails. */
+	if (how == CLOSE_REMOVE && held == LOCK_SH &&
+	    format->lock(share, held, 0, SL_LOCK_RESTART, NULL, &held) == 0)
+		share_set_held_lock(share, 0);
+	if (how == CLOSE_REMOVE) {
+		rc = sl_handle_remove(share);
+	} else if (how == CLOSE_REMOVE_IF_LAST) {
+		rc = format->remove_if_last(share, held, &held);
+		share_set_held_lock(share, held);
+	}
+	/* Kept, or the removal failed: give back the lock held. */
+	held = share_held_lock(share);
+	if (held) {
+		int err = errno;
+
+		if (format->lock(share, held, 0, SL_LOCK_RESTART, NULL, &held) < 0)
+			rc = -1;
+		else
+			errno = err;
+	}
+	return rc;
+}
+
+int sl_handle_close(share_t *share)
+{
+	int rc = 0;
+
+	sl_registry_del(share);
+	/* After share_remove() only the handle's memory is left. */
+	if (!share->removed)
+		rc = close_share(share);
+	share->format->close(share);
+	free(share->state);
+	free(share);
+	if (rc < 0 && errno == EIDRM)
+		rc = 0;		/* already gone: nothing is left to release */
+	return rc;
+}
