@@ -1,11 +1,20 @@
 # Tests: cmocka programs, one per subject, run by make check. Each links
-# the static library, so it tests this tree's code and nothing installed.
-test_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-test_libs = src/libsharelite.la $(CMOCKA_LIBS)
+# the static library, so it tests this tree's code and nothing installed,
+# and the test harness, built once for them all.
+test_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/tests/harness
+test_harness = tests/libtestharness.a
+test_libs = $(test_harness) src/libsharelite.la $(CMOCKA_LIBS)
 # -no-install: real binaries, not libtool wrappers, so valgrind runs them.
 test_ldflags = -no-install
 # Each program is built from tests/NAME.c (automake's default source).
-EXTRA_DIST += tests/testutil.h
+
+# The harness: registry and teardown, children, checks (harness.c), and
+# the oracle of each memory format (oracle_*.c).
+check_LIBRARIES = $(test_harness)
+tests_libtestharness_a_SOURCES = \
+	tests/harness/harness.c tests/harness/harness.h \
+	tests/harness/oracle_ipcsl.c tests/harness/ipcsl.h
+tests_libtestharness_a_CFLAGS = $(test_cflags)
 
 core_tests = \
 	tests/test_errors \
@@ -59,7 +68,7 @@ tests_test_access_LDADD = $(test_libs)
 tests_test_access_LDFLAGS = $(test_ldflags)
 
 # The header from C++, beside <sys/file.h>.
-tests_test_cplusplus_SOURCES = tests/test_cplusplus.cc tests/testutil.h
-tests_test_cplusplus_CXXFLAGS = $(AM_CXXFLAGS) $(CMOCKA_CFLAGS)
+tests_test_cplusplus_SOURCES = tests/test_cplusplus.cc
+tests_test_cplusplus_CXXFLAGS = $(AM_CXXFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/tests/harness
 tests_test_cplusplus_LDADD = $(test_libs)
 tests_test_cplusplus_LDFLAGS = $(test_ldflags)

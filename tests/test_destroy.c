@@ -3,7 +3,7 @@
  * flag, and for IPC_PRIVATE shares and inherited handles, the last process
  * attached. A removed share leaves no segment and no semaphore set.
  */
-#include "testutil.h"
+#include "ipcsl.h"
 
 /* Kept in a global, so that no child's exit leaks it. */
 static share_t *child_share;
@@ -322,12 +322,9 @@ static void chain_ids_from(int shmid, struct ids *ids)
 /* Leave to the teardown what a dead family left, in case the test fails. */
 static void teardown_removes(int semid, int first_shmid)
 {
-	int slot = test_free_slot(shares, test_share_in_use);
+	struct test_ids ids = { IPC_PRIVATE, first_shmid, semid };
 
-	test_made.shares[slot].used = 1;
-	test_made.shares[slot].s = NULL;
-	test_made.shares[slot].shmid = first_shmid;
-	test_made.shares[slot].semid = semid;
+	test_adopt_ids(&ids);
 }
 
 /*

@@ -3,7 +3,7 @@
  * nothing changed or held afterwards.
  */
 #include <limits.h>
-#include "testutil.h"
+#include "ipcsl.h"
 
 static void test_null_handle(void **unused)
 {

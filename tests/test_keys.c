@@ -3,7 +3,7 @@
  * 4294967295; any other string of one to four bytes, padded with spaces, is
  * read as a native-endian int32.
  */
-#include "testutil.h"
+#include "harness.h"
 
 static key_t key_of(const char *str)
 {

@@ -3,7 +3,7 @@
  * accessors, version, segments, permission bits, the real segment size.
  */
 #include <config.h>
-#include "testutil.h"
+#include "ipcsl.h"
 
 static void test_accessors(void **unused)
 {
@@ -279,7 +279,7 @@ static void test_open_does_not_wait_for_lock(void **unused)
 			child_check(test_send(&opener, 'o') == 0);
 			_exit(0);
 		}
-		assert_int_equal(test_child_waits(&opener, test_semid(s)), 0);
+		assert_int_equal(test_child_waits(&opener, s), 0);
 		assert_int_equal(test_recv(&opener), 'o');
 		assert_int_equal(test_wait(opid), 0);
 	}

@@ -1,5 +1,5 @@
 /* Store and fetch: values of every size, the chain growing and shrinking. */
-#include "testutil.h"
+#include "ipcsl.h"
 
 static void assert_fetches(share_t *s, const void *want, size_t n)
 {

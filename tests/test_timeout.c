@@ -6,7 +6,7 @@
  * depends on how long anything took, only on the call coming back.
  */
 #include <sys/file.h>	/* first: the LOCK_* values must agree with ours */
-#include "testutil.h"
+#include "ipcsl.h"
 
 #define SHORT_MS 50
 #define LONG_MS (60 * 60 * 1000)	/* longer than any test runs */
@@ -171,7 +171,7 @@ static void assert_calls_time_out(share_t *s, int timeout_ms)
 		assert_int_equal(share_version(s), version);
 		test_assert_locks(s, 0, 1);	/* the holder's, and no more */
 	}
-	assert_int_equal(test_sem_waiters(test_semid(s)), 0);
+	assert_int_equal(test_waiters(s), 0);
 	let_go(pid, &c);
 	test_assert_value(s, "before");
 	assert_int_equal(share_version(s), version);
@@ -263,7 +263,7 @@ static void assert_upgrade_loses_shared(share_t *s, enum call which)
 
 	assert_int_equal(share_lock(s, LOCK_SH), 0);
 	pid = hold(fixture_key, LOCK_EX, 0, &c);
-	assert_int_equal(test_child_waits(&c, test_semid(s)), 1);
+	assert_int_equal(test_child_waits(&c, s), 1);
 	assert_fails(call(s, which), -1, ENOLCK);
 	assert_int_equal(test_recv(&c), 'L');
 	test_assert_locks(s, 0, 1);	/* the writer's; ours is gone */

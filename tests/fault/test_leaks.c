@@ -20,7 +20,7 @@ enum how { BY_REMOVE, BY_CLOSE_DESTROY, BY_CLEAN_UP };
  */
 static void remove_through_stale_handle(enum how how)
 {
-	struct fault_ipc_counts before = fault_ipc_counts(), after;
+	struct test_ipc_counts before = test_ipc_counts(), after;
 	key_t key = test_use_key(0);
 	share_t *stale = share_new(key, SEGSZ, IPC_CREAT | IPC_EXCL), *other;
 
@@ -35,20 +35,20 @@ static void remove_through_stale_handle(enum how how)
 	switch (how) {
 	case BY_REMOVE:
 		assert_int_equal(share_remove(stale), 0);
-		assert_int_equal(share_close(stale), 0);
+		assert_int_equal(test_close(stale), 0);
 		break;
 	case BY_CLOSE_DESTROY:
 		share_set_destroy(stale, 1);
-		assert_int_equal(share_close(stale), 0);
+		assert_int_equal(test_close(stale), 0);
 		break;
 	case BY_CLEAN_UP:
 		assert_int_equal(share_clean_up(), 0);
-		assert_int_equal(share_close(stale), 0);
+		assert_int_equal(test_close(stale), 0);
 		break;
 	}
 	assert_true(test_key_gone(key));
-	assert_int_equal(share_close(other), 0);
-	after = fault_ipc_counts();
+	assert_int_equal(test_close(other), 0);
+	after = test_ipc_counts();
 	assert_int_equal(after.segments, before.segments);
 	assert_int_equal(after.sets, before.sets);
 }
@@ -74,16 +74,16 @@ static void test_clean_up_through_stale_handle(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		fault_test(test_remove_through_stale_handle),
-		fault_test(test_close_destroy_through_stale_handle),
-		fault_test(test_clean_up_through_stale_handle),
+		test_case_sweep(test_remove_through_stale_handle),
+		test_case_sweep(test_close_destroy_through_stale_handle),
+		test_case_sweep(test_clean_up_through_stale_handle),
 	};
 
-	if (fault_private_ipc() < 0) {
+	if (test_private_ipc() < 0) {
 		printf("skipped: no IPC namespace of our own (%s), so the system's "
 		       "counts would include other programs'\n", strerror(errno));
 		return 77;
 	}
-	fault_value_fill(value, 7, sizeof(value));
+	test_value_fill(value, 7, sizeof(value));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
