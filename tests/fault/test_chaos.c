@@ -26,15 +26,6 @@ static int setup(void **unused)
 	return 0;
 }
 
-static void assert_holds(share_t *s, const void *want, size_t n)
-{
-	void *got = NULL;
-
-	assert_int_equal(share_fetch(s, &got), (ssize_t)n);
-	assert_memory_equal(got, want, n);
-	free(got);
-}
-
 /* What a failed call must not have changed. */
 struct snapshot {
 	const void *value;
@@ -58,7 +49,7 @@ static struct snapshot take(share_t *s, const void *value, size_t length)
 
 static void assert_unchanged(share_t *s, const struct snapshot *snap)
 {
-	assert_holds(s, snap->value, snap->length);
+	test_assert_fetches(s, snap->value, snap->length);
 	assert_int_equal(share_version(s), snap->version);
 	assert_int_equal(share_num_segments(s), snap->segments);
 	assert_int_equal(inject_live_objects(), snap->objects);
@@ -107,11 +98,11 @@ static void assert_done(share_t *owner, share_t *s, enum op op,
 {
 	switch (op) {
 	case STORE_BIG:
-		assert_holds(owner, big_value, sizeof(big_value));
+		test_assert_fetches(owner, big_value, sizeof(big_value));
 		assert_int_equal(share_version(owner), before->version + 1);
 		break;
 	case STORE_SMALL:
-		assert_holds(owner, small_value, sizeof(small_value));
+		test_assert_fetches(owner, small_value, sizeof(small_value));
 		/* A trim that failed leaves the chain longer, never torn. */
 		assert_true(share_num_segments(owner) == 2 || inject_fired());
 		assert_int_equal(share_version(owner), before->version + 1);
@@ -291,7 +282,7 @@ static void test_open_existing(void **unused)
 		s = share_new(key, 0, 0);
 		inject_disarm();
 		if (s) {
-			assert_holds(s, big_value, sizeof(big_value));
+			test_assert_fetches(s, big_value, sizeof(big_value));
 			assert_int_equal(test_close(s), 0);
 		}
 		assert_unchanged(owner, &before);
@@ -325,7 +316,7 @@ static void test_close_destroy(void **unused)
 		} else {
 			assert_true(inject_fired());
 			assert_non_null(other);
-			assert_holds(other, big_value, sizeof(big_value));
+			test_assert_fetches(other, big_value, sizeof(big_value));
 			test_assert_locks(other, 0, 0);
 			assert_int_equal(share_remove(other), 0);
 			assert_int_equal(test_close(other), 0);

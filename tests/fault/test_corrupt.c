@@ -34,15 +34,6 @@ static void assert_fetch_fails(share_t *s, int err)
 	assert_int_equal(errno, err);
 }
 
-static void assert_fetches(share_t *s, const void *want, size_t n)
-{
-	void *got = NULL;
-
-	assert_int_equal(share_fetch(s, &got), (ssize_t)n);
-	assert_memory_equal(got, want, n);
-	free(got);
-}
-
 /* A share holding `value` in four segments. */
 static share_t *four_segments(void)
 {
@@ -60,11 +51,11 @@ static share_t *four_segments(void)
 static void assert_store_repairs(share_t *s)
 {
 	assert_int_equal(share_store(s, value, sizeof(value)), 0);
-	assert_fetches(s, value, sizeof(value));
+	test_assert_fetches(s, value, sizeof(value));
 	assert_int_equal(share_num_segments(s), 4);
 	assert_int_equal(share_store(s, "x", 1), 0);
 	assert_int_equal(share_num_segments(s), 1);
-	assert_fetches(s, "x", 1);
+	test_assert_fetches(s, "x", 1);
 	assert_int_equal(share_store(s, value, sizeof(value)), 0);
 	assert_int_equal(share_num_segments(s), 4);
 	test_assert_locks(s, 0, 0);
@@ -183,13 +174,13 @@ static void test_link_changed_under_cached_mapping(void **unused)
 	int foreign = shmget(IPC_PRIVATE, SEGSZ + 8, IPC_CREAT | 0600);
 
 	assert_true(foreign >= 0);
-	assert_fetches(s, value, sizeof(value));	/* now mapped */
+	test_assert_fetches(s, value, sizeof(value));	/* now mapped */
 	int second = test_segment_id(s, 1);
 	test_poke(test_info(s).shmid, next_shmid, foreign);
 	assert_fetch_fails(s, EBADMSG);
 	/* Put back: the chain is whole again. */
 	test_poke(test_info(s).shmid, next_shmid, second);
-	assert_fetches(s, value, sizeof(value));
+	test_assert_fetches(s, value, sizeof(value));
 	shmctl(foreign, IPC_RMID, NULL);
 	assert_int_equal(test_close(s), 0);
 }
@@ -201,7 +192,7 @@ static void test_state_and_version_fields(void **unused)
 	int head = test_info(s).shmid;
 
 	test_poke(head, shm_state, 0xdeadbeef);
-	assert_fetches(s, value, sizeof(value));
+	test_assert_fetches(s, value, sizeof(value));
 	test_poke(head, version, 0xfffffffe);
 	assert_int_equal(share_version(s), 0xfffffffe);
 	assert_int_equal(share_store(s, "y", 1), 0);
@@ -446,7 +437,7 @@ static void test_link_to_hugetlb_segment(void **unused)
 	}
 	assert_child_passed(pid, huge);
 	/* The child's store cut the link to the stranger. */
-	assert_fetches(s, value, sizeof(value));
+	test_assert_fetches(s, value, sizeof(value));
 	assert_int_equal(share_num_segments(s), 4);
 	assert_int_equal(test_close(s), 0);
 }

@@ -234,6 +234,17 @@ void test_assert_value(share_t *s, const char *want)
 	free(got);
 }
 
+void test_assert_fetches(share_t *s, const void *want, size_t n)
+{
+	void *got = NULL;
+
+	assert_int_equal(share_fetch(s, &got), (ssize_t)n);
+	assert_non_null(got);
+	assert_memory_equal(got, want, n);
+	assert_int_equal(((char *)got)[n], '\0');
+	free(got);
+}
+
 void test_fill(unsigned char *buf, size_t n, unsigned seed)
 {
 	for (size_t i = 0; i < n; i++)

@@ -136,6 +136,8 @@ void test_assert_removed(share_t *s);
 char *test_fetch(share_t *s);
 /* Whether the share holds exactly this string. */
 void test_assert_value(share_t *s, const char *want);
+/* Whether the share holds exactly these n bytes (fetched NUL-terminated). */
+void test_assert_fetches(share_t *s, const void *want, size_t n);
 
 /*
  * Bytes that differ from offset to offset and from seed to seed, with no
