@@ -18,7 +18,6 @@ tests_libtestharness_a_CFLAGS = $(test_cflags)
 
 # White-box programs: they also read or change the Perl format's objects.
 core_tests = \
-	tests/test_timeout \
 	tests/test_multiprocess \
 	tests/test_destroy \
 	tests/test_access
@@ -31,6 +30,7 @@ core_neutral_tests = \
 	tests/test_errors \
 	tests/test_open \
 	tests/test_store_fetch \
+	tests/test_timeout \
 	tests/test_keys \
 	tests/test_locks \
 	tests/test_cplusplus

@@ -5,7 +5,8 @@
 ipcsl_tests = \
 	tests/ipcsl/test_errors \
 	tests/ipcsl/test_open \
-	tests/ipcsl/test_store_fetch
+	tests/ipcsl/test_store_fetch \
+	tests/ipcsl/test_timeout
 
 check_PROGRAMS += $(ipcsl_tests)
 TESTS += $(ipcsl_tests)
@@ -21,3 +22,7 @@ tests_ipcsl_test_open_LDFLAGS = $(test_ldflags)
 tests_ipcsl_test_store_fetch_CFLAGS = $(test_cflags)
 tests_ipcsl_test_store_fetch_LDADD = $(test_libs)
 tests_ipcsl_test_store_fetch_LDFLAGS = $(test_ldflags)
+
+tests_ipcsl_test_timeout_CFLAGS = $(test_cflags)
+tests_ipcsl_test_timeout_LDADD = $(test_libs)
+tests_ipcsl_test_timeout_LDFLAGS = $(test_ldflags)
