@@ -1,26 +1,55 @@
 # Tests: cmocka programs, one per subject, run by make check. Each links
-# the static library, so it tests this tree's code and nothing installed.
-test_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-test_libs = src/libsharelite.la $(CMOCKA_LIBS)
+# the static library, so it tests this tree's code and nothing installed,
+# and the test harness, built once for them all.
+test_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/tests/harness
+test_harness = tests/libtestharness.a
+test_libs = $(test_harness) src/libsharelite.la $(CMOCKA_LIBS)
 # -no-install: real binaries, not libtool wrappers, so valgrind runs them.
 test_ldflags = -no-install
 # Each program is built from tests/NAME.c (automake's default source).
-EXTRA_DIST += tests/testutil.h
 
+# The harness: registry and teardown, children, checks (harness.c), and
+# the oracle of each memory format (oracle_*.c).
+check_LIBRARIES = $(test_harness)
+tests_libtestharness_a_SOURCES = \
+	tests/harness/harness.c tests/harness/harness.h \
+	tests/harness/oracle_ipcsl.c tests/harness/ipcsl.h
+tests_libtestharness_a_CFLAGS = $(test_cflags)
+
+# White-box programs: they also read or change the Perl format's objects.
 core_tests = \
-	tests/test_errors \
-	tests/test_open \
-	tests/test_keys \
-	tests/test_store_fetch \
-	tests/test_locks \
-	tests/test_timeout \
 	tests/test_multiprocess \
 	tests/test_destroy \
-	tests/test_access \
-	tests/test_cplusplus
+	tests/test_access
 
 check_PROGRAMS += $(core_tests)
 TESTS += $(core_tests)
+
+# Format-neutral programs: the public API and the harness's oracle only.
+core_neutral_tests = \
+	tests/test_errors \
+	tests/test_open \
+	tests/test_store_fetch \
+	tests/test_timeout \
+	tests/test_keys \
+	tests/test_locks \
+	tests/test_cplusplus
+check_PROGRAMS += $(core_neutral_tests)
+neutral_tests += $(core_neutral_tests)
+
+# Each neutral program runs once per format: the test tests/NAME.FORMAT is
+# a stamp, and format-test.sh runs tests/NAME with SHARELITE_TEST_FORMAT
+# set (and under LOG_COMPILER, if one is given). A new format adds its
+# extension, its LOG_COMPILER and its stamps, as ipcsl's here.
+TEST_EXTENSIONS += .ipcsl
+IPCSL_LOG_COMPILER = $(SHELL) $(srcdir)/tests/harness/format-test.sh ipcsl
+AM_IPCSL_LOG_FLAGS = $(LOG_COMPILER)
+neutral_ipcsl = $(neutral_tests:=.ipcsl)
+TESTS += $(neutral_ipcsl)
+CLEANFILES += $(neutral_ipcsl)
+EXTRA_DIST += tests/harness/format-test.sh
+$(neutral_ipcsl): $(neutral_tests:=$(EXEEXT))
+	$(AM_V_GEN)echo '$@: run by tests/harness/format-test.sh' > $@
 
 tests_test_errors_CFLAGS = $(test_cflags)
 tests_test_errors_LDADD = $(test_libs)
@@ -59,7 +88,7 @@ tests_test_access_LDADD = $(test_libs)
 tests_test_access_LDFLAGS = $(test_ldflags)
 
 # The header from C++, beside <sys/file.h>.
-tests_test_cplusplus_SOURCES = tests/test_cplusplus.cc tests/testutil.h
-tests_test_cplusplus_CXXFLAGS = $(AM_CXXFLAGS) $(CMOCKA_CFLAGS)
+tests_test_cplusplus_SOURCES = tests/test_cplusplus.cc
+tests_test_cplusplus_CXXFLAGS = $(AM_CXXFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/tests/harness
 tests_test_cplusplus_LDADD = $(test_libs)
 tests_test_cplusplus_LDFLAGS = $(test_ldflags)

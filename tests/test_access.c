@@ -5,7 +5,7 @@
  * they are skipped, as nothing else can play a second user.
  */
 #include <grp.h>
-#include "testutil.h"
+#include "ipcsl.h"
 
 #define NOBODY 65534
 

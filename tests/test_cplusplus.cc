@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "testutil.h"
+#include "harness.h"
 
 static_assert(LOCK_SH == 1 && LOCK_EX == 2 && LOCK_NB == 4 && LOCK_UN == 8,
 	      "flock(2)'s values");

@@ -5,7 +5,7 @@
  */
 #include <pthread.h>
 #include <stdint.h>
-#include "testutil.h"
+#include "ipcsl.h"
 
 /* Kept in a global, so that no child's exit leaks it. */
 static share_t *child_share;
@@ -324,12 +324,9 @@ static void chain_ids_from(int shmid, struct ids *ids)
 /* Leave to the teardown what a dead family left, in case the test fails. */
 static void teardown_removes(int semid, int first_shmid)
 {
-	int slot = test_free_slot(shares, test_share_in_use);
+	struct test_ids ids = { IPC_PRIVATE, first_shmid, semid };
 
-	test_made.shares[slot].used = 1;
-	test_made.shares[slot].s = NULL;
-	test_made.shares[slot].shmid = first_shmid;
-	test_made.shares[slot].semid = semid;
+	test_adopt_ids(&ids);
 }
 
 /*

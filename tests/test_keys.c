@@ -4,7 +4,7 @@
  * read as a native-endian int32. share_key_parse(): the command line's rule,
  * the same with 0x and hexadecimal digits read as a number first.
  */
-#include "testutil.h"
+#include "harness.h"
 
 /* One of the two rules, share_key_from_string() or share_key_parse(). */
 typedef int key_rule(const char *text, key_t *key);

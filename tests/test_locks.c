@@ -4,7 +4,7 @@
  * semaphores and with the order of messages on pipes, never with timing.
  */
 #include <sys/file.h>	/* first: the LOCK_* values must agree with ours */
-#include "testutil.h"
+#include "harness.h"
 
 /* What a child uses: its own handle on key, or the one it inherited. */
 struct target {
@@ -136,7 +136,7 @@ static pid_t call_waiting(struct target *t, int operation, char call, struct tes
 
 	assert_int_equal(share_lock(t->s, operation), 0);
 	pid = call_elsewhere(t, call, c);
-	assert_int_equal(test_child_waits(c, test_semid(t->s)), 1);
+	assert_int_equal(test_child_waits(c, t->s), 1);
 	return pid;
 }
 
@@ -254,7 +254,7 @@ static void test_shared_locks_coexist(void **state)
 	assert_int_equal(lock_elsewhere(t, LOCK_EX | LOCK_NB), EWOULDBLOCK);
 	/* Readers do not wait for each other. */
 	reader = call_elsewhere(t, 'f', &rc);
-	assert_int_equal(test_child_waits(&rc, test_semid(s)), 0);
+	assert_int_equal(test_child_waits(&rc, s), 0);
 	assert_int_equal(test_recv(&rc), 'b');
 	assert_int_equal(test_wait(reader), 0);
 
@@ -292,7 +292,7 @@ static void test_downgrade_is_atomic(void **state)
 	test_assert_value(s, "parent");
 	test_assert_locks(s, 1, 0);
 	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), 0);
-	assert_int_equal(test_child_waits(&c, test_semid(s)), 1);
+	assert_int_equal(test_child_waits(&c, s), 1);
 	let_call_through(s, 's', pid, &c);
 }
 
@@ -341,7 +341,7 @@ static void test_blocking_upgrade_waits(void **state)
 	assert_int_equal(test_recv(&c), 'S');
 	test_assert_locks(s, 2, 0);
 	assert_int_equal(test_send(&c, 'e'), 0);
-	assert_int_equal(test_child_waits(&c, test_semid(s)), 1);
+	assert_int_equal(test_child_waits(&c, s), 1);
 	test_assert_value(s, "before");
 	assert_int_equal(share_unlock(s), 0);
 	assert_int_equal(test_recv(&c), 'X');
@@ -413,7 +413,7 @@ static void test_dead_holder_releases(void **state)
 	pid = call_waiting(t, LOCK_SH, 's', &c);
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(test_wait(pid), -1);
-	assert_int_equal(test_sem_waiters(test_semid(s)), 0);
+	assert_int_equal(test_waiters(s), 0);
 	test_assert_locks(s, 1, 0);
 	assert_int_equal(share_unlock(s), 0);
 	test_assert_value(s, "before");

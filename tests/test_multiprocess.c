@@ -3,7 +3,7 @@
  * written by one and read by another, the chain shrinking under readers,
  * and IPC_PRIVATE shares used across fork().
  */
-#include "testutil.h"
+#include "ipcsl.h"
 
 #define WORKERS 4
 #define INCREMENTS 500

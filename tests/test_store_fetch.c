@@ -1,16 +1,6 @@
-/* Store and fetch: values of every size, the chain growing and shrinking. */
-#include "testutil.h"
-
-static void assert_fetches(share_t *s, const void *want, size_t n)
-{
-	void *got = NULL;
-
-	assert_int_equal(share_fetch(s, &got), (ssize_t)n);
-	assert_non_null(got);
-	assert_memory_equal(got, want, n);
-	assert_int_equal(((char *)got)[n], '\0');
-	free(got);
-}
+/* Store and fetch: values of every size, the chain growing and shrinking
+ * (its segments, in the Perl format: tests/ipcsl/test_store_fetch.c). */
+#include "harness.h"
 
 static void test_new_share_is_empty(void **unused)
 {
@@ -18,7 +8,7 @@ static void test_new_share_is_empty(void **unused)
 	share_t *s = test_private(0);
 	char buf[4] = "xyz";
 
-	assert_fetches(s, "", 0);
+	test_assert_fetches(s, "", 0);
 	assert_int_equal(share_fetch_into(s, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "xyz");
 	assert_int_equal(share_version(s), 1);
@@ -35,9 +25,9 @@ static void test_binary_values(void **unused)
 	for (int i = 0; i < 256; i++)
 		all[i] = (unsigned char)i;
 	assert_int_equal(share_store(s, all, sizeof(all)), 0);
-	assert_fetches(s, all, sizeof(all));
+	test_assert_fetches(s, all, sizeof(all));
 	assert_int_equal(share_store(s, "\0\0\0", 3), 0);
-	assert_fetches(s, "\0\0\0", 3);
+	test_assert_fetches(s, "\0\0\0", 3);
 	assert_int_equal(test_close(s), 0);
 }
 
@@ -64,41 +54,6 @@ static void test_fetch_into(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
-static void test_chain_grows_and_shrinks(void **unused)
-{
-	(void)unused;
-	/* 116 data bytes per segment */
-	share_t *s = test_private(132);
-	size_t big = 116 * 40 + 7;
-	unsigned char *buf = malloc(big);
-	int ids[64], n;
-
-	assert_non_null(buf);
-	test_fill(buf, big, 3);
-	assert_int_equal(share_store(s, buf, big), 0);
-	assert_int_equal(share_num_segments(s), 41);
-	assert_int_equal(share_version(s), 2);
-	assert_fetches(s, buf, big);
-
-	/* Remember the overflow segments to see them go. */
-	n = test_chain_ids(s, ids, 64);
-	assert_int_equal(n, 41);
-
-	assert_int_equal(share_store(s, "tiny", 4), 0);
-	assert_int_equal(share_num_segments(s), 1);
-	assert_fetches(s, "tiny", 4);
-	assert_int_equal(test_chain_ids(s, ids, 1), 1);
-	for (int i = 1; i < n; i++)
-		assert_true(test_shm_gone(ids[i]));
-
-	/* And grows again from there. */
-	assert_int_equal(share_store(s, buf, big), 0);
-	assert_fetches(s, buf, big);
-	assert_int_equal(share_num_segments(s), 41);
-	free(buf);
-	assert_int_equal(test_close(s), 0);
-}
-
 static void test_exact_multiples(void **unused)
 {
 	(void)unused;
@@ -109,13 +64,13 @@ static void test_exact_multiples(void **unused)
 	for (size_t n = 0; n <= sizeof(buf); n++) {
 		assert_int_equal(share_store(s, buf, n), 0);
 		assert_int_equal(share_num_segments(s), n ? (int)((n + 15) / 16) : 1);
-		assert_fetches(s, buf, n);
+		test_assert_fetches(s, buf, n);
 	}
 	/* Shrinking one byte at a time, too. */
 	for (size_t n = sizeof(buf); n-- > 0;) {
 		assert_int_equal(share_store(s, buf, n), 0);
 		assert_int_equal(share_num_segments(s), n ? (int)((n + 15) / 16) : 1);
-		assert_fetches(s, buf, n);
+		test_assert_fetches(s, buf, n);
 	}
 	assert_int_equal(test_close(s), 0);
 }
@@ -134,7 +89,7 @@ static void test_big_segments(void **unused)
 	test_fill(value, big, 4);
 	assert_int_equal(share_store(s, value, big), 0);
 	assert_int_equal(share_num_segments(s), 3);
-	assert_fetches(s, value, big);
+	test_assert_fetches(s, value, big);
 	memset(buf, 0, big);
 	assert_int_equal(share_fetch_into(s, buf, big - 7), (ssize_t)big);
 	assert_memory_equal(buf, value, big - 7);
@@ -158,8 +113,8 @@ static void test_second_handle_follows_chain(void **unused)
 
 		test_fill(buf, n, round);
 		assert_int_equal(share_store(round % 3 ? a : b, buf, n), 0);
-		assert_fetches(a, buf, n);
-		assert_fetches(b, buf, n);
+		test_assert_fetches(a, buf, n);
+		test_assert_fetches(b, buf, n);
 	}
 	assert_int_equal(test_close(b), 0);
 	assert_int_equal(test_close(a), 0);
@@ -171,7 +126,6 @@ int main(void)
 		test_case(test_new_share_is_empty),
 		test_case(test_binary_values),
 		test_case(test_fetch_into),
-		test_case(test_chain_grows_and_shrinks),
 		test_case(test_big_segments),
 		test_case(test_exact_multiples),
 		test_case(test_second_handle_follows_chain),

@@ -33,14 +33,18 @@ dist_man_MANS += \
 json_test_cflags = $(test_cflags) $(JANSSON_CFLAGS) -I$(top_srcdir)/tests
 json_test_libs = src/json/libsharelite-json.la $(test_libs) $(JANSSON_LIBS)
 json_tests = \
-	tests/json/test_json_values \
-	tests/json/test_json_updates \
 	tests/json/test_json_locks \
-	tests/json/test_json_concurrent \
 	tests/json/test_json_interrupted \
 	tests/json/test_json_cxx
 check_PROGRAMS += $(json_tests)
 TESTS += $(json_tests) tests/json/exports.sh
+# Run once per memory format (tests/local.mk).
+json_neutral_tests = \
+	tests/json/test_json_values \
+	tests/json/test_json_updates \
+	tests/json/test_json_concurrent
+check_PROGRAMS += $(json_neutral_tests)
+neutral_tests += $(json_neutral_tests)
 EXTRA_DIST += tests/json/exports.sh
 
 tests_json_test_json_values_SOURCES = tests/json/test_json_values.c tests/json/jsontest.h

@@ -52,7 +52,7 @@ TESTS += tests/fault/test_chaos
 tests_fault_test_chaos_SOURCES = tests/fault/test_chaos.c tests/fault/fault.h \
 	tests/fault/inject.c tests/fault/inject.h $(src_libsharelite_la_SOURCES)
 tests_fault_test_chaos_CFLAGS = $(test_cflags)
-tests_fault_test_chaos_LDADD = $(CMOCKA_LIBS)
+tests_fault_test_chaos_LDADD = $(test_harness) $(CMOCKA_LIBS)
 tests_fault_test_chaos_LDFLAGS = $(test_ldflags) $(fault_wrap)
 
 # The fuzz target for the chain walk; CI runs fuzz/run.sh (clang, libFuzzer).

@@ -21,18 +21,9 @@ static int timeout_ms;
 static int setup(void **unused)
 {
 	(void)unused;
-	fault_value_fill(small_value, 1, sizeof(small_value));
-	fault_value_fill(big_value, 2, sizeof(big_value));
+	test_value_fill(small_value, 1, sizeof(small_value));
+	test_value_fill(big_value, 2, sizeof(big_value));
 	return 0;
-}
-
-static void assert_holds(share_t *s, const void *want, size_t n)
-{
-	void *got = NULL;
-
-	assert_int_equal(share_fetch(s, &got), (ssize_t)n);
-	assert_memory_equal(got, want, n);
-	free(got);
 }
 
 /* What a failed call must not have changed. */
@@ -58,11 +49,11 @@ static struct snapshot take(share_t *s, const void *value, size_t length)
 
 static void assert_unchanged(share_t *s, const struct snapshot *snap)
 {
-	assert_holds(s, snap->value, snap->length);
+	test_assert_fetches(s, snap->value, snap->length);
 	assert_int_equal(share_version(s), snap->version);
 	assert_int_equal(share_num_segments(s), snap->segments);
 	assert_int_equal(inject_live_objects(), snap->objects);
-	fault_assert_unlocked(s);
+	test_assert_locks(s, 0, 0);
 }
 
 /* The operations walked, each on a share holding `from`. */
@@ -107,19 +98,19 @@ static void assert_done(share_t *owner, share_t *s, enum op op,
 {
 	switch (op) {
 	case STORE_BIG:
-		assert_holds(owner, big_value, sizeof(big_value));
+		test_assert_fetches(owner, big_value, sizeof(big_value));
 		assert_int_equal(share_version(owner), before->version + 1);
 		break;
 	case STORE_SMALL:
-		assert_holds(owner, small_value, sizeof(small_value));
+		test_assert_fetches(owner, small_value, sizeof(small_value));
 		/* A trim that failed leaves the chain longer, never torn. */
 		assert_true(share_num_segments(owner) == 2 || inject_fired());
 		assert_int_equal(share_version(owner), before->version + 1);
 		break;
 	case LOCK_EXCL:
 	case UPGRADE:
-		assert_int_equal(fault_sem(owner, 2), 1);
-		assert_int_equal(fault_sem(owner, 1), 0);
+		assert_int_equal(test_sem(owner, 2), 1);
+		assert_int_equal(test_sem(owner, 1), 0);
 		assert_int_equal(share_unlock(s), 0);
 		/* fall through */
 	default:
@@ -132,7 +123,7 @@ static void assert_done(share_t *owner, share_t *s, enum op op,
 		assert_int_equal(semget(share_key(owner), 0, 0), -1);
 		return;
 	}
-	fault_assert_unlocked(owner);
+	test_assert_locks(owner, 0, 0);
 }
 
 /*
@@ -179,8 +170,8 @@ static void walk(enum op op, const void *from, size_t length, int eintr, int fre
 				assert_int_equal(share_unlock(s), 0);
 			assert_unchanged(owner, &before);
 		}
-		assert_int_equal(share_close(s), 0);
-		assert_int_equal(share_close(owner), 0);
+		assert_int_equal(test_close(s), 0);
+		assert_int_equal(test_close(owner), 0);
 		assert_int_equal(inject_live_objects(), 0);
 		if (!inject_fired())
 			return;		/* call n never came: all walked */
@@ -262,10 +253,10 @@ static void test_new(void **unused)
 				assert_int_equal(semget(key, 0, 0), -1);
 				continue;
 			}
-			fault_assert_unlocked(s);
+			test_assert_locks(s, 0, 0);
 			assert_int_equal(share_version(s), 1);
 			share_set_destroy(s, 1);
-			assert_int_equal(share_close(s), 0);
+			assert_int_equal(test_close(s), 0);
 			assert_int_equal(inject_live_objects(), 0);
 			if (!inject_fired())
 				break;
@@ -291,14 +282,14 @@ static void test_open_existing(void **unused)
 		s = share_new(key, 0, 0);
 		inject_disarm();
 		if (s) {
-			assert_holds(s, big_value, sizeof(big_value));
-			assert_int_equal(share_close(s), 0);
+			test_assert_fetches(s, big_value, sizeof(big_value));
+			assert_int_equal(test_close(s), 0);
 		}
 		assert_unchanged(owner, &before);
 		if (!inject_fired())
 			break;
 	}
-	assert_int_equal(share_close(owner), 0);
+	assert_int_equal(test_close(owner), 0);
 	test_remove_key(key);
 }
 
@@ -317,7 +308,7 @@ static void test_close_destroy(void **unused)
 		assert_int_equal(share_lock(s, LOCK_EX), 0);
 		share_set_destroy(s, 1);
 		inject_arm(n);
-		rc = share_close(s);
+		rc = test_close(s);
 		inject_disarm();
 		other = share_new(key, 0, 0);
 		if (rc == 0) {
@@ -325,10 +316,10 @@ static void test_close_destroy(void **unused)
 		} else {
 			assert_true(inject_fired());
 			assert_non_null(other);
-			assert_holds(other, big_value, sizeof(big_value));
-			fault_assert_unlocked(other);
+			test_assert_fetches(other, big_value, sizeof(big_value));
+			test_assert_locks(other, 0, 0);
 			assert_int_equal(share_remove(other), 0);
-			assert_int_equal(share_close(other), 0);
+			assert_int_equal(test_close(other), 0);
 		}
 		assert_int_equal(inject_live_objects(), 0);
 		if (!inject_fired())
@@ -339,15 +330,15 @@ static void test_close_destroy(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		fault_test(test_store_growing),
-		fault_test(test_store_shrinking),
-		fault_test(test_reads),
-		fault_test(test_locks),
-		fault_test(test_remove),
-		fault_test(test_signals_restart_or_interrupt),
-		fault_test(test_new),
-		fault_test(test_open_existing),
-		fault_test(test_close_destroy),
+		test_case_sweep(test_store_growing),
+		test_case_sweep(test_store_shrinking),
+		test_case_sweep(test_reads),
+		test_case_sweep(test_locks),
+		test_case_sweep(test_remove),
+		test_case_sweep(test_signals_restart_or_interrupt),
+		test_case_sweep(test_new),
+		test_case_sweep(test_open_existing),
+		test_case_sweep(test_close_destroy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

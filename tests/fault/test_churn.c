@@ -35,9 +35,9 @@ static uint32_t next_random(uint32_t *x)
 static void store(share_t *s, uint32_t seed)
 {
 	unsigned char buf[MAX_VALUE];
-	size_t n = fault_value_length(seed, MAX_VALUE);
+	size_t n = test_value_length(seed, MAX_VALUE);
 
-	fault_value_fill(buf, seed, n);
+	test_value_fill(buf, seed, n);
 	worker_check(share_store(s, buf, n));
 }
 
@@ -49,7 +49,7 @@ static void fetch(share_t *s)
 	if (n < 0)
 		child_check(errno == EIDRM);
 	else
-		child_check(n == 0 || fault_value_ok(got, (size_t)n, MAX_VALUE));
+		child_check(n == 0 || test_value_ok(got, (size_t)n, MAX_VALUE));
 	free(got);
 }
 
@@ -83,29 +83,29 @@ static void worker(uint32_t seed)
 			/* fall through */
 		case 7:
 			share_set_destroy(*s, r >> 16 & 1);
-			worker_check(share_close(*s));
+			worker_check(test_close(*s));
 			*s = NULL;
 			break;
 		}
 	}
 	for (int k = 0; k < KEYS; k++)
 		if (open[k])
-			child_check(share_close(open[k]) == 0);
+			child_check(test_close(open[k]) == 0);
 }
 
 static void test_churn_leaves_nothing(void **unused)
 {
 	(void)unused;
-	struct fault_ipc_counts before, after;
+	struct test_ipc_counts before, after;
 	pid_t pids[WORKERS];
 
 	for (unsigned k = 0; k < KEYS; k++) {
 		keys[k] = test_key(k);
 		test_remove_key(keys[k]);
 	}
-	before = fault_ipc_counts();
+	before = test_ipc_counts();
 	for (int i = 0; i < WORKERS; i++) {
-		pids[i] = fault_fork();
+		pids[i] = test_fork(NULL);
 		if (pids[i] == 0) {
 			worker(0x9e3779b9u * (uint32_t)(i + 1));
 			_exit(0);
@@ -124,13 +124,13 @@ static void test_churn_leaves_nothing(void **unused)
 
 		if (s) {
 			assert_int_equal(share_remove(s), 0);
-			assert_int_equal(share_close(s), 0);
+			assert_int_equal(test_close(s), 0);
 		} else {
 			assert_int_equal(errno, ENOENT);
 		}
 		assert_true(test_key_gone(keys[k]));
 	}
-	after = fault_ipc_counts();
+	after = test_ipc_counts();
 	assert_int_equal(after.segments, before.segments);
 	assert_int_equal(after.sets, before.sets);
 }
@@ -138,10 +138,10 @@ static void test_churn_leaves_nothing(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		fault_test(test_churn_leaves_nothing),
+		test_case_sweep(test_churn_leaves_nothing),
 	};
 
-	if (fault_private_ipc() < 0) {
+	if (test_private_ipc() < 0) {
 		printf("skipped: no IPC namespace of our own (%s), so the system's "
 		       "counts would include other programs'\n", strerror(errno));
 		return 77;

@@ -16,7 +16,7 @@ static unsigned char value[DATA * 3 + 5];
 static int setup(void **unused)
 {
 	(void)unused;
-	fault_value_fill(value, 42, sizeof(value));
+	test_value_fill(value, 42, sizeof(value));
 	return 0;
 }
 
@@ -34,19 +34,10 @@ static void assert_fetch_fails(share_t *s, int err)
 	assert_int_equal(errno, err);
 }
 
-static void assert_fetches(share_t *s, const void *want, size_t n)
-{
-	void *got = NULL;
-
-	assert_int_equal(share_fetch(s, &got), (ssize_t)n);
-	assert_memory_equal(got, want, n);
-	free(got);
-}
-
 /* A share holding `value` in four segments. */
 static share_t *four_segments(void)
 {
-	share_t *s = fault_share(SEGSZ);
+	share_t *s = test_private(SEGSZ);
 
 	assert_int_equal(share_store(s, value, sizeof(value)), 0);
 	assert_int_equal(share_num_segments(s), 4);
@@ -60,14 +51,14 @@ static share_t *four_segments(void)
 static void assert_store_repairs(share_t *s)
 {
 	assert_int_equal(share_store(s, value, sizeof(value)), 0);
-	assert_fetches(s, value, sizeof(value));
+	test_assert_fetches(s, value, sizeof(value));
 	assert_int_equal(share_num_segments(s), 4);
 	assert_int_equal(share_store(s, "x", 1), 0);
 	assert_int_equal(share_num_segments(s), 1);
-	assert_fetches(s, "x", 1);
+	test_assert_fetches(s, "x", 1);
 	assert_int_equal(share_store(s, value, sizeof(value)), 0);
 	assert_int_equal(share_num_segments(s), 4);
-	fault_assert_unlocked(s);
+	test_assert_locks(s, 0, 0);
 }
 
 static void test_negative_length(void **unused)
@@ -75,14 +66,14 @@ static void test_negative_length(void **unused)
 	(void)unused;
 	share_t *s = four_segments();
 
-	fault_poke(fault_info(s).shmid, length, -5);
+	test_poke(test_info(s).shmid, length, -5);
 	assert_fetch_fails(s, EBADMSG);
-	fault_poke(fault_info(s).shmid, length, INT32_MIN);
+	test_poke(test_info(s).shmid, length, INT32_MIN);
 	assert_fetch_fails(s, EBADMSG);
 	assert_int_equal(share_num_segments(s), 4);
-	fault_assert_unlocked(s);
+	test_assert_locks(s, 0, 0);
 	assert_store_repairs(s);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 static void test_length_beyond_chain(void **unused)
@@ -92,34 +83,34 @@ static void test_length_beyond_chain(void **unused)
 
 	/* A length the chain is too short for: no 2 GiB allocation, no read
 	 * past the last segment. */
-	fault_poke(fault_info(s).shmid, length, INT32_MAX);
+	test_poke(test_info(s).shmid, length, INT32_MAX);
 	assert_fetch_fails(s, EBADMSG);
-	fault_poke(fault_info(s).shmid, length, DATA * 4 + 1);
+	test_poke(test_info(s).shmid, length, DATA * 4 + 1);
 	assert_fetch_fails(s, EBADMSG);
 	/* The longest value the chain holds is still read. */
-	fault_poke(fault_info(s).shmid, length, DATA * 4);
+	test_poke(test_info(s).shmid, length, DATA * 4);
 	void *got = NULL;
 	assert_int_equal(share_fetch(s, &got), DATA * 4);
 	free(got);
 	assert_store_repairs(s);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 /* Point segment `from` of the chain at `to`, then check every call copes. */
 static void check_bad_link(share_t *s, int from, int to, int fetch_sees_it)
 {
-	fault_poke(fault_segment_id(s, from), next_shmid, to);
+	test_poke(test_segment_id(s, from), next_shmid, to);
 	if (fetch_sees_it)
 		assert_fetch_fails(s, EBADMSG);
 	errno = 0;
 	assert_int_equal(share_num_segments(s), -1);
 	assert_int_equal(errno, EBADMSG);
-	struct share_info info = fault_info(s);
+	struct share_info info = test_info(s);
 	assert_int_equal(info.segments, -1);
-	fault_assert_unlocked(s);
+	test_assert_locks(s, 0, 0);
 	assert_store_repairs(s);
 	/* The segments the bad link cut off are the corruption's leak. */
-	fault_remove_leaked(getpid(), s);
+	test_remove_leaked(getpid(), s);
 }
 
 static void test_link_to_segment_of_other_size(void **unused)
@@ -130,20 +121,20 @@ static void test_link_to_segment_of_other_size(void **unused)
 	struct segment_header *h;
 
 	assert_true(foreign >= 0);
-	h = fault_map(foreign);
+	h = test_map(foreign);
 	memset(h, 0x5a, SEGSZ * 2);
 	h->next_shmid = -1;
 	check_bad_link(s, 0, foreign, 1);
 	check_bad_link(s, 2, foreign, 1);
 	check_bad_link(s, 3, foreign, 0);
 	/* Never written, never removed: it is not the share's. */
-	assert_true(fault_shm_exists(foreign));
+	assert_true(test_shm_exists(foreign));
 	assert_int_equal(h->next_shmid, -1);
 	for (size_t i = 4; i < SEGSZ * 2; i++)
 		assert_int_equal(((unsigned char *)h)[i], 0x5a);
 	shmdt(h);
-	assert_int_equal(share_close(s), 0);
-	assert_true(fault_shm_exists(foreign));
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_shm_exists(foreign));
 	shmctl(foreign, IPC_RMID, NULL);
 }
 
@@ -159,20 +150,20 @@ static void test_link_to_removed_or_bogus_id(void **unused)
 	check_bad_link(s, 1, gone, 1);
 	check_bad_link(s, 1, INT32_MAX, 1);
 	check_bad_link(s, 3, 0x12345, 0);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 static void test_cycles(void **unused)
 {
 	(void)unused;
 	share_t *s = four_segments();
-	int head = fault_info(s).shmid;
+	int head = test_info(s).shmid;
 
 	check_bad_link(s, 0, head, 1);		/* the head to itself */
 	check_bad_link(s, 3, head, 0);		/* the tail to the head */
-	check_bad_link(s, 2, fault_segment_id(s, 2), 1);	/* a segment to itself */
-	check_bad_link(s, 3, fault_segment_id(s, 1), 0);	/* back to the middle */
-	assert_int_equal(share_close(s), 0);
+	check_bad_link(s, 2, test_segment_id(s, 2), 1);	/* a segment to itself */
+	check_bad_link(s, 3, test_segment_id(s, 1), 0);	/* back to the middle */
+	assert_int_equal(test_close(s), 0);
 }
 
 /* A link rewritten behind the back of a handle that had the chain mapped. */
@@ -183,26 +174,26 @@ static void test_link_changed_under_cached_mapping(void **unused)
 	int foreign = shmget(IPC_PRIVATE, SEGSZ + 8, IPC_CREAT | 0600);
 
 	assert_true(foreign >= 0);
-	assert_fetches(s, value, sizeof(value));	/* now mapped */
-	int second = fault_segment_id(s, 1);
-	fault_poke(fault_info(s).shmid, next_shmid, foreign);
+	test_assert_fetches(s, value, sizeof(value));	/* now mapped */
+	int second = test_segment_id(s, 1);
+	test_poke(test_info(s).shmid, next_shmid, foreign);
 	assert_fetch_fails(s, EBADMSG);
 	/* Put back: the chain is whole again. */
-	fault_poke(fault_info(s).shmid, next_shmid, second);
-	assert_fetches(s, value, sizeof(value));
+	test_poke(test_info(s).shmid, next_shmid, second);
+	test_assert_fetches(s, value, sizeof(value));
 	shmctl(foreign, IPC_RMID, NULL);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 static void test_state_and_version_fields(void **unused)
 {
 	(void)unused;
 	share_t *s = four_segments();
-	int head = fault_info(s).shmid;
+	int head = test_info(s).shmid;
 
-	fault_poke(head, shm_state, 0xdeadbeef);
-	assert_fetches(s, value, sizeof(value));
-	fault_poke(head, version, 0xfffffffe);
+	test_poke(head, shm_state, 0xdeadbeef);
+	test_assert_fetches(s, value, sizeof(value));
+	test_poke(head, version, 0xfffffffe);
 	assert_int_equal(share_version(s), 0xfffffffe);
 	assert_int_equal(share_store(s, "y", 1), 0);
 	assert_int_equal(share_version(s), 0xffffffff);
@@ -210,7 +201,7 @@ static void test_state_and_version_fields(void **unused)
 	assert_int_equal(share_store(s, "z", 1), 0);
 	assert_int_equal(share_version(s), 1);
 	assert_int_equal(share_num_segments(s), 1);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 /* Segments this process created that still exist. */
@@ -256,14 +247,14 @@ static void test_foreign_segment_under_key(void **unused)
 	assert_int_equal(semctl(sem, 0, SETVAL, 1), 0);
 	assert_refused(key, 0, 0, EEXIST);
 	assert_refused(key, 0, IPC_CREAT, EEXIST);
-	assert_true(fault_shm_exists(tiny));
+	assert_true(test_shm_exists(tiny));
 	shmctl(tiny, IPC_RMID, NULL);
 	semctl(sem, 0, IPC_RMID);
 
 	int big = shmget(key, 100000, IPC_CREAT | IPC_EXCL | 0600);
 	assert_true(big >= 0);
 	assert_refused(key, 0, IPC_CREAT, EEXIST);
-	assert_true(fault_shm_exists(big));
+	assert_true(test_shm_exists(big));
 	shmctl(big, IPC_RMID, NULL);
 	test_remove_key(key);
 }
@@ -324,7 +315,7 @@ static void assert_gone(share_t *s)
 	errno = 0;
 	assert_int_equal(share_remove(s), -1);
 	assert_int_equal(errno, EIDRM);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 static void test_removed_by_another_handle(void **unused)
@@ -338,7 +329,7 @@ static void test_removed_by_another_handle(void **unused)
 	assert_non_null(b);
 	assert_int_equal(share_store(a, value, sizeof(value)), 0);
 	assert_int_equal(share_remove(b), 0);
-	assert_int_equal(share_close(b), 0);
+	assert_int_equal(test_close(b), 0);
 	assert_gone(a);
 	assert_int_equal(shmget(key, 0, 0), -1);
 	test_remove_key(key);
@@ -350,10 +341,10 @@ static void test_removed_while_locked(void **unused)
 	(void)unused;
 	for (int lock = LOCK_SH; lock <= LOCK_EX; lock++) {
 		share_t *s = four_segments();
-		int semid = fault_info(s).semid, ids[4];
+		int semid = test_info(s).semid, ids[4];
 
 		for (int i = 0; i < 4; i++)
-			ids[i] = fault_segment_id(s, i);
+			ids[i] = test_segment_id(s, i);
 		share_set_destroy(s, 0);
 		assert_int_equal(share_lock(s, lock), 0);
 		assert_int_equal(semctl(semid, 0, IPC_RMID), 0);
@@ -436,7 +427,7 @@ static void assert_child_passed(pid_t pid, int huge)
 	int status;
 
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(fault_shm_exists(huge));
+	assert_true(test_shm_exists(huge));
 	shmctl(huge, IPC_RMID, NULL);
 	if (WIFSIGNALED(status))
 		fail_msg("child killed by signal %d", WTERMSIG(status));
@@ -460,8 +451,8 @@ static void test_link_to_hugetlb_segment(void **unused)
 
 	if (huge < 0)
 		skip();
-	fault_poke(fault_segment_id(s, 2), next_shmid, huge);
-	pid = fault_fork();
+	test_poke(test_segment_id(s, 2), next_shmid, huge);
+	pid = test_fork(NULL);
 	if (pid == 0) {
 		struct share_info info;
 
@@ -481,9 +472,9 @@ static void test_link_to_hugetlb_segment(void **unused)
 	}
 	assert_child_passed(pid, huge);
 	/* The child's store cut the link to the stranger. */
-	assert_fetches(s, value, sizeof(value));
+	test_assert_fetches(s, value, sizeof(value));
 	assert_int_equal(share_num_segments(s), 4);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 /*
@@ -502,10 +493,10 @@ static void test_locked_process(void **unused)
 	assert_non_null(s);
 	share_set_destroy(s, 1);
 	assert_int_equal(share_store(s, value, sizeof(value)), 0);
-	third = fault_segment_id(s, 2);
+	third = test_segment_id(s, 2);
 	if (huge < 0)
 		skip();
-	pid = fault_fork();
+	pid = test_fork(NULL);
 	if (pid == 0) {
 		struct segment_header *h;
 		share_t *o;
@@ -532,7 +523,7 @@ static void test_locked_process(void **unused)
 		_exit(0);
 	}
 	assert_child_passed(pid, huge);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 	test_remove_key(key);
 }
 
@@ -551,7 +542,7 @@ static void test_hugetlb_segment_under_key(void **unused)
 	sem = semget(key, 3, IPC_CREAT | IPC_EXCL | 0600);
 	assert_true(sem >= 0);
 	assert_int_equal(semctl(sem, 0, SETVAL, 1), 0);
-	pid = fault_fork();
+	pid = test_fork(NULL);
 	if (pid == 0) {
 		signal(SIGBUS, SIG_DFL);
 		errno = 0;
@@ -567,20 +558,20 @@ static void test_hugetlb_segment_under_key(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		fault_test(test_negative_length),
-		fault_test(test_length_beyond_chain),
-		fault_test(test_link_to_segment_of_other_size),
-		fault_test(test_link_to_removed_or_bogus_id),
-		fault_test(test_cycles),
-		fault_test(test_link_changed_under_cached_mapping),
-		fault_test(test_state_and_version_fields),
-		fault_test(test_foreign_segment_under_key),
-		fault_test(test_foreign_semaphores_under_key),
-		fault_test(test_removed_by_another_handle),
-		fault_test(test_removed_while_locked),
-		fault_test(test_link_to_hugetlb_segment),
-		fault_test(test_hugetlb_segment_under_key),
-		fault_test(test_locked_process),
+		test_case_sweep(test_negative_length),
+		test_case_sweep(test_length_beyond_chain),
+		test_case_sweep(test_link_to_segment_of_other_size),
+		test_case_sweep(test_link_to_removed_or_bogus_id),
+		test_case_sweep(test_cycles),
+		test_case_sweep(test_link_changed_under_cached_mapping),
+		test_case_sweep(test_state_and_version_fields),
+		test_case_sweep(test_foreign_segment_under_key),
+		test_case_sweep(test_foreign_semaphores_under_key),
+		test_case_sweep(test_removed_by_another_handle),
+		test_case_sweep(test_removed_while_locked),
+		test_case_sweep(test_link_to_hugetlb_segment),
+		test_case_sweep(test_hugetlb_segment_under_key),
+		test_case_sweep(test_locked_process),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -21,9 +21,9 @@
 static void store_value(share_t *s, uint32_t seed)
 {
 	unsigned char buf[MAX_VALUE];
-	size_t n = fault_value_length(seed, MAX_VALUE);
+	size_t n = test_value_length(seed, MAX_VALUE);
 
-	fault_value_fill(buf, seed, n);
+	test_value_fill(buf, seed, n);
 	if (share_store(s, buf, n) != 0)
 		_exit(3);
 }
@@ -33,7 +33,7 @@ static int value_whole(share_t *s)
 {
 	void *got = NULL;
 	ssize_t n = share_fetch(s, &got);
-	int ok = n == 0 || (n > 0 && fault_value_ok(got, (size_t)n, MAX_VALUE));
+	int ok = n == 0 || (n > 0 && test_value_ok(got, (size_t)n, MAX_VALUE));
 
 	free(got);
 	return n < 0 ? -1 : ok;
@@ -42,7 +42,7 @@ static int value_whole(share_t *s)
 /* A child that stores self-checking values until it is killed. */
 static pid_t spawn_writer(share_t *s, uint32_t first_seed)
 {
-	pid_t pid = fault_fork();
+	pid_t pid = test_fork(NULL);
 
 	if (pid == 0) {
 		for (uint32_t seed = first_seed;; seed++)
@@ -62,7 +62,7 @@ static void kill_soon(pid_t pid, unsigned *rng)
 static void test_killed_holding_a_lock(void **unused)
 {
 	(void)unused;
-	share_t *s = fault_share(SEGSZ);
+	share_t *s = test_private(SEGSZ);
 	static const int locks[] = { LOCK_SH, LOCK_EX };
 
 	for (size_t i = 0; i < 2; i++) {
@@ -71,7 +71,7 @@ static void test_killed_holding_a_lock(void **unused)
 		pid_t pid;
 
 		assert_int_equal(pipe(ready), 0);
-		pid = fault_fork();
+		pid = test_fork(NULL);
 		if (pid == 0) {
 			close(ready[0]);
 			if (share_lock(s, locks[i]) != 0)
@@ -84,21 +84,21 @@ static void test_killed_holding_a_lock(void **unused)
 		close(ready[1]);
 		assert_int_equal(read(ready[0], &c, 1), 1);
 		close(ready[0]);
-		assert_int_equal(fault_sem(s, locks[i] == LOCK_SH ? 1 : 2), 1);
+		assert_int_equal(test_sem(s, locks[i] == LOCK_SH ? 1 : 2), 1);
 		kill(pid, SIGKILL);
 		assert_int_equal(waitpid(pid, NULL, 0), pid);
-		fault_assert_unlocked(s);
+		test_assert_locks(s, 0, 0);
 		assert_int_equal(share_lock(s, LOCK_EX | LOCK_NB), 0);
 		assert_int_equal(share_unlock(s), 0);
 	}
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 /* A writer killed again and again: what is left is whole, and unlocked. */
 static void test_writer_killed_at_any_instant(void **unused)
 {
 	(void)unused;
-	share_t *s = fault_share(SEGSZ);
+	share_t *s = test_private(SEGSZ);
 	unsigned rng = (unsigned)getpid();
 	int leaked = 0, empty = 0;
 
@@ -107,13 +107,13 @@ static void test_writer_killed_at_any_instant(void **unused)
 		pid_t pid = spawn_writer(s, (uint32_t)k * 100000u);
 
 		kill_soon(pid, &rng);
-		fault_assert_unlocked(s);
+		test_assert_locks(s, 0, 0);
 		int whole = value_whole(s);
 		assert_int_not_equal(whole, 0);
 		assert_int_equal(whole, 1);
 		empty += share_fetch_into(s, NULL, 0) == 0;
 		assert_true(share_num_segments(s) >= 1);
-		leaked += fault_remove_leaked(pid, s);
+		leaked += test_remove_leaked(pid, s);
 		/* A store after the death repairs whatever was left. */
 		store_value(s, (uint32_t)k);
 		assert_int_equal(value_whole(s), 1);
@@ -121,19 +121,19 @@ static void test_writer_killed_at_any_instant(void **unused)
 	/* At most one segment per death. */
 	assert_true(leaked <= KILLS);
 	print_message("%d deaths: %d empty values, %d segments leaked\n", KILLS, empty, leaked);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 /* A reader killed inside fetch takes its shared lock with it. */
 static void test_reader_killed_inside_fetch(void **unused)
 {
 	(void)unused;
-	share_t *s = fault_share(SEGSZ);
+	share_t *s = test_private(SEGSZ);
 	unsigned rng = (unsigned)getpid() * 7u;
 
 	store_value(s, 5);
 	for (int k = 0; k < KILLS; k++) {
-		pid_t pid = fault_fork();
+		pid_t pid = test_fork(NULL);
 
 		if (pid == 0) {
 			for (;;)
@@ -141,10 +141,10 @@ static void test_reader_killed_inside_fetch(void **unused)
 					_exit(1);
 		}
 		kill_soon(pid, &rng);
-		fault_assert_unlocked(s);
+		test_assert_locks(s, 0, 0);
 		assert_int_equal(value_whole(s), 1);
 	}
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 /*
@@ -154,7 +154,7 @@ static void test_reader_killed_inside_fetch(void **unused)
 static void test_no_torn_value_under_load(void **unused)
 {
 	(void)unused;
-	share_t *s = fault_share(SEGSZ);
+	share_t *s = test_private(SEGSZ);
 	unsigned rng = (unsigned)getpid() * 13u;
 	pid_t writers[2], readers[2], dead[KILLS];
 	int status, leaked = 0;
@@ -163,7 +163,7 @@ static void test_no_torn_value_under_load(void **unused)
 	for (int i = 0; i < 2; i++)
 		writers[i] = spawn_writer(s, (uint32_t)i << 28);
 	for (int i = 0; i < 2; i++) {
-		readers[i] = fault_fork();
+		readers[i] = test_fork(NULL);
 		if (readers[i] == 0) {
 			for (int r = 0; r < READS; r++)
 				if (value_whole(s) != 1)
@@ -185,14 +185,14 @@ static void test_no_torn_value_under_load(void **unused)
 		assert_int_equal(waitpid(writers[i], &status, 0), writers[i]);
 		/* A writer that exited by itself failed a store. */
 		assert_true(WIFSIGNALED(status));
-		leaked += fault_remove_leaked(writers[i], s);
+		leaked += test_remove_leaked(writers[i], s);
 	}
 	for (int k = 0; k < KILLS; k++)
-		leaked += fault_remove_leaked(dead[k], s);
+		leaked += test_remove_leaked(dead[k], s);
 	assert_true(leaked <= KILLS + 2);
-	fault_assert_unlocked(s);
+	test_assert_locks(s, 0, 0);
 	assert_int_equal(value_whole(s), 1);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 /*
@@ -206,7 +206,7 @@ static void test_killed_opening_or_removing(void **unused)
 	unsigned rng = (unsigned)getpid() * 17u;
 
 	for (int k = 0; k < KILLS; k++) {
-		pid_t pid = fault_fork();
+		pid_t pid = test_fork(NULL);
 		share_t *s;
 
 		if (pid == 0) {
@@ -217,20 +217,20 @@ static void test_killed_opening_or_removing(void **unused)
 					_exit(1);
 				store_value(c, (uint32_t)k);
 				share_remove(c);
-				share_close(c);
+				test_close(c);
 			}
 		}
 		kill_soon(pid, &rng);
 		s = share_new(key, 0, IPC_CREAT);
 		assert_non_null(s);
-		fault_assert_unlocked(s);
+		test_assert_locks(s, 0, 0);
 		assert_int_equal(value_whole(s), 1);
 		store_value(s, 9);
 		assert_int_equal(value_whole(s), 1);
 		assert_int_equal(share_remove(s), 0);
-		assert_int_equal(share_close(s), 0);
+		assert_int_equal(test_close(s), 0);
 		/* What the dead process had made and not yet linked. */
-		fault_remove_leaked(pid, NULL);
+		test_remove_leaked(pid, NULL);
 	}
 	assert_int_equal(shmget(key, 0, 0), -1);
 	assert_int_equal(semget(key, 0, 0), -1);
@@ -243,12 +243,12 @@ static void test_fork_does_not_hand_over_locks(void **unused)
 	static const int locks[] = { LOCK_SH, LOCK_EX };
 
 	for (size_t i = 0; i < 2; i++) {
-		share_t *s = fault_share(SEGSZ);
+		share_t *s = test_private(SEGSZ);
 		int sem = locks[i] == LOCK_SH ? 1 : 2;
 		pid_t pid;
 
 		assert_int_equal(share_lock(s, locks[i]), 0);
-		pid = fault_fork();
+		pid = test_fork(NULL);
 		if (pid == 0) {
 			/* It holds nothing: unlock is a no-op, and the
 			 * parent's lock stands in its way like anyone's. */
@@ -260,19 +260,19 @@ static void test_fork_does_not_hand_over_locks(void **unused)
 			if (share_lock(s, LOCK_EX | LOCK_NB) != -1 || errno != EWOULDBLOCK)
 				_exit(3);
 			share_set_destroy(s, 0);
-			_exit(share_close(s) == 0 ? 0 : 4);
+			_exit(test_close(s) == 0 ? 0 : 4);
 		}
 		assert_int_equal(test_wait(pid), 0);
-		assert_int_equal(fault_sem(s, sem), 1);
+		assert_int_equal(test_sem(s, sem), 1);
 		/* A child that dies without closing gives back nothing of ours. */
-		pid = fault_fork();
+		pid = test_fork(NULL);
 		if (pid == 0)
 			_exit(0);
 		assert_int_equal(test_wait(pid), 0);
-		assert_int_equal(fault_sem(s, sem), 1);
+		assert_int_equal(test_sem(s, sem), 1);
 		assert_int_equal(share_unlock(s), 0);
-		fault_assert_unlocked(s);
-		assert_int_equal(share_close(s), 0);
+		test_assert_locks(s, 0, 0);
+		assert_int_equal(test_close(s), 0);
 	}
 }
 
@@ -280,30 +280,30 @@ static void test_fork_does_not_hand_over_locks(void **unused)
 static void test_child_lock_is_its_own(void **unused)
 {
 	(void)unused;
-	share_t *s = fault_share(SEGSZ);
-	pid_t pid = fault_fork();
+	share_t *s = test_private(SEGSZ);
+	pid_t pid = test_fork(NULL);
 
 	if (pid == 0)
 		_exit(share_lock(s, LOCK_EX) == 0 ? 0 : 1);
 	assert_int_equal(test_wait(pid), 0);
-	fault_assert_unlocked(s);
+	test_assert_locks(s, 0, 0);
 	/* The parent's handle was never locked: its unlock changes nothing. */
 	assert_int_equal(share_unlock(s), 0);
 	assert_int_equal(share_lock(s, LOCK_SH), 0);
-	assert_int_equal(fault_sem(s, 1), 1);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_sem(s, 1), 1);
+	assert_int_equal(test_close(s), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		fault_test(test_killed_holding_a_lock),
-		fault_test(test_writer_killed_at_any_instant),
-		fault_test(test_reader_killed_inside_fetch),
-		fault_test(test_no_torn_value_under_load),
-		fault_test(test_killed_opening_or_removing),
-		fault_test(test_fork_does_not_hand_over_locks),
-		fault_test(test_child_lock_is_its_own),
+		test_case_sweep(test_killed_holding_a_lock),
+		test_case_sweep(test_writer_killed_at_any_instant),
+		test_case_sweep(test_reader_killed_inside_fetch),
+		test_case_sweep(test_no_torn_value_under_load),
+		test_case_sweep(test_killed_opening_or_removing),
+		test_case_sweep(test_fork_does_not_hand_over_locks),
+		test_case_sweep(test_child_lock_is_its_own),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,7 @@ enum how { BY_REMOVE, BY_CLOSE_DESTROY, BY_CLEAN_UP };
  */
 static void remove_through_stale_handle(enum how how)
 {
-	struct fault_ipc_counts before = fault_ipc_counts(), after;
+	struct test_ipc_counts before = test_ipc_counts(), after;
 	key_t key = test_use_key(0);
 	share_t *stale = share_new(key, SEGSZ, IPC_CREAT | IPC_EXCL), *other;
 
@@ -51,7 +51,7 @@ static void remove_through_stale_handle(enum how how)
 	}
 	assert_true(test_key_gone(key));
 	assert_int_equal(share_close(other), 0);
-	after = fault_ipc_counts();
+	after = test_ipc_counts();
 	assert_int_equal(after.segments, before.segments);
 	assert_int_equal(after.sets, before.sets);
 }
@@ -85,7 +85,7 @@ static void test_clean_up_through_stale_handle(void **unused)
  */
 static void store_as(uid_t uid, key_t key, size_t length)
 {
-	pid_t pid = fault_fork();
+	pid_t pid = test_fork(NULL);
 	int status;
 
 	if (pid == 0) {
@@ -115,7 +115,7 @@ static void assert_no_orphan(share_t *s)
 		int id = shmctl(i, SHM_STAT, &ds);
 
 		if (id >= 0)
-			assert_true(fault_in_chain(s, id));
+			assert_true(test_in_chain(s, id));
 	}
 }
 
@@ -147,7 +147,7 @@ static void assert_holds(share_t *s, size_t length)
 static void test_shorter_store_keeps_others_segments(void **unused)
 {
 	(void)unused;
-	struct fault_ipc_counts before = fault_ipc_counts(), after;
+	struct test_ipc_counts before = test_ipc_counts(), after;
 	key_t key = test_use_key(1);
 	share_t *s;
 
@@ -161,20 +161,20 @@ static void test_shorter_store_keeps_others_segments(void **unused)
 	store_as(NOBODY, key, DATA * 2 + 1);		/* 3 segments */
 	store_as(OTHER_USER, key, DATA * 4 + 1);	/* 2 more, its own */
 	assert_int_equal(share_num_segments(s), 5);
-	assert_int_equal(creator_of(fault_segment_id(s, 2)), NOBODY);
-	assert_int_equal(creator_of(fault_segment_id(s, 4)), OTHER_USER);
+	assert_int_equal(creator_of(test_segment_id(s, 2)), NOBODY);
+	assert_int_equal(creator_of(test_segment_id(s, 4)), OTHER_USER);
 
 	/* Its own two go; nobody's two stay, linked. */
 	store_as(OTHER_USER, key, 1);
 	assert_int_equal(share_num_segments(s), 3);
-	assert_int_equal(fault_ipc_counts().segments, before.segments + 3);
+	assert_int_equal(test_ipc_counts().segments, before.segments + 3);
 	assert_no_orphan(s);
 	assert_holds(s, 1);
 
 	/* Nobody's next store may remove them, and does. */
 	store_as(NOBODY, key, 2);
 	assert_int_equal(share_num_segments(s), 1);
-	assert_int_equal(fault_ipc_counts().segments, before.segments + 1);
+	assert_int_equal(test_ipc_counts().segments, before.segments + 1);
 	assert_no_orphan(s);
 	assert_holds(s, 2);
 
@@ -186,7 +186,7 @@ static void test_shorter_store_keeps_others_segments(void **unused)
 	assert_int_equal(share_remove(s), 0);
 	assert_int_equal(share_close(s), 0);
 	assert_true(test_key_gone(key));
-	after = fault_ipc_counts();
+	after = test_ipc_counts();
 	assert_int_equal(after.segments, before.segments);
 	assert_int_equal(after.sets, before.sets);
 }
@@ -194,18 +194,18 @@ static void test_shorter_store_keeps_others_segments(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		fault_test(test_remove_through_stale_handle),
-		fault_test(test_close_destroy_through_stale_handle),
-		fault_test(test_clean_up_through_stale_handle),
-		fault_test(test_shorter_store_keeps_others_segments),
+		test_case_sweep(test_remove_through_stale_handle),
+		test_case_sweep(test_close_destroy_through_stale_handle),
+		test_case_sweep(test_clean_up_through_stale_handle),
+		test_case_sweep(test_shorter_store_keeps_others_segments),
 	};
 
-	if (fault_private_ipc() < 0) {
+	if (test_private_ipc() < 0) {
 		printf("skipped: no IPC namespace of our own (%s), so the system's "
 		       "counts would include other programs'\n", strerror(errno));
 		return 77;
 	}
-	fault_value_fill(value, 7, sizeof(value));
-	fault_value_fill(value_long, 8, sizeof(value_long));
+	test_value_fill(value, 7, sizeof(value));
+	test_value_fill(value_long, 8, sizeof(value_long));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,7 @@ static int sem_mode(int semid)
 /* Every segment of s's chain: mode as asked, key only on the head. */
 static void assert_chain_modes(share_t *s, int mode, key_t key)
 {
-	struct share_info info = fault_info(s);
+	struct share_info info = test_info(s);
 	int segments = 0;
 
 	assert_int_equal(info.mode, mode);
@@ -31,7 +31,7 @@ static void assert_chain_modes(share_t *s, int mode, key_t key)
 		assert_int_equal(shmctl(id, IPC_STAT, &ds), 0);
 		assert_int_equal(ds.shm_perm.mode & 0777, mode);
 		assert_int_equal(ds.shm_perm.__key, segments == 0 ? key : IPC_PRIVATE);
-		h = fault_map(id);
+		h = test_map(id);
 		id = h->next_shmid;
 		shmdt(h);
 	}
@@ -44,7 +44,7 @@ static void test_modes(void **unused)
 	static const int modes[] = { 0, 0600, 0640, 0666, 0400 };
 	unsigned char value[48 * 10];
 
-	fault_value_fill(value, 3, sizeof(value));
+	test_value_fill(value, 3, sizeof(value));
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		for (int keyed = 0; keyed <= 1; keyed++) {
 			key_t key = keyed ? test_key((unsigned)i) : IPC_PRIVATE;
@@ -66,7 +66,7 @@ static void test_modes(void **unused)
 			/* Root may write a 0400 share; others could not. */
 			if (share_store(s, value, sizeof(value)) == 0)
 				assert_chain_modes(s, want, key);
-			assert_int_equal(share_close(s), 0);
+			assert_int_equal(test_close(s), 0);
 			test_remove_key(key);
 		}
 	}
@@ -89,23 +89,23 @@ static void test_mode_changed_while_open(void **unused)
 	other = share_new(key, 0, 0);
 	assert_non_null(other);
 	assert_int_equal(share_store(other, "x", 1), 0);
-	assert_int_equal(shmctl(fault_info(s).shmid, IPC_STAT, &ds), 0);
+	assert_int_equal(shmctl(test_info(s).shmid, IPC_STAT, &ds), 0);
 	ds.shm_perm.mode = 0600;
-	assert_int_equal(shmctl(fault_info(s).shmid, IPC_SET, &ds), 0);
-	fault_value_fill(value, 4, sizeof(value));
+	assert_int_equal(shmctl(test_info(s).shmid, IPC_SET, &ds), 0);
+	test_value_fill(value, 4, sizeof(value));
 	assert_int_equal(share_store(other, value, sizeof(value)), 0);
 	for (int i = 1; i < 10; i++)
-		assert_int_equal(test_shm_mode(fault_segment_id(s, i)), 0600);
-	assert_int_equal(share_close(other), 0);
-	assert_int_equal(share_close(s), 0);
+		assert_int_equal(test_shm_mode(test_segment_id(s, i)), 0600);
+	assert_int_equal(test_close(other), 0);
+	assert_int_equal(test_close(s), 0);
 	test_remove_key(key);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		fault_test(test_modes),
-		fault_test(test_mode_changed_while_open),
+		test_case_sweep(test_modes),
+		test_case_sweep(test_mode_changed_while_open),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

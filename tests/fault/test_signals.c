@@ -32,7 +32,7 @@ static void catch_signals(void)
 /* A child that sends SIGUSR1 to target until it is killed. */
 static pid_t start_pestering(pid_t target)
 {
-	pid_t pid = fault_fork();
+	pid_t pid = test_fork(NULL);
 
 	if (pid == 0) {
 		for (;;) {
@@ -52,7 +52,7 @@ static void stop(pid_t pid)
 static void test_store_and_fetch_complete(void **unused)
 {
 	(void)unused;
-	share_t *s = fault_share(SEGSZ);
+	share_t *s = test_private(SEGSZ);
 	unsigned char *buf = malloc(BIG);
 	pid_t pest;
 
@@ -64,7 +64,7 @@ static void test_store_and_fetch_complete(void **unused)
 		size_t n = BIG - (size_t)r * 7919;
 		void *got = NULL;
 
-		fault_value_fill(buf, (uint32_t)r, n);
+		test_value_fill(buf, (uint32_t)r, n);
 		assert_int_equal(share_store(s, buf, n), 0);
 		assert_int_equal(share_fetch(s, &got), (ssize_t)n);
 		assert_memory_equal(got, buf, n);
@@ -75,9 +75,9 @@ static void test_store_and_fetch_complete(void **unused)
 	}
 	stop(pest);
 	print_message("%d signals during %d rounds\n", (int)signals_seen, ROUNDS);
-	fault_assert_unlocked(s);
+	test_assert_locks(s, 0, 0);
 	free(buf);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 /* A child that takes `lock` and holds it until it is killed. */
@@ -88,7 +88,7 @@ static pid_t start_holding(share_t *s, int lock)
 	pid_t pid;
 
 	assert_int_equal(pipe(ready), 0);
-	pid = fault_fork();
+	pid = test_fork(NULL);
 	if (pid == 0) {
 		close(ready[0]);
 		if (share_lock(s, lock) != 0 || write(ready[1], "x", 1) != 1)
@@ -105,7 +105,7 @@ static pid_t start_holding(share_t *s, int lock)
 static void test_lock_wait_is_interrupted(void **unused)
 {
 	(void)unused;
-	share_t *s = fault_share(SEGSZ);
+	share_t *s = test_private(SEGSZ);
 	pid_t holder = start_holding(s, LOCK_EX), pest;
 
 	catch_signals();
@@ -114,50 +114,50 @@ static void test_lock_wait_is_interrupted(void **unused)
 		errno = 0;
 		assert_int_equal(share_lock(s, op), -1);
 		assert_int_equal(errno, EINTR);
-		assert_int_equal(fault_sem(s, 1), 0);
-		assert_int_equal(fault_sem(s, 2), 1);	/* the holder's */
+		assert_int_equal(test_sem(s, 1), 0);
+		assert_int_equal(test_sem(s, 2), 1);	/* the holder's */
 	}
 	/* Store and fetch wait through the signals instead. */
 	stop(pest);
 	stop(holder);
-	fault_assert_unlocked(s);
+	test_assert_locks(s, 0, 0);
 	assert_int_equal(share_lock(s, LOCK_EX), 0);
 	assert_int_equal(share_unlock(s), 0);
-	assert_int_equal(share_close(s), 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 static void test_upgrade_wait_is_interrupted(void **unused)
 {
 	(void)unused;
-	share_t *s = fault_share(SEGSZ);
+	share_t *s = test_private(SEGSZ);
 	pid_t holder = start_holding(s, LOCK_SH), pest;
 
 	catch_signals();
 	assert_int_equal(share_lock(s, LOCK_SH), 0);
-	assert_int_equal(fault_sem(s, 1), 2);
+	assert_int_equal(test_sem(s, 1), 2);
 	pest = start_pestering(getpid());
 	errno = 0;
 	assert_int_equal(share_lock(s, LOCK_EX), -1);
 	assert_int_equal(errno, EINTR);
 	stop(pest);
 	/* Like flock(2): the shared lock was given up before the wait. */
-	assert_int_equal(fault_sem(s, 1), 1);
+	assert_int_equal(test_sem(s, 1), 1);
 	assert_int_equal(share_unlock(s), 0);
-	assert_int_equal(fault_sem(s, 1), 1);
+	assert_int_equal(test_sem(s, 1), 1);
 	stop(holder);
-	fault_assert_unlocked(s);
-	assert_int_equal(share_close(s), 0);
+	test_assert_locks(s, 0, 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 /* A store that has to wait for a reader's lock waits through signals. */
 static void test_store_waits_through_signals(void **unused)
 {
 	(void)unused;
-	share_t *s = fault_share(SEGSZ);
+	share_t *s = test_private(SEGSZ);
 	pid_t holder = start_holding(s, LOCK_SH), pest, writer;
 
 	catch_signals();
-	writer = fault_fork();
+	writer = test_fork(NULL);
 	if (writer == 0)
 		_exit(share_store(s, "after", 5) == 0 ? 0 : 1);
 	pest = start_pestering(writer);
@@ -169,17 +169,17 @@ static void test_store_waits_through_signals(void **unused)
 	char buf[5];
 	assert_int_equal(share_fetch_into(s, buf, 5), 5);
 	assert_memory_equal(buf, "after", 5);
-	fault_assert_unlocked(s);
-	assert_int_equal(share_close(s), 0);
+	test_assert_locks(s, 0, 0);
+	assert_int_equal(test_close(s), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		fault_test(test_store_and_fetch_complete),
-		fault_test(test_lock_wait_is_interrupted),
-		fault_test(test_upgrade_wait_is_interrupted),
-		fault_test(test_store_waits_through_signals),
+		test_case_sweep(test_store_and_fetch_complete),
+		test_case_sweep(test_lock_wait_is_interrupted),
+		test_case_sweep(test_upgrade_wait_is_interrupted),
+		test_case_sweep(test_store_waits_through_signals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

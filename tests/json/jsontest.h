@@ -1,12 +1,12 @@
 /*
- * jsontest.h - what the JSON tests share: a private share with a JSON handle
- * on it, removed in the teardown even when a test fails (children included),
- * and helpers to fork workers and compare values.
+ * jsontest.h - what the JSON tests share, on top of the harness: a private
+ * share with a JSON handle on it, removed in the teardown even when a test
+ * fails (children included), and helpers to fork workers and compare values.
  */
 #ifndef SHARELITE_JSONTEST_H
 #define SHARELITE_JSONTEST_H
 
-#include "testutil.h"
+#include "harness.h"
 #include <jansson.h>
 #include "sharelite_json.h"
 
@@ -18,11 +18,13 @@ struct fixture {
 	pid_t children[MAX_CHILDREN];
 };
 
+/* A private share of this segment size, registered with the harness. */
 static inline int fixture_open(struct fixture *f, size_t segment_size)
 {
-	f->share = share_new(IPC_PRIVATE, segment_size, IPC_CREAT);
+	f->share = test_format()->open(IPC_PRIVATE, segment_size, IPC_CREAT);
 	if (!f->share)
 		return -1;
+	test_adopt(f->share);
 	share_set_destroy(f->share, 1);
 	f->sj = share_json_open(f->share);
 	return f->sj ? 0 : -1;
@@ -33,7 +35,7 @@ static inline void fixture_close(struct fixture *f)
 	for (int i = 0; i < MAX_CHILDREN; i++) {
 		if (f->children[i] > 0) {
 			kill(f->children[i], SIGKILL);
-			waitpid(f->children[i], NULL, 0);
+			test_wait(f->children[i]);
 			f->children[i] = 0;
 		}
 	}
@@ -41,20 +43,23 @@ static inline void fixture_close(struct fixture *f)
 		share_json_close(f->sj);
 	if (f->share) {
 		share_remove(f->share);
-		share_close(f->share);
+		test_close(f->share);
 	}
 	f->sj = NULL;
 	f->share = NULL;
 }
 
+/* The harness's setup, then a fixture with a share of the default size. */
 static inline int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
+	test_setup(state);
 	*state = f;
 	return f ? fixture_open(f, 0) : -1;
 }
 
+/* The fixture closed, then whatever the test left, removed. */
 static inline int teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -62,7 +67,7 @@ static inline int teardown(void **state)
 	if (f)
 		fixture_close(f);
 	free(f);
-	return 0;
+	return test_teardown(state);
 }
 
 /* Start again with a share of another segment size. */
@@ -78,8 +83,7 @@ static inline void fork_child(struct fixture *f, int i, int (*work)(struct fixtu
 	pid_t pid;
 
 	assert_true(i < MAX_CHILDREN);
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = test_fork(NULL);
 	if (pid == 0)
 		_exit(work(f, i) == 0 ? 0 : 1);
 	f->children[i] = pid;

@@ -8,21 +8,9 @@
 #include <sys/mman.h>
 
 #include "jsontest.h"
-#include "fault/fault.h"
+#include "ipcsl.h"
 
 #define MEMBERS 2000
-
-static int setup_all(void **state)
-{
-	test_setup(state);
-	return setup(state);
-}
-
-static int teardown_all(void **state)
-{
-	teardown(state);
-	return test_teardown(state);
-}
 
 /* A document worth losing: an object of MEMBERS members. */
 static void store_big(struct fixture *f)
@@ -40,7 +28,7 @@ static void store_big(struct fixture *f)
 
 static int head_shmid(struct fixture *f)
 {
-	return fault_info(f->share).shmid;
+	return test_info(f->share).shmid;
 }
 
 /* Every call that reads the value fails with ENODATA, and writes nothing. */
@@ -89,7 +77,7 @@ static void test_head_left_empty(void **state)
 
 	store_big(f);
 	version = share_version(f->share);
-	fault_poke(head_shmid(f), length, 0);
+	test_poke(head_shmid(f), length, 0);
 	assert_int_equal(share_version(f->share), version);
 	assert_interrupted(f);
 	assert_recovers(f);
@@ -167,22 +155,22 @@ static void test_version_wrap(void **state)
 	struct fixture *f = *state;
 
 	store_big(f);
-	fault_poke(head_shmid(f), version, UINT32_MAX);
+	test_poke(head_shmid(f), version, UINT32_MAX);
 	assert_int_equal(share_json_set_new(f->sj, json_pack("{s:i}", "a", 1)), 0);
 	assert_int_equal(share_version(f->share), 2);
 
-	fault_poke(head_shmid(f), version, UINT32_MAX);
+	test_poke(head_shmid(f), version, UINT32_MAX);
 	assert_int_equal(share_json_object_set_new(f->sj, "b", json_integer(2)), 0);
 	assert_int_equal(share_version(f->share), 2);
 
 	assert_int_equal(share_json_lock(f->sj, LOCK_EX), 0);
 	assert_int_equal(share_json_object_set_new(f->sj, "c", json_integer(3)), 0);
-	fault_poke(head_shmid(f), version, UINT32_MAX);
+	test_poke(head_shmid(f), version, UINT32_MAX);
 	assert_int_equal(share_json_unlock(f->sj), 0);
 	assert_int_equal(share_version(f->share), 2);
 	assert_value(f->sj, "{\"a\":1,\"b\":2,\"c\":3}");
 
-	fault_poke(head_shmid(f), length, 0);
+	test_poke(head_shmid(f), length, 0);
 	assert_interrupted(f);
 	assert_recovers(f);
 }
@@ -204,12 +192,12 @@ static void test_version_zero(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(share_json_set_new(f->sj, json_pack("{s:i}", "a", 1)), 0);
-	fault_poke(head_shmid(f), version, 0);
+	test_poke(head_shmid(f), version, 0);
 	assert_value(f->sj, "{\"a\":1}");
 	assert_int_equal(share_json_object_set_new(f->sj, "b", json_integer(2)), 0);
 	assert_value(f->sj, "{\"a\":1,\"b\":2}");
-	fault_poke(head_shmid(f), version, 0);
-	fault_poke(head_shmid(f), length, 0);
+	test_poke(head_shmid(f), version, 0);
+	test_poke(head_shmid(f), length, 0);
 	assert_interrupted(f);
 	assert_recovers(f);
 }
@@ -217,13 +205,13 @@ static void test_version_zero(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_head_left_empty, setup_all, teardown_all),
-		cmocka_unit_test_setup_teardown(test_empty_value_stored, setup_all, teardown_all),
-		cmocka_unit_test_setup_teardown(test_writer_killed, setup_all, teardown_all),
-		cmocka_unit_test_setup_teardown(test_version_wrap, setup_all, teardown_all),
-		cmocka_unit_test_setup_teardown(test_version_zero, setup_all, teardown_all),
-		cmocka_unit_test_setup_teardown(test_new_share_is_not_interrupted, setup_all,
-						teardown_all),
+		cmocka_unit_test_setup_teardown(test_head_left_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_value_stored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_wrap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_share_is_not_interrupted, setup,
+						teardown),
 	};
 
 	return test_run(tests);

@@ -4,6 +4,7 @@
  * call is atomic on its own.
  */
 #include "jsontest.h"
+#include "ipcsl.h"	/* poke() writes into the head segment */
 
 /* Change the share's bytes behind every lock, as a process that ignores
  * the protocol would: same length, in the head segment. */

@@ -8,8 +8,8 @@ lifecycle_tests = \
 check_PROGRAMS += $(lifecycle_tests)
 TESTS += $(lifecycle_tests)
 
-lifecycle_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/tests
-lifecycle_libs = src/libsharelite.la $(CMOCKA_LIBS)
+lifecycle_cflags = $(test_cflags)
+lifecycle_libs = $(test_libs)
 
 tests_lifecycle_test_change_CFLAGS = $(lifecycle_cflags)
 tests_lifecycle_test_change_LDADD = $(lifecycle_libs)
@@ -28,7 +28,7 @@ tests_lifecycle_test_fork_LDFLAGS = -no-install
 tests_lifecycle_test_fork_no_wipeonfork_SOURCES = tests/lifecycle/test_fork.c \
 	$(src_libsharelite_la_SOURCES)
 tests_lifecycle_test_fork_no_wipeonfork_CFLAGS = $(lifecycle_cflags) -DNO_WIPEONFORK
-tests_lifecycle_test_fork_no_wipeonfork_LDADD = $(CMOCKA_LIBS)
+tests_lifecycle_test_fork_no_wipeonfork_LDADD = $(test_harness) $(CMOCKA_LIBS)
 tests_lifecycle_test_fork_no_wipeonfork_LDFLAGS = -no-install -Wl,--wrap=madvise
 
 tests_lifecycle_test_deadline_CFLAGS = $(lifecycle_cflags)

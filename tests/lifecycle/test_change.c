@@ -1,5 +1,5 @@
 /* Change detection: fetch only when the version moved, wait for it to move. */
-#include "testutil.h"
+#include "ipcsl.h"
 
 static int setup(void **state)
 {

@@ -1,7 +1,8 @@
 /* Clean-up and the life of a share across fork(). */
+#include <poll.h>
 #include <pthread.h>
 
-#include "testutil.h"
+#include "ipcsl.h"
 
 static int group_teardown(void **state)
 {

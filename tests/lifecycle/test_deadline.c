@@ -5,7 +5,7 @@
  */
 #include <limits.h>
 
-#include "testutil.h"
+#include "harness.h"
 #include "deadline.h"
 
 #define NS_PER_S 1000000000L

@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-#include "testutil.h"
+#include "ipcsl.h"
 
 #ifdef NO_WIPEONFORK
 int __real_madvise(void *addr, size_t length, int advice);
