@@ -3,9 +3,14 @@
  * The handler only records the signal: removing takes the share's lock,
  * which is no work for a handler; the measuring loops look at the flag.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 
@@ -23,6 +28,8 @@ volatile sig_atomic_t bench_signal;
 
 static share_t *shares[MAX_SHARES];
 static int semsets[MAX_SEMSETS] = { -1, -1 };
+/* The temporary directory, or "": flat, so its files go by unlinkat(). */
+static char temp_dir[PATH_MAX];
 static const int stopping_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 
 #define NSIGNALS (sizeof(stopping_signals) / sizeof(stopping_signals[0]))
@@ -99,6 +106,42 @@ int cleanup_semset_new(void)
 	return -1;
 }
 
+const char *cleanup_dir_new(const char *parent)
+{
+	if (temp_dir[0]) {
+		errno = EBUSY;
+		return NULL;
+	}
+	if ((size_t)snprintf(temp_dir, sizeof(temp_dir), "%s/sharelite-bench.XXXXXX", parent) >=
+	    sizeof(temp_dir)) {
+		temp_dir[0] = '\0';
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	if (!mkdtemp(temp_dir)) {
+		temp_dir[0] = '\0';
+		return NULL;
+	}
+	return temp_dir;
+}
+
+void cleanup_dir_remove(void)
+{
+	DIR *dir;
+	struct dirent *entry;
+
+	if (!temp_dir[0])
+		return;
+	dir = opendir(temp_dir);
+	while (dir && (entry = readdir(dir)) != NULL)
+		if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+			unlinkat(dirfd(dir), entry->d_name, 0);
+	if (dir)
+		closedir(dir);
+	rmdir(temp_dir);
+	temp_dir[0] = '\0';
+}
+
 void cleanup_all(void)
 {
 	size_t i;
@@ -111,6 +154,7 @@ void cleanup_all(void)
 			semctl(semsets[i], 0, IPC_RMID);
 		semsets[i] = -1;
 	}
+	cleanup_dir_remove();
 }
 
 void cleanup_and_reraise(void)

@@ -1,7 +1,8 @@
 /*
  * cleanup.h - every IPC object the benchmark makes is private and listed
- * here, so that exit() and a stopping signal (SIGINT, SIGTERM, SIGHUP,
- * SIGPIPE) leave nothing behind in `ipcs`.
+ * here, as is its one temporary directory (the LMDB environment's), so that
+ * exit() and a stopping signal (SIGINT, SIGTERM, SIGHUP, SIGPIPE) leave
+ * nothing behind in `ipcs` or on the file system.
  */
 #ifndef BENCH_CLEANUP_H
 #define BENCH_CLEANUP_H
@@ -22,6 +23,11 @@ share_t *cleanup_share_new(size_t segment_size);
 void cleanup_share_remove(share_t *share);
 /* A private set of three semaphores, like a share's, removed at exit. */
 int cleanup_semset_new(void);
+/* A new directory of mode 0700 under parent, removed with the files in it
+ * at exit; NULL with errno. One at a time. */
+const char *cleanup_dir_new(const char *parent);
+/* Remove the directory and its files now and forget it. */
+void cleanup_dir_remove(void);
 /* In a child of the benchmark: die of the stopping signals, and with the
  * parent; remove nothing (a child leaves with _exit). */
 void cleanup_in_child(void);

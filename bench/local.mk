@@ -9,8 +9,18 @@ bench_sharelite_bench_SOURCES = \
 	bench/ops.c bench/ops.h \
 	bench/readers.c bench/readers.h \
 	bench/report.c bench/report.h \
-	bench/cleanup.c bench/cleanup.h
+	bench/cleanup.c bench/cleanup.h \
+	bench/native.c bench/native.h \
+	bench/lmdb_peer.h
 bench_sharelite_bench_LDADD = src/libsharelite.la
+# LMDB, the peer, where configure found liblmdb; else no peer rows.
+if HAVE_LMDB
+bench_sharelite_bench_SOURCES += bench/lmdb_peer.c
+bench_sharelite_bench_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS)
+bench_sharelite_bench_LDADD += $(LMDB_LIBS)
+else
+bench_sharelite_bench_SOURCES += bench/lmdb_none.c
+endif
 dist_man_MANS += bench/sharelite-bench.1
 
 TESTS += bench/smoke.sh

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "lmdb_peer.h"
+#include "native.h"
 #include "ops.h"
 #include "options.h"
 #include "pin.h"
@@ -153,6 +155,76 @@ static int run_value(struct value_ctx *v, const struct bench_timing *t,
 	return 0;
 }
 
+/*
+ * The native format's floors, LMDB's put and gets where it is measured, and
+ * store, fetch and fetch_into on a share of the default segment size, all
+ * taking turns; printed operation by operation, floor, peer, library.
+ */
+static int run_peers(struct value_ctx *v, struct lmdb_peer *lmdb, const struct bench_timing *t)
+{
+	struct value_ctx on = *v;
+	struct native_ctx native;
+	struct bench_case cases[7 + LMDB_PEER_CASES] = {
+		{ "robust mutex+seqlock write", loop_native_store, &native, { 0, 0 } },
+		{ "seqlock malloc+copy+free", loop_seqlock_fetch, &native, { 0, 0 } },
+		{ "seqlock copy", loop_seqlock_fetch_into, &native, { 0, 0 } },
+		{ "sharelite store", loop_store, &on, { 0, 0 } },
+		{ "sharelite fetch", loop_fetch, &on, { 0, 0 } },
+		{ "sharelite fetch_into", loop_fetch_into, &on, { 0, 0 } },
+		{ "seqlock memcpy, C11 race", loop_seqlock_memcpy_into, &native, { 0, 0 } },
+	};
+	const struct bench_case *floors = &cases[0], *library = &cases[3], *racy = &cases[6];
+	const struct bench_case *peer = &cases[7];
+	int n = 7, i, rc = -1, err;
+
+	step = "mapping the native format's floor";
+	if (native_ctx_new(&native, v) < 0)
+		return -1;
+	on.share = share_holding(v, 0);
+	if (on.share && lmdb) {
+		step = "putting the value in LMDB";
+		rc = lmdb_peer_cases(lmdb, v, &cases[n]);
+		n += LMDB_PEER_CASES;
+	} else if (on.share) {
+		rc = 0;
+	}
+	if (rc == 0)
+		rc = measure(cases, n, t);
+	err = errno;
+	native_ctx_free(&native);
+	if (on.share)
+		cleanup_share_remove(on.share);
+	if (rc < 0) {
+		errno = err;
+		return -1;
+	}
+	for (i = 0; i < 3; i++) {
+		double with_lmdb = lmdb ? peer[i].result.rate : 0;
+
+		report_peer_row(v->size, &floors[i], PEER_NATIVE_FLOOR, with_lmdb, 0);
+		if (i == 2)
+			report_peer_row(v->size, racy, PEER_COMPARED, with_lmdb,
+					floors[i].result.rate);
+		if (lmdb)
+			report_peer_row(v->size, &peer[i], PEER_LMDB, with_lmdb,
+					floors[i].result.rate);
+		report_peer_row(v->size, &library[i], PEER_COMPARED, with_lmdb,
+				floors[i].result.rate);
+	}
+	return 0;
+}
+
+static size_t largest_size(const struct bench_options *o)
+{
+	size_t largest = 0;
+	int i;
+
+	for (i = 0; i < o->nsizes; i++)
+		if (o->sizes[i] > largest)
+			largest = o->sizes[i];
+	return largest;
+}
+
 static int run_readers(const struct value_ctx *v, const struct bench_options *o,
 		       const struct value_floors *floors)
 {
@@ -205,7 +277,9 @@ static int run(const struct bench_options *o)
 {
 	struct value_floors floors[OPTIONS_MAX_LIST];
 	struct value_ctx v;
-	int semid, i, rc = 0;
+	struct lmdb_peer *lmdb = NULL;
+	char lmdb_note[160];
+	int semid, i, err, rc = 0;
 
 	/* One CPU for the one-process rows; the readers get them all back. */
 	report_header(o, pin_here());
@@ -221,6 +295,21 @@ static int run(const struct bench_options *o)
 		rc = run_value(&v, &o->timing, &floors[i]);
 		free_value(&v);
 	}
+	if (rc == 0) {
+		lmdb = lmdb_peer_open(largest_size(o), lmdb_note, sizeof(lmdb_note));
+		report_peers_header(lmdb_note, lmdb != NULL);
+	}
+	for (i = 0; i < o->nsizes && rc == 0; i++) {
+		if (new_value(&v, o->sizes[i], semid) < 0) {
+			rc = -1;
+			break;
+		}
+		rc = run_peers(&v, lmdb, &o->timing);
+		free_value(&v);
+	}
+	err = errno;
+	lmdb_peer_close(lmdb);
+	errno = err;
 	unpin();
 	if (rc == 0)
 		report_readers_header();

@@ -15,9 +15,6 @@
 #define READERS SEMLOCK_READERS
 #define WRITER SEMLOCK_WRITER
 
-/* Tell the compiler the buffer is used, so no copy is optimised away. */
-#define USED(p) __asm__ __volatile__("" : : "r"(p) : "memory")
-
 /* A fetch that returns another length means the value was lost. */
 static int check_length(ssize_t got, size_t want)
 {
@@ -149,13 +146,9 @@ static int floor_loop(struct value_ctx *v, const struct chain_ctx *chain, int op
 		floor_copy(v, chain, operation, to);
 		if (operation && bare_unlock(v->semid, operation) < 0)
 			return -1;
-		USED(to);
 		if (chain)
 			USED(chain->data[0]);
-		if (allocate) {
-			to[v->size] = '\0';
-			free(to);
-		}
+		copy_done(to, v->size, allocate);
 	}
 	return 0;
 }
@@ -185,6 +178,21 @@ int loop_lock_sh_malloc_copy_free(void *ctx, long iterations)
 	return floor_loop(ctx, NULL, LOCK_SH, 1, iterations);
 }
 
+void *map_private_segment(size_t size)
+{
+	int shmid = shmget(IPC_PRIVATE, size, IPC_CREAT | 0600);
+	void *addr = shmid < 0 ? (void *)-1 : shmat(shmid, NULL, 0);
+
+	if (shmid >= 0)
+		shmctl(shmid, IPC_RMID, NULL);
+	return addr == (void *)-1 ? NULL : addr;
+}
+
+void unmap_private_segment(void *addr)
+{
+	shmdt(addr);
+}
+
 static const struct chain_ctx *sort_ctx;
 
 static int by_address(const void *a, const void *b)
@@ -210,13 +218,9 @@ int chain_ctx_new(struct chain_ctx *c, struct value_ctx *v, size_t segment_size)
 		return -1;
 	}
 	for (i = 0; i < c->n; i++) {
-		int shmid = shmget(IPC_PRIVATE, segment_size, IPC_CREAT | 0600);
-		void *addr = shmid < 0 ? (void *)-1 : shmat(shmid, NULL, 0);
+		void *addr = map_private_segment(segment_size);
 
-		/* Removed at once: it goes when the process detaches it. */
-		if (shmid >= 0)
-			shmctl(shmid, IPC_RMID, NULL);
-		if (addr == (void *)-1) {
+		if (!addr) {
 			chain_ctx_free(c);
 			return -1;
 		}
@@ -232,7 +236,7 @@ void chain_ctx_free(struct chain_ctx *c)
 {
 	for (size_t i = 0; c->data && i < c->n; i++)
 		if (c->data[i])
-			shmdt(c->data[i] - SHARELITE_HEADER_SIZE);
+			unmap_private_segment(c->data[i] - SHARELITE_HEADER_SIZE);
 	free(c->data);
 	free(c->order);
 	memset(c, 0, sizeof(*c));

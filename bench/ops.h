@@ -8,8 +8,29 @@
 #define BENCH_OPS_H
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "sharelite.h"
+
+/* Tell the compiler the buffer is used, so no copy is optimised away. */
+#define USED(p) __asm__ __volatile__("" : : "r"(p) : "memory")
+
+/* The end of a measured copy of `size` bytes: kept from the optimiser, then,
+ * if it was allocated as share_fetch() allocates (size + 1), terminated and
+ * freed. Inline, as the copy it ends. */
+static inline void copy_done(unsigned char *to, size_t size, int allocated)
+{
+	USED(to);
+	if (allocated) {
+		to[size] = '\0';
+		free(to);
+	}
+}
+
+/* A private SysV segment of `size` bytes, removed at once: it goes when the
+ * process detaches it or exits. NULL with errno. */
+void *map_private_segment(size_t size);
+void unmap_private_segment(void *addr);
 
 /* A value and where it goes: a share, or a buffer of the same size under
  * a bare set of three semaphores. */

@@ -231,6 +231,48 @@ void report_value_row(size_t size, size_t segment, enum value_op op,
 	end_row(r);
 }
 
+void report_peers_header(const char *lmdb_note, int lmdb_measured)
+{
+	printf("\nPeers: one process; each operation beside LMDB and the floor of the native\n"
+	       "format, all taking turns; vs LMDB and vs native = row / theirs for the same\n"
+	       "operation (\"peer\", \"floor\": the row is theirs).\n"
+	       "  %s%s\n", lmdb_note, !lmdb_measured ? "" : ",\n"
+	       "          MDB_NOSYNC|MDB_WRITEMAP: put = a write transaction per put, committed;\n"
+	       "          get = a read transaction renewed for each get (mdb_txn_renew), the\n"
+	       "          value copied out into malloc'd size+1 bytes (as fetch) or a buffer\n"
+	       "          (as fetch_into), then reset (mdb_txn_reset)");
+	printf("  native = one SysV segment: store = lock a robust process-shared mutex,\n"
+	       "          sequence count odd, the value in, version + 1, count even, unlock;\n"
+	       "          fetch = a seqlock read: count, the value out, count again, retried\n"
+	       "          on a change; every copy by relaxed atomic words; readers take no lock;\n"
+	       "          \"C11 race\": the same read with a plain memcpy, as most seqlocks copy\n"
+	       "  sharelite = the library on a share of the default segment size, again\n"
+	       "%-7s %-28s %11s %6s %7s %9s %6s\n",
+	       "value", "operation", "ops/s", "GB/s", "vs LMDB", "vs native", "spread");
+}
+
+void report_peer_row(size_t size, const struct bench_case *c, enum peer_kind kind,
+		     double lmdb, double native)
+{
+	double rate = c->result.rate;
+	char value[32];
+
+	printf("%-7s %-28s %11.0f %6.2f ", size_name(size, value, sizeof(value)), c->name,
+	       rate, gbps(size, rate));
+	if (kind == PEER_LMDB)
+		printf("%7s", "peer");
+	else if (lmdb > 0)
+		ratio_cell(7, rate / lmdb);
+	else
+		printf("%7s", "-");
+	putchar(' ');
+	if (kind == PEER_NATIVE_FLOOR)
+		printf("%9s", "floor");
+	else
+		ratio_cell(9, rate / native);
+	end_row(&c->result);
+}
+
 void report_readers_header(void)
 {
 	printf("\nReaders: N processes fetching while one process stores, one share of the\n"

@@ -37,6 +37,18 @@ void report_floor_row(size_t size, size_t segment, const struct bench_case *c);
 void report_value_row(size_t size, size_t segment, enum value_op op,
 		      const struct bench_result *r, const struct value_floors *floors);
 
+/* Which a row of the peers table is, for its ratio cells: a floor, the
+ * peer, or a row held against both. */
+enum peer_kind { PEER_NATIVE_FLOOR, PEER_LMDB, PEER_COMPARED };
+
+/* lmdb_note: the line of lmdb_peer_open(), where LMDB is or why it is not;
+ * lmdb_measured: it is, and the header says how. */
+void report_peers_header(const char *lmdb_note, int lmdb_measured);
+/* lmdb, native: the rates of LMDB's and the native floor's same operation,
+ * lmdb 0 when LMDB is not measured. */
+void report_peer_row(size_t size, const struct bench_case *c, enum peer_kind kind,
+		     double lmdb, double native);
+
 void report_readers_header(void);
 void report_readers_row(size_t size, int readers, const struct readers_result *r,
 			const struct value_floors *floors);

@@ -17,6 +17,14 @@ expect() {
 	fi
 }
 
+# configure's answer: LMDB rows, or the line that says there are none
+if grep -q '^#define HAVE_LMDB 1' config.h; then
+	lmdb=yes
+	expect '^  LMDB [0-9.]+ in a private environment in '
+else
+	lmdb=no
+	expect '^  LMDB: not built in'
+fi
 expect '^semop pair, LOCK_EX sembufs +[0-9]+ +floor'
 expect '^semop pair, LOCK_SH sembufs +[0-9]+ +floor'
 expect '^share_lock\(LOCK_EX\)\+share_unlock +[0-9]+ +[0-9.]+ '
@@ -33,6 +41,20 @@ for size in '16 B' '4 KiB' '64 KiB' '1 MiB' '16 MiB'; do
 		n=$(grep -Ec "^$size +[0-9]+ [KMG]?i?B(\+16)? +$op +[0-9]+ " "$out")
 		[ "$n" -eq 2 ] || { echo "want 2 rows of $op for $size, got $n"; missing=1; }
 	done
+	# the peers table: the native format's floors, sharelite again, and
+	# LMDB's rows where it is built in
+	expect "^$size +robust mutex\+seqlock write +[0-9]+ +[0-9.]+ +[^ ]+ +floor "
+	expect "^$size +seqlock malloc\+copy\+free +[0-9]+ +[0-9.]+ +[^ ]+ +floor "
+	expect "^$size +seqlock copy +[0-9]+ +[0-9.]+ +[^ ]+ +floor "
+	expect "^$size +seqlock memcpy, C11 race +[0-9]+ +[0-9.]+ +[^ ]+ +[0-9.e-]+ "
+	for op in store fetch fetch_into; do
+		expect "^$size +sharelite $op +[0-9]+ +[0-9.]+ +[^ ]+ +[0-9.e-]+ "
+	done
+	if [ "$lmdb" = yes ]; then
+		expect "^$size +LMDB put +[0-9]+ +[0-9.]+ +peer +[0-9.e-]+ "
+		expect "^$size +LMDB get, malloc'd copy +[0-9]+ +[0-9.]+ +peer +[0-9.e-]+ "
+		expect "^$size +LMDB get, copy to buffer +[0-9]+ +[0-9.]+ +peer +[0-9.e-]+ "
+	fi
 	for readers in 1 2 4; do
 		expect "^$size +$readers +[0-9]+ "
 	done
