@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sharelite_json.h"
@@ -82,14 +83,39 @@ static int invalid(void)
 	return -1;
 }
 
-/* For one call without a lock held. A signal does not end the wait, as
- * with share_store(). */
+/* Milliseconds from start to now on CLOCK_MONOTONIC. */
+static long long ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(now.tv_sec - start->tv_sec) * 1000 +
+	       (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/*
+ * For one call without a lock held. A signal does not end the wait, as
+ * with share_store(), nor start the handle's timeout again: share_lock()
+ * fails with EINTR, and each new try waits only for what is left of it.
+ */
 static int lock_exclusive(share_t *share)
 {
-	while (share_lock(share, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
+	int timeout = share_timeout(share), rc, err;
+	struct timespec start;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((rc = share_lock(share, LOCK_EX)) < 0 && errno == EINTR) {
+		if (timeout > 0) {
+			long long left = timeout - ms_since(&start);
+
+			/* 0 still takes a lock that is free, then fails. */
+			share_set_timeout(share, left > 0 ? (int)left : 0);
+		}
+	}
+	err = errno;
+	share_set_timeout(share, timeout);
+	errno = err;
+	return rc;
 }
 
 /* Release what lock_exclusive() took; the call's result rc, and its errno. */

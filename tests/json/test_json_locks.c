@@ -5,6 +5,7 @@
  */
 #include "jsontest.h"
 #include "ipcsl.h"	/* poke() writes into the head segment */
+#include <sys/time.h>
 
 /* Change the share's bytes behind every lock, as a process that ignores
  * the protocol would: same length, in the head segment. */
@@ -222,6 +223,61 @@ static void test_timed_out_upgrade_keeps_shared(void **state)
 	}
 }
 
+/* Signals that a wait restarted through; the timer stops after STOP_AFTER. */
+#define TICK_US 20000
+#define STOP_AFTER 100
+static volatile sig_atomic_t ticks;
+
+static void tick(int sig)
+{
+	static const struct itimerval off;
+
+	(void)sig;
+	if (++ticks == STOP_AFTER)
+		setitimer(ITIMER_REAL, &off, NULL);
+}
+
+/*
+ * A keyed change waits for the lock through signals, but the handle's
+ * timeout bounds the whole wait: a signal every 20 ms must not start
+ * 100 ms again each time, so the call fails long before the timer stops.
+ */
+static void test_signals_do_not_restart_the_timeout(void **state)
+{
+	struct fixture *f = *state;
+	const struct itimerval every = { { 0, TICK_US }, { 0, TICK_US } }, off = { { 0, 0 }, { 0, 0 } };
+	struct sigaction sa = { .sa_handler = tick }, old;
+	json_t *one = json_integer(1);
+	int rc, err;
+	char c;
+
+	assert_non_null(one);
+	assert_int_equal(pipe(to_holder), 0);
+	assert_int_equal(pipe(from_holder), 0);
+	fork_child(f, 0, hold_shared);
+	assert_int_equal(read(from_holder[0], &c, 1), 1);
+	assert_int_equal(share_set_timeout(f->share, 100), 0);
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	ticks = 0;
+	assert_int_equal(setitimer(ITIMER_REAL, &every, NULL), 0);
+	rc = share_json_object_set(f->sj, "k", one);
+	err = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	json_decref(one);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err, ETIMEDOUT);
+	/* 100 ms is 5 ticks; the timer stopping ended the wait, before. */
+	assert_true(ticks < STOP_AFTER / 2);
+	assert_int_equal(write(to_holder[1], "u", 1), 1);
+	wait_child(f, 0);
+	for (int i = 0; i < 2; i++) {
+		close(to_holder[i]);
+		close(from_holder[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +290,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_upgrade_reads_afresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_downgrade_keeps_the_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timed_out_upgrade_keeps_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signals_do_not_restart_the_timeout, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
