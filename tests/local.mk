@@ -17,6 +17,7 @@ core_tests = \
 	tests/test_multiprocess \
 	tests/test_destroy \
 	tests/test_access \
+	tests/test_native \
 	tests/test_cplusplus
 
 check_PROGRAMS += $(core_tests)
@@ -57,6 +58,10 @@ tests_test_destroy_LDFLAGS = $(test_ldflags)
 tests_test_access_CFLAGS = $(test_cflags)
 tests_test_access_LDADD = $(test_libs)
 tests_test_access_LDFLAGS = $(test_ldflags)
+
+tests_test_native_CFLAGS = $(test_cflags)
+tests_test_native_LDADD = $(test_libs)
+tests_test_native_LDFLAGS = $(test_ldflags)
 
 # The header from C++, beside <sys/file.h>.
 tests_test_cplusplus_SOURCES = tests/test_cplusplus.cc tests/testutil.h
