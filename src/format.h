@@ -204,6 +204,15 @@ struct sl_format {
 	 */
 	int (*store_unlocked)(const share_t *share, const void *data, size_t length);
 	ssize_t (*fetch_unlocked)(const share_t *share, struct sl_fetch *f);
+
+	/*
+	 * Optional (NULL: the core polls version): sleep until the version
+	 * differs from `version` (1) or deadline (CLOCK_MONOTONIC; NULL: no
+	 * limit) passes (0), holding and taking no lock. EINTR when a signal
+	 * handler ran; EIDRM once the share is gone.
+	 */
+	int (*wait_change)(const share_t *share, unsigned int version,
+			   const struct timespec *deadline);
 };
 
 /* The formats (handle.c lists which a key may hold). */

@@ -5,6 +5,7 @@
  */
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "testutil.h"
@@ -358,6 +359,72 @@ static void test_killed_writers(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/* Whether process pid sleeps in futex(2) now, as /proc tells; -1 if it cannot tell. */
+static int in_futex(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	long nr = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f))
+		nr = strtol(line, NULL, 10);
+	fclose(f);
+	return nr == SYS_futex;
+}
+
+/*
+ * A waiter sleeps in futex(2) until a store wakes it, and a removal wakes
+ * it with EIDRM; a wait with nothing stored times out.
+ */
+static void test_wait_change_sleeps_until_a_store(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(8);
+	share_t *s = test_open(key, 0, NATIVE | 0600);
+	struct test_chan c;
+	pid_t pid;
+	int seen;
+
+	assert_int_equal(share_wait_change(s, 1, 0), 0);
+	assert_int_equal(share_wait_change(s, 1, 20), 0);
+	assert_int_equal(share_wait_change(s, 7, -1), 1);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		share_t *t = share_new(key, 0, 0);
+
+		child_check(t != NULL);
+		test_send(&c, 'r');
+		child_check(share_wait_change(t, 1, -1) == 1);
+		child_check(share_version(t) == 2);
+		test_send(&c, 'w');
+		errno = 0;
+		child_check(share_wait_change(t, 2, -1) == -1 && errno == EIDRM);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'r');
+	/* Asleep in the kernel, not polling: wait until /proc says so (a
+	 * poller would be seen in nanosleep, for ever: 10 s is plenty). */
+	for (int i = 0; (seen = in_futex(pid)) == 0; i++) {
+		assert_true(i < 10000);
+		usleep(1000);
+	}
+	if (seen < 0)
+		print_message("cannot read /proc/PID/syscall: not checking the sleep\n");
+	assert_int_equal(share_store(s, "x", 1), 0);
+	assert_int_equal(test_recv(&c), 'w');
+	for (int i = 0; in_futex(pid) == 0; i++) {
+		assert_true(i < 10000);
+		usleep(1000);
+	}
+	assert_int_equal(share_remove(s), 0);
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(test_close(s), 0);
+}
+
 /* Nothing read from the head is trusted. */
 static void test_scribbled_head(void **unused)
 {
@@ -434,6 +501,7 @@ int main(void)
 		test_case(test_removed_under_a_reader),
 		test_case(test_fetches_never_torn),
 		test_case(test_killed_writers),
+		test_case(test_wait_change_sleeps_until_a_store),
 		test_case(test_scribbled_head),
 		test_case(test_perl_refuses),
 	};

@@ -538,6 +538,12 @@ static int native_version(const share_t *share, unsigned int *version)
 	return 0;
 }
 
+static int native_wait_change(const share_t *share, unsigned int version,
+			      const struct timespec *deadline)
+{
+	return sl_native_wait(state_of(share), version, deadline);
+}
+
 static int native_num_segments(const share_t *share)
 {
 	(void)share;
@@ -588,6 +594,9 @@ static int native_remove(const share_t *share)
 		return -1;
 	/* Release: pairs with sl_native_removed()'s acquire load. */
 	__atomic_store_n(&st->head->removed, 1, __ATOMIC_RELEASE);
+	/* Waiters in share_wait_change() wake to find it gone: the word
+	 * changes, so none can go to sleep on it unwoken. */
+	sl_native_wake(st, __atomic_load_n(&st->head->wake, __ATOMIC_RELAXED) + 1);
 	return semctl(st->semid, 0, IPC_RMID) < 0 ? -1 : 0;
 }
 
@@ -692,4 +701,5 @@ const struct sl_format sl_format_native = {
 	.remove_if_last = native_remove_if_last,
 	.store_unlocked = native_store_unlocked,
 	.fetch_unlocked = native_fetch,
+	.wait_change = native_wait_change,
 };

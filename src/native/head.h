@@ -40,6 +40,9 @@ struct native_head {
 	uint32_t wake;
 	/* Nonzero: a semaphore lock may be held, stores take the slow path. */
 	uint32_t locked;
+	/* Processes in share_wait_change(): a store wakes them if nonzero. */
+	uint32_t waiters;
+	uint32_t unused;
 	union {
 		pthread_mutex_t mutex;	/* robust, process-shared: the writers' */
 		unsigned char room[NATIVE_MUTEX_ROOM];

@@ -6,7 +6,11 @@
  */
 #define _GNU_SOURCE		/* pthread_mutex_clocklock() */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 
 #include "native.h"
 #include "deadline.h"
@@ -99,9 +103,8 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	/* The commit, one atomic store. Release: a reader whose acquire load
 	 * of current names this slot and version sees it whole. */
 	__atomic_store_n(&h->current, native_current(version, j), __ATOMIC_RELEASE);
-	/* For waiters on the version (futex word); after the commit, so a
-	 * woken waiter finds the new value. */
-	__atomic_store_n(&h->wake, version, __ATOMIC_RELEASE);
+	/* After the commit, so that a woken waiter finds the new value. */
+	sl_native_wake(st, version);
 	return 0;
 }
 
@@ -209,4 +212,90 @@ int sl_native_published(const struct native *st, unsigned int *version, size_t *
 	}
 	errno = EBADMSG;
 	return -1;
+}
+
+/*
+ * Wake the processes in sl_native_wait(), if any, after a commit. Seq_cst,
+ * as the waiter's increment of waiters and load of wake: of the writer's
+ * store of wake and a waiter's increment, whichever comes first in their
+ * single total order, the other side sees it, so either the writer sees
+ * the waiter and wakes it or the waiter sees the new wake and does not
+ * sleep (futex(2) compares wake atomically with going to sleep).
+ */
+void sl_native_wake(struct native *st, unsigned int version)
+{
+	struct native_head *h = st->head;
+
+	__atomic_store_n(&h->wake, version, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&h->waiters, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &h->wake, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/*
+ * Sleep on the futex word wake, in the head (a shared futex, not a
+ * private one: the head is mapped by other processes), until current's
+ * version differs from `version` or deadline passes: 1, 0, or -1 with
+ * EINTR or EIDRM. A waiter killed here leaves waiters counting it: the
+ * stores after it make one needless system call each.
+ */
+int sl_native_wait(struct native *st, unsigned int version, const struct timespec *deadline)
+{
+	struct native_head *h = st->head;
+	int rc = 0;
+
+	__atomic_add_fetch(&h->waiters, 1, __ATOMIC_SEQ_CST);
+	for (;;) {
+		/* wake first: a wake seen new means current is new too (the
+		 * writer stored it before, with release). */
+		uint32_t w = __atomic_load_n(&h->wake, __ATOMIC_SEQ_CST);
+		uint64_t cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
+
+		if (sl_native_removed(st)) {
+			rc = -1;
+			break;
+		}
+		if (native_current_version(cur) != version) {
+			rc = 1;
+			break;
+		}
+		/* Sleeps while wake is still w; a store changes it and wakes
+		 * us. A wake left behind by a writer that died before storing
+		 * it is simply older: the next store changes it. */
+		if (syscall(SYS_futex, &h->wake, FUTEX_WAIT_BITSET, w, deadline, NULL,
+			    FUTEX_BITSET_MATCH_ANY) == 0)
+			continue;
+		if (errno == EAGAIN)
+			continue;	/* changed before we slept */
+		if (errno == ETIMEDOUT) {
+			rc = 0;
+			break;
+		}
+		if (errno == EINTR) {
+			rc = -1;
+			break;
+		}
+		/* No futex(2) here (ENOSYS): look again in a millisecond. */
+		{
+			struct timespec nap = { 0, 1000000 }, now;
+
+			if (deadline) {
+				clock_gettime(CLOCK_MONOTONIC, &now);
+				if (deadline_ns_left(deadline, &now, 1) == 0) {
+					rc = 0;
+					break;
+				}
+			}
+			if (nanosleep(&nap, NULL) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+	}
+	{
+		int err = errno;
+
+		__atomic_sub_fetch(&h->waiters, 1, __ATOMIC_SEQ_CST);
+		errno = err;
+	}
+	return rc;
 }
