@@ -28,6 +28,36 @@ static int nsems(int semid)
 }
 
 /*
+ * Segments that exist and were created by one of these processes: what a
+ * test made, whatever other test programs make at the same time.
+ */
+static int segments_made_by(const pid_t *pids, int n)
+{
+	struct shm_info info;
+	int highest = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info), count = 0;
+
+	for (int i = 0; i <= highest; i++) {
+		struct shmid_ds ds;
+
+		if (shmctl(i, SHM_STAT, &ds) < 0)
+			continue;
+		for (int k = 0; k < n; k++)
+			count += ds.shm_cpid == pids[k];
+	}
+	return count;
+}
+
+/* Close a private share and check that nothing of it is left. */
+static void assert_closed_and_gone(share_t *s, const pid_t *pids, int n)
+{
+	int semid = test_semid(s);
+
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_sem_gone(semid));
+	assert_int_equal(segments_made_by(pids, n), 0);
+}
+
+/*
  * A value that says which it is: a 4-byte seed, then a length and bytes
  * that follow from it. Returns the length.
  */
@@ -133,30 +163,64 @@ static void test_fetch_into_and_sizes(void **unused)
 	assert_int_equal(share_fetch_into(s, buf, 10), 1000);
 	assert_memory_equal(buf, value, 10);
 	assert_int_equal(buf[10], 0xee);
-	/* Larger than a slot: refused, the old value whole. */
-	{
-		size_t big = room;
-		unsigned char *v = calloc(1, big);
-
-		assert_non_null(v);
-		assert_fails(share_store(s, v, big), -1, EFBIG);
-		free(v);
-	}
-	assert_int_equal(share_fetch_into(s, buf, sizeof(buf)), 1000);
-	assert_memory_equal(buf, value, 1000);
 	assert_int_equal(share_store(s, "", 0), 0);
 	assert_int_equal(share_fetch_into(s, buf, sizeof(buf)), 0);
 	assert_int_equal(test_close(s), 0);
+}
+
+/* Store size, then check it from this handle and from another process's. */
+static void assert_stores(share_t *s, size_t size, unsigned seed)
+{
+	unsigned char *value = malloc(size ? size : 1);
+	void *data = NULL;
+	pid_t pid;
+
+	assert_non_null(value);
+	test_fill(value, size, seed);
+	assert_int_equal(share_store(s, value, size), 0);
+	assert_int_equal(share_fetch(s, &data), (ssize_t)size);
+	assert_memory_equal(data, value, size);
+	free(data);
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		child_check(share_fetch(s, &data) == (ssize_t)size);
+		child_check(memcmp(data, value, size) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	free(value);
+}
+
+/*
+ * Values longer than a slot go in a segment of the slot's own, which
+ * grows, is reused, and shrinks; nothing is left after the share.
+ */
+static void test_values_of_any_size(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
+	pid_t self = getpid();
+	size_t slot = ((share_segment_size(s) - 192) / 2) & ~(size_t)7;
+	const size_t sizes[] = { 0, 1, slot, slot + 1, 5000, 4000, 1 << 20, 64 << 20, 10,
+				 3 << 20, 2 << 20, 100 };
+
+	share_set_destroy(s, 1);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		assert_stores(s, sizes[i], (unsigned)i);
+	/* 100 bytes in the slot, 2 MiB in the other slot's segment. */
+	assert_int_equal(share_num_segments(s), 2);
+	assert_stores(s, 7, 1);
+	assert_int_equal(share_num_segments(s), 1);
+	assert_closed_and_gone(s, &self, 1);
 }
 
 /* A private share reaches a forked child, and is gone after the last close. */
 static void test_private_across_fork(void **unused)
 {
 	(void)unused;
-	int before = test_ipc_objects();
 	share_t *s = test_open(IPC_PRIVATE, 0, NATIVE);
 	struct test_chan c;
-	pid_t pid;
+	pid_t pid, pids[2] = { getpid(), 0 };
 
 	assert_int_equal(share_store(s, "parent", 6), 0);
 	pid = test_fork(&c);
@@ -168,10 +232,10 @@ static void test_private_across_fork(void **unused)
 		child_check(share_close(s) == 0);
 		_exit(0);
 	}
+	pids[1] = pid;
 	assert_int_equal(test_wait(pid), 0);
 	test_assert_value(s, "child");
-	assert_int_equal(test_close(s), 0);
-	assert_int_equal(test_ipc_objects(), before);
+	assert_closed_and_gone(s, pids, 2);
 }
 
 /*
@@ -280,7 +344,8 @@ static void test_removed_under_a_reader(void **unused)
 static void test_fetches_never_torn(void **unused)
 {
 	(void)unused;
-	share_t *s = test_open(IPC_PRIVATE, 8192, NATIVE);
+	/* Slots of 416 bytes: values go in the slots and in segments. */
+	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
 	unsigned char value[VALUE_MAX];
 	unsigned int version = 0;
 	int changes = 0;
@@ -322,9 +387,10 @@ static void test_fetches_never_torn(void **unused)
 static void test_killed_writers(void **unused)
 {
 	(void)unused;
-	share_t *s = test_open(IPC_PRIVATE, 8192, NATIVE);
+	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
 	unsigned char value[VALUE_MAX];
 	struct timespec start, now;
+	static pid_t pids[2001];
 	int kills = 0;
 
 	share_set_destroy(s, 1);
@@ -341,6 +407,7 @@ static void test_killed_writers(void **unused)
 			for (uint32_t i = (uint32_t)rand();; i++)
 				share_store(s, value, make_value(value, i));
 		}
+		pids[kills] = pid;
 		usleep((useconds_t)(rand() % 2000));
 		kill(pid, SIGKILL);
 		assert_int_equal(test_wait(pid), -1);
@@ -356,7 +423,9 @@ static void test_killed_writers(void **unused)
 		free(data);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while (now.tv_sec - start.tv_sec < 2 && kills < 2000);
-	assert_int_equal(test_close(s), 0);
+	/* No segment left behind by a writer killed while replacing one. */
+	pids[kills++] = getpid();
+	assert_closed_and_gone(s, pids, kills);
 }
 
 /* Whether process pid sleeps in futex(2) now, as /proc tells; -1 if it cannot tell. */
@@ -448,6 +517,22 @@ static void test_scribbled_head(void **unused)
 	/* A store writes the other slot whole again. */
 	assert_int_equal(share_store(s, "again", 5), 0);
 	test_assert_value(s, "again");
+	/* A slot that names a segment too short for its length, or none. */
+	{
+		struct native_head *h = (struct native_head *)(void *)head;
+		int small = shmget(IPC_PRIVATE, 100, IPC_CREAT | 0600);
+		unsigned i = (unsigned)(h->current & 1);
+
+		assert_true(small >= 0);
+		h->slot[i].shmid = small;
+		h->slot[i].length = 5000;
+		assert_fails(share_fetch(s, &data), -1, EBADMSG);
+		shmctl(small, IPC_RMID, NULL);
+		assert_fails(share_fetch(s, &data), -1, EBADMSG);
+		h->slot[i].shmid = -1;
+		h->slot[i].length = 5;
+		test_assert_value(s, "again");
+	}
 	/* Not a native head: refused. */
 	memset(head, 0xff, 4);
 	assert_fails(share_new(key, 0, 0), NULL, EEXIST);
@@ -495,6 +580,7 @@ int main(void)
 		test_case(test_created_native_and_found_again),
 		test_case(test_flag_opens_perl_format_share),
 		test_case(test_fetch_into_and_sizes),
+		test_case(test_values_of_any_size),
 		test_case(test_private_across_fork),
 		test_case(test_explicit_locks_keep_stores_out),
 		test_case(test_dead_lock_holder),

@@ -157,6 +157,8 @@ static int init_head(struct native *st)
 	h->mutex_size = sizeof(pthread_mutex_t);
 	h->slot_size = st->slot_size;
 	h->slot[0].version = 1;
+	h->slot[0].shmid = h->slot[1].shmid = -1;
+	h->orphan[0] = h->orphan[1] = -1;
 	h->current = native_current(1, 0);
 	h->wake = 1;
 	/* Release: an opener that sees the magic sees all of the above. */
@@ -428,6 +430,7 @@ opened:
 
 static void native_close(const share_t *share)
 {
+	sl_native_unmap_values(state_of(share));
 	detach_head(state_of(share));
 }
 
@@ -488,10 +491,6 @@ static int native_store_unlocked(const share_t *share, const void *data, size_t 
 	struct native *st = state_of(share);
 	int rc;
 
-	if (length > st->slot_size) {
-		errno = EFBIG;
-		return -1;
-	}
 	if (sl_native_writer_lock(st, NULL, share->timeout_ms) < 0)
 		return -1;
 	if (sl_native_removed(st))
@@ -544,15 +543,15 @@ static int native_wait_change(const share_t *share, unsigned int version,
 	return sl_native_wait(state_of(share), version, deadline);
 }
 
+/* The head, and the value segments of both slots. */
 static int native_num_segments(const share_t *share)
 {
-	(void)share;
-	return 1;	/* the head holds the value */
+	return 1 + sl_native_value_segments(state_of(share));
 }
 
 static int native_stat(const share_t *share, int held, struct share_info *info)
 {
-	const struct native *st = state_of(share);
+	struct native *st = state_of(share);
 	struct shmid_ds ds;
 
 	(void)held;	/* counting segments needs no lock */
@@ -564,7 +563,7 @@ static int native_stat(const share_t *share, int held, struct share_info *info)
 		return -1;
 	if (sl_native_published(st, &info->version, &info->length) < 0)
 		return -1;
-	info->segments = 1;
+	info->segments = native_num_segments(share);
 	info->shmid = st->shmid;
 	info->semid = st->semid;
 	info->segment_size = st->size;
@@ -592,6 +591,7 @@ static int native_remove(const share_t *share)
 		return -1;
 	if (shmctl(st->shmid, IPC_RMID, NULL) < 0)
 		return -1;
+	sl_native_remove_values(st);
 	/* Release: pairs with sl_native_removed()'s acquire load. */
 	__atomic_store_n(&st->head->removed, 1, __ATOMIC_RELEASE);
 	/* Waiters in share_wait_change() wake to find it gone: the word

@@ -18,11 +18,17 @@
 #define NATIVE_MAGIC 0x4e534c31u	/* "NSL1" */
 #define NATIVE_FORMAT_VERSION 1u
 
-/* One slot's descriptor. seq is odd while a writer fills the slot. */
+/*
+ * One slot's descriptor. seq is odd while a writer fills the slot. A value
+ * longer than the slot is in a segment of its own, the slot's, whose id
+ * shmid is; -1: the value is in the slot.
+ */
 struct native_slot {
 	uint32_t seq;
 	uint32_t version;	/* the version the slot's value was stored as */
-	uint64_t length;	/* bytes of the value, at most the slot's size */
+	uint64_t length;	/* bytes of the value */
+	int32_t shmid;
+	uint32_t unused;
 };
 
 /* Room kept for the mutex, whose size is the ABI's (40 bytes on x86-64). */
@@ -42,7 +48,13 @@ struct native_head {
 	uint32_t locked;
 	/* Processes in share_wait_change(): a store wakes them if nonzero. */
 	uint32_t waiters;
-	uint32_t unused;
+	/* Pid of a writer creating a value segment, whose id it has not
+	 * recorded yet; 0 if none. */
+	int32_t creator;
+	/* Value segments a writer made or is replacing, -1 if none: one
+	 * killed meanwhile leaves them here, for the next writer to remove
+	 * those no slot names. */
+	int32_t orphan[2];
 	union {
 		pthread_mutex_t mutex;	/* robust, process-shared: the writers' */
 		unsigned char room[NATIVE_MUTEX_ROOM];

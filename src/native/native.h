@@ -12,6 +12,13 @@
 #include "format.h"
 #include "head.h"
 
+/* A value segment this handle has mapped, for one slot; none if addr is NULL. */
+struct native_map {
+	int shmid;
+	unsigned char *addr;
+	size_t size;			/* from the kernel */
+};
+
 struct native {
 	int semid;
 	int shmid;			/* the head's */
@@ -20,6 +27,7 @@ struct native {
 	uint64_t slot_size;		/* from size, never from the head */
 	unsigned char *data[2];		/* each slot's data */
 	mode_t mode;			/* the head's permission bits */
+	struct native_map map[2];	/* each slot's value segment */
 };
 
 int sl_native_writer_lock(struct native *st, const struct timespec *deadline, int timeout_ms);
@@ -31,6 +39,11 @@ ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f);
 /* share_wait_change() on the futex word wake (value.c). */
 void sl_native_wake(struct native *st, unsigned int version);
 int sl_native_wait(struct native *st, unsigned int version, const struct timespec *deadline);
-int sl_native_published(const struct native *st, unsigned int *version, size_t *length);
+/* Remove the value segments (native_remove()); unmap them (close). */
+void sl_native_remove_values(struct native *st);
+void sl_native_unmap_values(struct native *st);
+/* The value segments the slots name now. */
+int sl_native_value_segments(const struct native *st);
+int sl_native_published(struct native *st, unsigned int *version, size_t *length);
 
 #endif /* SHARELITE_NATIVE_NATIVE_H */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/futex.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 
 #include "native.h"
@@ -17,6 +18,182 @@
 
 /* Lock-free tries before a fetch takes the writers' mutex to finish. */
 #define READ_TRIES 64
+
+/* A slot's value segment is replaced when it is more than this many times
+ * larger than the value, so that a share shrinks again. */
+#define SHRINK_FACTOR 4
+
+static void unmap(struct native_map *m)
+{
+	if (m->addr)
+		shmdt(m->addr);
+	m->addr = NULL;
+}
+
+void sl_native_unmap_values(struct native *st)
+{
+	unmap(&st->map[0]);
+	unmap(&st->map[1]);
+}
+
+/*
+ * The mapping of value segment shmid, which slot i names, at least length
+ * bytes long; NULL with errno (EIDRM, EINVAL: removed; EBADMSG: too short).
+ * A mapping is kept until the slot names another segment, so a fetch of a
+ * value already mapped makes no system call. The size is asked after
+ * attaching: an attached segment keeps its id, however ids are reused.
+ */
+static unsigned char *map_value(struct native *st, unsigned int i, int shmid, uint64_t length)
+{
+	struct native_map *m = &st->map[i];
+	struct shmid_ds ds;
+	void *addr;
+
+	if (m->addr && m->shmid == shmid)
+		goto check;
+	unmap(m);
+	addr = shmat(shmid, NULL, 0);
+	if (addr == (void *)-1)
+		return NULL;
+	if (shmctl(shmid, IPC_STAT, &ds) < 0) {
+		shmdt(addr);
+		return NULL;
+	}
+	m->shmid = shmid;
+	m->addr = addr;
+	m->size = ds.shm_segsz;
+check:
+	if (length > m->size) {
+		errno = EBADMSG;
+		return NULL;
+	}
+	return m->addr;
+}
+
+/* Whether a slot names segment shmid. */
+static int named_by_slot(const struct native_head *h, int shmid)
+{
+	return __atomic_load_n(&h->slot[0].shmid, __ATOMIC_RELAXED) == shmid ||
+	       __atomic_load_n(&h->slot[1].shmid, __ATOMIC_RELAXED) == shmid;
+}
+
+/*
+ * Under the mutex: remove the segments a killed writer left recorded that
+ * no slot names. The head is not trusted, so only an IPC_PRIVATE segment
+ * with the head's mode, as a writer creates them, is removed.
+ */
+static void remove_segment_if_value(const struct native *st, int shmid)
+{
+	struct shmid_ds head, seg;
+
+	if (shmid < 0 || shmid == st->shmid)
+		return;
+	if (shmctl(st->shmid, IPC_STAT, &head) < 0 || shmctl(shmid, IPC_STAT, &seg) < 0)
+		return;
+	if (seg.shm_perm.__key == IPC_PRIVATE &&
+	    (seg.shm_perm.mode & 0777) == (head.shm_perm.mode & 0777))
+		shmctl(shmid, IPC_RMID, NULL);
+}
+
+/*
+ * A writer killed between creating a segment and recording its id: its
+ * segments (by creator pid) that nobody maps and no slot names are the
+ * one it made. Rare, so a walk over the system's segments is cheap enough.
+ */
+static void remove_unrecorded(const struct native *st, pid_t creator)
+{
+	struct shm_info info;
+	int highest = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info);
+
+	for (int i = 0; i <= highest; i++) {
+		struct shmid_ds ds;
+		int id = shmctl(i, SHM_STAT, &ds);
+
+		if (id >= 0 && ds.shm_cpid == creator && ds.shm_nattch == 0 &&
+		    !named_by_slot(st->head, id))
+			remove_segment_if_value(st, id);
+	}
+}
+
+static void remove_orphans(struct native *st)
+{
+	struct native_head *h = st->head;
+	pid_t creator = __atomic_load_n(&h->creator, __ATOMIC_RELAXED);
+
+	if (creator > 0 && creator != getpid())
+		remove_unrecorded(st, creator);
+	__atomic_store_n(&h->creator, 0, __ATOMIC_RELAXED);
+
+	for (int k = 0; k < 2; k++) {
+		/* Relaxed, here and for every orphan store: only holders of
+		 * the mutex use them, and it orders them. */
+		int id = __atomic_load_n(&h->orphan[k], __ATOMIC_RELAXED);
+
+		if (id >= 0 && !named_by_slot(h, id))
+			remove_segment_if_value(st, id);
+		__atomic_store_n(&h->orphan[k], -1, __ATOMIC_RELAXED);
+	}
+}
+
+void sl_native_remove_values(struct native *st)
+{
+	struct native_head *h = st->head;
+
+	remove_orphans(st);
+	for (int i = 0; i < 2; i++)
+		remove_segment_if_value(st, __atomic_load_n(&h->slot[i].shmid, __ATOMIC_RELAXED));
+	sl_native_unmap_values(st);
+}
+
+int sl_native_value_segments(const struct native *st)
+{
+	const struct native_head *h = st->head;
+
+	return (__atomic_load_n(&h->slot[0].shmid, __ATOMIC_RELAXED) >= 0) +
+	       (__atomic_load_n(&h->slot[1].shmid, __ATOMIC_RELAXED) >= 0);
+}
+
+/*
+ * Under the mutex: where slot j's next value of `length` bytes goes. A
+ * value that fits goes in the slot (*shmid -1); a longer one in the slot's
+ * segment if it is large enough and not too large, else in a new one,
+ * recorded in orphan[0] until a slot names it. NULL with errno.
+ */
+static unsigned char *place_value(struct native *st, unsigned int j, size_t length, int *shmid)
+{
+	struct native_head *h = st->head;
+	int old = __atomic_load_n(&h->slot[j].shmid, __ATOMIC_RELAXED), id;
+	unsigned char *addr;
+
+	*shmid = -1;
+	if (length <= st->slot_size)
+		return st->data[j];
+	if (old >= 0 && (addr = map_value(st, j, old, length)) &&
+	    st->map[j].size / SHRINK_FACTOR <= length) {
+		*shmid = old;
+		return addr;
+	}
+	/* SIGKILL lands as shmget() returns as easily as anywhere: say
+	 * first who creates, so the next writer can find the segment. */
+	__atomic_store_n(&h->creator, getpid(), __ATOMIC_RELAXED);
+	id = shmget(IPC_PRIVATE, length, IPC_CREAT | IPC_EXCL | st->mode);
+	if (id >= 0)
+		__atomic_store_n(&h->orphan[0], id, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->creator, 0, __ATOMIC_RELAXED);
+	if (id < 0)
+		return NULL;
+	addr = map_value(st, j, id, length);
+	if (!addr) {
+		int err = errno;
+
+		shmctl(id, IPC_RMID, NULL);
+		__atomic_store_n(&h->orphan[0], -1, __ATOMIC_RELAXED);
+		errno = err;
+		return NULL;
+	}
+	*shmid = id;
+	return addr;
+}
 
 /*
  * Take the writers' mutex, waiting until deadline, or when there is none
@@ -84,11 +261,17 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
 	/* Odd while writing; odd already if a writer died here. */
 	uint32_t odd = (seq & 1) ? seq + 2 : seq + 1;
+	int old = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED), shmid;
+	unsigned char *dest;
 
-	if (length > st->slot_size) {
-		errno = EFBIG;
+	remove_orphans(st);
+	dest = place_value(st, j, length, &shmid);
+	if (!dest)
 		return -1;
-	}
+	/* The slot's old segment, once the slot names another: removed
+	 * below, or by the next writer if this one is killed first. */
+	if (old >= 0 && old != shmid)
+		__atomic_store_n(&h->orphan[1], old, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->seq, odd, __ATOMIC_RELAXED);
 	/* A reader that sees any store below also sees seq odd (or later):
 	 * this fence pairs with the acquire fence before its second load of
@@ -96,7 +279,8 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	__atomic_store_n(&s->version, version, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->length, (uint64_t)length, __ATOMIC_RELAXED);
-	memcpy(st->data[j], data, length);
+	__atomic_store_n(&s->shmid, shmid, __ATOMIC_RELAXED);
+	memcpy(dest, data, length);
 	/* Release: a reader whose acquire load sees this even seq sees the
 	 * slot's descriptor and data written above. */
 	__atomic_store_n(&s->seq, odd + 1, __ATOMIC_RELEASE);
@@ -105,6 +289,9 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	__atomic_store_n(&h->current, native_current(version, j), __ATOMIC_RELEASE);
 	/* After the commit, so that a woken waiter finds the new value. */
 	sl_native_wake(st, version);
+	/* Readers still copying from the old segment keep it mapped; those
+	 * that attach it too late fail, and try again with current. */
+	remove_orphans(st);
 	return 0;
 }
 
@@ -117,13 +304,15 @@ int sl_native_write(struct native *st, const void *data, size_t length)
  * never used: the second load of seq tells, and the buffer is written
  * again or the call fails.
  */
-static int try_read(const struct native *st, struct sl_fetch *f, ssize_t *length)
+static int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
 {
 	const struct native_head *h = st->head;
 	uint64_t cur, len;
 	unsigned int i, v, version;
 	const struct native_slot *s;
+	const unsigned char *src;
 	uint32_t s1, s2;
+	int shmid;
 
 	if (sl_native_removed(st))
 		return -1;
@@ -139,13 +328,26 @@ static int try_read(const struct native *st, struct sl_fetch *f, ssize_t *length
 		return 0;	/* current was two stores old: the slot is rewritten */
 	version = __atomic_load_n(&s->version, __ATOMIC_RELAXED);
 	len = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
-	if (len <= st->slot_size) {
+	shmid = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED);
+	src = st->data[i];
+	if (shmid >= 0 && len <= SHARELITE_MAX_LENGTH) {
+		/* Mapped, or mapped now: either way at least len bytes. */
+		src = map_value(st, i, shmid, len);
+		if (!src) {
+			if (errno != EIDRM && errno != EINVAL && errno != EBADMSG)
+				return -1;	/* EACCES, ENOMEM: no retry helps */
+			len = ~(uint64_t)0;	/* a failure, unless seq moved */
+		}
+	} else if (len > st->slot_size) {
+		len = ~(uint64_t)0;
+	}
+	if (len != ~(uint64_t)0) {
 		if (sl_fetch_room(f, (size_t)len) < 0)
 			return -1;
 		size_t n = len < f->size ? (size_t)len : f->size;
 
 		if (n)
-			memcpy(f->buf, st->data[i], n);
+			memcpy(f->buf, src, n);
 	}
 	/* Orders the loads above before the reload of seq: pairs with the
 	 * writer's release fence after it made seq odd. */
@@ -153,7 +355,7 @@ static int try_read(const struct native *st, struct sl_fetch *f, ssize_t *length
 	s2 = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
 	if (s2 != s1 || version != v)
 		return 0;	/* rewritten meanwhile, or current is stale */
-	if (len > st->slot_size) {
+	if (len == ~(uint64_t)0) {
 		errno = EBADMSG;	/* stable, and wrong: written over */
 		return -1;
 	}
@@ -194,7 +396,7 @@ ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f)
  * The published version and length, for share_stat(): as try_read()
  * without the copy. 0, or -1 with EBADMSG or EIDRM.
  */
-int sl_native_published(const struct native *st, unsigned int *version, size_t *length)
+int sl_native_published(struct native *st, unsigned int *version, size_t *length)
 {
 	struct sl_fetch none = { .allocate = 0, .buf = NULL, .size = 0 };
 	ssize_t n = -1;
