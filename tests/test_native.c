@@ -219,6 +219,7 @@ static void test_private_across_fork(void **unused)
 {
 	(void)unused;
 	share_t *s = test_open(IPC_PRIVATE, 0, NATIVE);
+	static unsigned char big[100000], got[100000];
 	struct test_chan c;
 	pid_t pid, pids[2] = { getpid(), 0 };
 
@@ -228,12 +229,19 @@ static void test_private_across_fork(void **unused)
 		void *data = NULL;
 
 		child_check(share_fetch(s, &data) == 6 && strcmp(data, "parent") == 0);
-		child_check(share_store(s, "child", 5) == 0);
+		/* In a segment the child makes, which outlives it. */
+		test_fill(big, sizeof(big), 9);
+		child_check(share_store(s, big, sizeof(big)) == 0);
 		child_check(share_close(s) == 0);
 		_exit(0);
 	}
 	pids[1] = pid;
 	assert_int_equal(test_wait(pid), 0);
+	test_fill(big, sizeof(big), 9);
+	assert_int_equal(share_fetch_into(s, got, sizeof(got)), (ssize_t)sizeof(big));
+	assert_memory_equal(got, big, sizeof(big));
+	assert_int_equal(share_num_segments(s), 2);
+	assert_int_equal(share_store(s, "child", 5), 0);
 	test_assert_value(s, "child");
 	assert_closed_and_gone(s, pids, 2);
 }

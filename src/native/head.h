@@ -55,6 +55,10 @@ struct native_head {
 	 * killed meanwhile leaves them here, for the next writer to remove
 	 * those no slot names. */
 	int32_t orphan[2];
+	/* With creator: the size it asked for, and the time (seconds) before
+	 * it asked, to tell its segment from others the process made. */
+	uint64_t creating_size;
+	int64_t creating_since;
 	union {
 		pthread_mutex_t mutex;	/* robust, process-shared: the writers' */
 		unsigned char room[NATIVE_MUTEX_ROOM];

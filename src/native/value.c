@@ -102,6 +102,9 @@ static void remove_segment_if_value(const struct native *st, int shmid)
  */
 static void remove_unrecorded(const struct native *st, pid_t creator)
 {
+	const struct native_head *h = st->head;
+	uint64_t size = __atomic_load_n(&h->creating_size, __ATOMIC_RELAXED);
+	int64_t since = __atomic_load_n(&h->creating_since, __ATOMIC_RELAXED);
 	struct shm_info info;
 	int highest = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info);
 
@@ -109,8 +112,9 @@ static void remove_unrecorded(const struct native *st, pid_t creator)
 		struct shmid_ds ds;
 		int id = shmctl(i, SHM_STAT, &ds);
 
-		if (id >= 0 && ds.shm_cpid == creator && ds.shm_nattch == 0 &&
-		    !named_by_slot(st->head, id))
+		if (id >= 0 && ds.shm_cpid == creator && ds.shm_segsz == size &&
+		    (int64_t)ds.shm_ctime >= since && ds.shm_nattch == 0 &&
+		    !named_by_slot(h, id))
 			remove_segment_if_value(st, id);
 	}
 }
@@ -175,6 +179,8 @@ static unsigned char *place_value(struct native *st, unsigned int j, size_t leng
 	}
 	/* SIGKILL lands as shmget() returns as easily as anywhere: say
 	 * first who creates, so the next writer can find the segment. */
+	__atomic_store_n(&h->creating_size, (uint64_t)length, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->creating_since, (int64_t)time(NULL), __ATOMIC_RELAXED);
 	__atomic_store_n(&h->creator, getpid(), __ATOMIC_RELAXED);
 	id = shmget(IPC_PRIVATE, length, IPC_CREAT | IPC_EXCL | st->mode);
 	if (id >= 0)
