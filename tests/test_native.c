@@ -3,6 +3,8 @@
  * open, lock-free fetches, stores that a killed writer cannot tear,
  * explicit locks that keep stores out, and a head that is not trusted.
  */
+#define _GNU_SOURCE		/* unshare(2) */
+#include <sched.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
@@ -502,6 +504,35 @@ static void test_wait_change_sleeps_until_a_store(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/*
+ * Creating the set fails (no semaphore set may be made: SEMMNI 0, in an
+ * IPC namespace of the child's own): share_new() fails with ENOSPC at
+ * once, rather than starting the open again for ever.
+ */
+static void test_create_fails_cleanly(void **unused)
+{
+	(void)unused;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();	/* an IPC namespace and its limits need root */
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		FILE *f;
+
+		child_check(unshare(CLONE_NEWIPC) == 0);
+		f = fopen("/proc/sys/kernel/sem", "w");
+		child_check(f != NULL);
+		child_check(fprintf(f, "250 32000 32 0\n") > 0 && fclose(f) == 0);
+		signal(SIGALRM, SIG_DFL);	/* not the parent's watchdog */
+		alarm(10);	/* a loop for ever ends here, as a failure */
+		errno = 0;
+		child_check(share_new(test_key(9), 0, NATIVE | 0600) == NULL && errno == ENOSPC);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+}
+
 /* Nothing read from the head is trusted. */
 static void test_scribbled_head(void **unused)
 {
@@ -596,6 +627,7 @@ int main(void)
 		test_case(test_fetches_never_torn),
 		test_case(test_killed_writers),
 		test_case(test_wait_change_sleeps_until_a_store),
+		test_case(test_create_fails_cleanly),
 		test_case(test_scribbled_head),
 		test_case(test_perl_refuses),
 	};

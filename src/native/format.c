@@ -241,9 +241,13 @@ static int open_private(const share_t *share, struct native *st, size_t segment_
 	return -1;
 }
 
+/* What find_set() returns for a set of another size, not an id nor -1. */
+#define SET_NOT_OURS (-2)
+
 /*
- * The set under the key: found, or created (*created). SL_OPEN_AGAIN if
- * the key holds a set of another size, which the probe sends elsewhere.
+ * The set under the key: found, or created (*created); -1 with errno; or
+ * SET_NOT_OURS if the key holds a set of another size, which the probe
+ * then sends to another format.
  */
 static int find_set(const share_t *share, int *created)
 {
@@ -260,7 +264,7 @@ static int find_set(const share_t *share, int *created)
 			if (n == RWSEM_NSEMS)
 				return semid;
 			if (n >= 0)
-				return -SL_OPEN_AGAIN;	/* not ours: probe again */
+				return SET_NOT_OURS;
 			if (errno != EIDRM)
 				return -1;
 			continue;
@@ -381,8 +385,8 @@ static int native_open(const share_t *share, size_t segment_size,
 		goto opened;
 	}
 	st->semid = find_set(share, &created_set);
-	if (st->semid == -SL_OPEN_AGAIN)
-		return SL_OPEN_AGAIN;
+	if (st->semid == SET_NOT_OURS)
+		return SL_OPEN_AGAIN;	/* probe again */
 	if (st->semid < 0)
 		return -1;
 	if (!created_set) {
