@@ -213,6 +213,10 @@ static void test_values_of_any_size(void **unused)
 	assert_int_equal(share_num_segments(s), 2);
 	assert_stores(s, 7, 1);
 	assert_int_equal(share_num_segments(s), 1);
+	/* Both slots in the head again: no segment but the head is left,
+	 * not even one a mapping kept alive after its removal. */
+	assert_stores(s, 8, 2);
+	assert_int_equal(segments_made_by(&self, 1), 1);
 	assert_closed_and_gone(s, &self, 1);
 }
 

@@ -170,8 +170,11 @@ static unsigned char *place_value(struct native *st, unsigned int j, size_t leng
 	unsigned char *addr;
 
 	*shmid = -1;
-	if (length <= st->slot_size)
+	if (length <= st->slot_size) {
+		/* The slot's segment goes; a mapping would keep it alive. */
+		unmap(&st->map[j]);
 		return st->data[j];
+	}
 	if (old >= 0 && (addr = map_value(st, j, old, length)) &&
 	    st->map[j].size / SHRINK_FACTOR <= length) {
 		*shmid = old;
@@ -346,6 +349,8 @@ static int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
 		}
 	} else if (len > st->slot_size) {
 		len = ~(uint64_t)0;
+	} else if (shmid < 0 && st->map[i].addr) {
+		unmap(&st->map[i]);	/* removed: keep it alive no longer */
 	}
 	if (len != ~(uint64_t)0) {
 		if (sl_fetch_room(f, (size_t)len) < 0)
