@@ -518,8 +518,10 @@ static void test_create_fails_cleanly(void **unused)
 	(void)unused;
 	pid_t pid;
 
-	if (geteuid() != 0)
-		skip();	/* an IPC namespace and its limits need root */
+	if (geteuid() != 0) {
+		print_message("SKIP: an IPC namespace and its limits need root\n");
+		skip();
+	}
 	pid = test_fork(NULL);
 	if (pid == 0) {
 		FILE *f;
@@ -597,7 +599,8 @@ static void test_perl_refuses(void **unused)
 	if (system("perl -MIPC::ShareLite -e 1 2>/dev/null") != 0) {
 		share_set_destroy(s, 1);
 		test_close(s);
-		skip();	/* cmocka prints the skip; Perl's module is missing */
+		print_message("SKIP: Perl's IPC::ShareLite is not installed\n");
+		skip();
 	}
 	assert_int_equal(share_store(s, "native", 6), 0);
 	for (int create = 0; create < 2; create++) {
