@@ -118,7 +118,7 @@ int sl_handle_store(share_t *share, const void *data, size_t length)
 	return rc;
 }
 
-/* The value as f says, under a lock. */
+/* The value as f says, under a lock (the format's own, if it locks itself). */
 static ssize_t fetch_locked(share_t *share, struct sl_fetch *f)
 {
 	ssize_t length;
