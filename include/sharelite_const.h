@@ -26,6 +26,14 @@
  */
 #define SHARE_ANY_OWNER 0x1000000
 
+/*
+ * share_new() flag: create the share in the native memory format, whose
+ * fetches take no lock and whose stores survive a writer killed mid-way,
+ * but which Perl's IPC::ShareLite cannot open (sharelite(7), "Native
+ * format"). Opening an existing share needs no flag: it is found either way.
+ */
+#define SHARE_NATIVE 0x2000000
+
 #ifndef LOCK_SH
 #define LOCK_SH 1		/* shared lock */
 #endif

@@ -7,7 +7,7 @@
 
 #include "internal.h"
 
-#define OPEN_FLAGS (IPC_CREAT | IPC_EXCL | SHARE_MODE_BITS | SHARE_ANY_OWNER)
+#define OPEN_FLAGS (IPC_CREAT | IPC_EXCL | SHARE_MODE_BITS | SHARE_ANY_OWNER | SHARE_NATIVE)
 /* Segments above 2 GiB could not hold more: the length is an int32. */
 #define MAX_SEGMENT_SIZE ((size_t)SHARELITE_MAX_LENGTH + 1)
 

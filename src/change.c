@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "format.h"
 #include "deadline.h"
 
 /* Waiting polls the version: from 100 us, doubling up to 10 ms. */
@@ -57,6 +58,9 @@ SHARELITE_EXPORT int share_wait_change(share_t *share, unsigned int version, int
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	if (timeout_ms > 0)
 		deadline = deadline_after(deadline, timeout_ms);
+	/* A format that can wake waiters sleeps until a store. */
+	if (share->format->wait_change)
+		return share->format->wait_change(share, version, timeout_ms < 0 ? NULL : &deadline);
 	for (;;) {
 		struct timespec nap = { 0, 0 };
 		long left = POLL_MAX_NS;

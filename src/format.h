@@ -37,6 +37,9 @@
 /* What open returns when the share changed under it: see open. */
 #define SL_OPEN_AGAIN 1
 
+/* What store_unlocked returns when the share's own lock must be taken. */
+#define SL_STORE_LOCKED 1
+
 /* What open found, for the core to record in the handle. */
 struct sl_opened {
 	int created;		/* this open created the share */
@@ -187,9 +190,33 @@ struct sl_format {
 	 * is called.
 	 */
 	int (*remove_if_last)(const share_t *share, int held, int *now);
+
+	/*
+	 * Optional, for a format that makes its stores and fetches atomic
+	 * itself (NULL: the core takes the lock as for every other call).
+	 * The core calls them instead of store and fetch when the handle
+	 * holds no lock; they follow those ops' contracts otherwise. They
+	 * may read share->timeout_ms, to bound what they wait for, and
+	 * store may read share_held_lock(). store_unlocked returns
+	 * SL_STORE_LOCKED, having changed nothing, when a lock taken through
+	 * the lock op may be held: the core then takes LOCK_EX and calls
+	 * store.
+	 */
+	int (*store_unlocked)(const share_t *share, const void *data, size_t length);
+	ssize_t (*fetch_unlocked)(const share_t *share, struct sl_fetch *f);
+
+	/*
+	 * Optional (NULL: the core polls version): sleep until the version
+	 * differs from `version` (1) or deadline (CLOCK_MONOTONIC; NULL: no
+	 * limit) passes (0), holding and taking no lock. EINTR when a signal
+	 * handler ran; EIDRM once the share is gone.
+	 */
+	int (*wait_change)(const share_t *share, unsigned int version,
+			   const struct timespec *deadline);
 };
 
 /* The formats (handle.c lists which a key may hold). */
 extern const struct sl_format sl_format_ipcsl;
+extern const struct sl_format sl_format_native;
 
 #endif /* SHARELITE_FORMAT_H */

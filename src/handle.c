@@ -14,10 +14,13 @@
 #define DEFAULT_MODE 0600
 
 /*
- * The formats a share may be kept in. Opening uses the one whose objects
- * the key holds; creating picks the first.
+ * The formats a share may be kept in. Opening uses the first whose objects
+ * the key holds; creating picks the Perl format, or the native one for
+ * SHARE_NATIVE. The native format probes first: the Perl format's probe
+ * takes any semaphore set under the key for its own.
  */
 static const struct sl_format *const formats[] = {
+	&sl_format_native,
 	&sl_format_ipcsl,
 };
 
@@ -44,10 +47,16 @@ static void set_up_process(void)
 	sl_registry_install_fork_handlers();
 }
 
+/* The format a new share is created in. */
+static const struct sl_format *format_to_create(const share_t *share)
+{
+	return share->flags & SHARE_NATIVE ? &sl_format_native : &sl_format_ipcsl;
+}
+
 /*
  * The format of the share the handle is to open: the first whose objects
- * the key holds. A key that holds none gets the first format, whose open
- * then creates the share or fails with ENOENT. Creating a share under a
+ * the key holds. A key that holds none gets the format to create, whose
+ * open then creates the share or fails with ENOENT. Creating a share under a
  * key that holds any format's objects fails with EEXIST, as it would with
  * one format. NULL with errno if the key cannot be probed.
  */
@@ -57,7 +66,7 @@ static const struct sl_format *format_for(const share_t *share)
 	size_t i;
 
 	if (share->key == IPC_PRIVATE)
-		return formats[0];
+		return format_to_create(share);
 	for (i = 0; i < N_FORMATS; i++) {
 		int holds = formats[i]->probe(share->key);
 
@@ -71,7 +80,7 @@ static const struct sl_format *format_for(const share_t *share)
 		}
 		return formats[i];
 	}
-	return formats[0];
+	return format_to_create(share);
 }
 
 /*

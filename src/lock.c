@@ -105,6 +105,12 @@ int sl_handle_store(share_t *share, const void *data, size_t length)
 {
 	int back, rc;
 
+	/* A format that locks itself needs no lock from us. */
+	if (share->format->store_unlocked && !share_held_lock(share)) {
+		rc = share->format->store_unlocked(share, data, length);
+		if (rc != SL_STORE_LOCKED)
+			return rc;
+	}
 	if (lock_for(share, LOCK_EX, &back) < 0)
 		return -1;
 	rc = share->format->store(share, data, length);
@@ -112,12 +118,14 @@ int sl_handle_store(share_t *share, const void *data, size_t length)
 	return rc;
 }
 
-/* The value as f says, under a lock. */
+/* The value as f says, under a lock (the format's own, if it locks itself). */
 static ssize_t fetch_locked(share_t *share, struct sl_fetch *f)
 {
 	ssize_t length;
 	int back;
 
+	if (share->format->fetch_unlocked && !share_held_lock(share))
+		return share->format->fetch_unlocked(share, f);
 	if (lock_for(share, LOCK_SH, &back) < 0)
 		return -1;
 	length = share->format->fetch(share, f);

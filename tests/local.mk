@@ -13,14 +13,17 @@ test_ldflags = -no-install
 check_LIBRARIES = $(test_harness)
 tests_libtestharness_a_SOURCES = \
 	tests/harness/harness.c tests/harness/harness.h \
-	tests/harness/oracle_ipcsl.c tests/harness/ipcsl.h
+	tests/harness/oracle_ipcsl.c tests/harness/ipcsl.h \
+	tests/harness/oracle_native.c
 tests_libtestharness_a_CFLAGS = $(test_cflags)
 
-# White-box programs: they also read or change the Perl format's objects.
+# White-box programs: they also read or change a format's own objects
+# (the Perl format's, or the native format's in test_native).
 core_tests = \
 	tests/test_multiprocess \
 	tests/test_destroy \
-	tests/test_access
+	tests/test_access \
+	tests/test_native
 
 check_PROGRAMS += $(core_tests)
 TESTS += $(core_tests)
@@ -40,7 +43,9 @@ neutral_tests += $(core_neutral_tests)
 # Each neutral program runs once per format: the test tests/NAME.FORMAT is
 # a stamp, and format-test.sh runs tests/NAME with SHARELITE_TEST_FORMAT
 # set (and under LOG_COMPILER, if one is given). A new format adds its
-# extension, its LOG_COMPILER and its stamps, as ipcsl's here.
+# extension, its LOG_COMPILER and its stamps, as ipcsl's here. The native
+# format has an oracle (test_native uses it) but no stamps yet: several
+# neutral cases assert the Perl format's segment counts and locked fetches.
 TEST_EXTENSIONS += .ipcsl
 IPCSL_LOG_COMPILER = $(SHELL) $(srcdir)/tests/harness/format-test.sh ipcsl
 AM_IPCSL_LOG_FLAGS = $(LOG_COMPILER)
@@ -86,6 +91,10 @@ tests_test_destroy_LDFLAGS = $(test_ldflags)
 tests_test_access_CFLAGS = $(test_cflags)
 tests_test_access_LDADD = $(test_libs)
 tests_test_access_LDFLAGS = $(test_ldflags)
+
+tests_test_native_CFLAGS = $(test_cflags)
+tests_test_native_LDADD = $(test_libs)
+tests_test_native_LDFLAGS = $(test_ldflags)
 
 # The header from C++, beside <sys/file.h>.
 tests_test_cplusplus_SOURCES = tests/test_cplusplus.cc

@@ -10,7 +10,7 @@
 
 #include "harness.h"
 
-static const struct test_format *const formats[] = { &test_format_ipcsl };
+static const struct test_format *const formats[] = { &test_format_ipcsl, &test_format_native };
 
 const struct test_format *test_format(void)
 {

@@ -74,10 +74,12 @@ struct test_format {
 };
 
 extern const struct test_format test_format_ipcsl;
+extern const struct test_format test_format_native;
 
 /*
  * The format under test: SHARELITE_TEST_FORMAT names it (ipcsl, the
- * default). A name no format has ends the program with exit status 99.
+ * default, or native). A name no format has ends the program with exit
+ * status 99.
  */
 const struct test_format *test_format(void);
 

@@ -1,0 +1,100 @@
+/*
+ * head.h - the native memory format's head segment (sharelite(7), "Native
+ * format"): a header, then two slots of equal size for the value. One slot
+ * holds the published value; a store writes the other and publishes it with
+ * one atomic store of `current`, so readers never wait and a writer killed
+ * at any instruction leaves the published value whole.
+ *
+ * Nothing read from the head is trusted: another process may have written
+ * anything there. Each field is loaded once and checked before use.
+ */
+#ifndef SHARELITE_NATIVE_HEAD_H
+#define SHARELITE_NATIVE_HEAD_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NATIVE_MAGIC 0x4e534c31u	/* "NSL1" */
+#define NATIVE_FORMAT_VERSION 1u
+
+/*
+ * One slot's descriptor. seq is odd while a writer fills the slot. A value
+ * longer than the slot is in a segment of its own, the slot's, whose id
+ * shmid is; -1: the value is in the slot.
+ */
+struct native_slot {
+	uint32_t seq;
+	uint32_t version;	/* the version the slot's value was stored as */
+	uint64_t length;	/* bytes of the value */
+	int32_t shmid;
+	uint32_t unused;
+};
+
+/* Room kept for the mutex, whose size is the ABI's (40 bytes on x86-64). */
+#define NATIVE_MUTEX_ROOM 64
+
+struct native_head {
+	uint32_t magic;		/* NATIVE_MAGIC, stored last by the creator */
+	uint32_t format_version;
+	uint32_t mutex_size;	/* sizeof(pthread_mutex_t) of the creator's ABI */
+	uint32_t removed;	/* 1 once share_remove() removed the share */
+	uint64_t slot_size;	/* bytes a slot holds */
+	/* Published value: version << 32 | slot index. */
+	uint64_t current;
+	/* The version again, as a 32-bit word for futex(2) waiters. */
+	uint32_t wake;
+	/* Nonzero: a semaphore lock may be held, stores take the slow path. */
+	uint32_t locked;
+	/* Processes in share_wait_change(): a store wakes them if nonzero. */
+	uint32_t waiters;
+	/* Pid of a writer creating a value segment, whose id it has not
+	 * recorded yet; 0 if none. */
+	int32_t creator;
+	/* Value segments a writer made or is replacing, -1 if none: one
+	 * killed meanwhile leaves them here, for the next writer to remove
+	 * those no slot names. */
+	int32_t orphan[2];
+	/* With creator: the size it asked for, and the time (seconds) before
+	 * it asked, to tell its segment from others the process made. */
+	uint64_t creating_size;
+	int64_t creating_since;
+	union {
+		pthread_mutex_t mutex;	/* robust, process-shared: the writers' */
+		unsigned char room[NATIVE_MUTEX_ROOM];
+	} writer;
+	struct native_slot slot[2];
+};
+
+_Static_assert(sizeof(pthread_mutex_t) <= NATIVE_MUTEX_ROOM, "the mutex fits its room");
+_Static_assert(__GCC_ATOMIC_LLONG_LOCK_FREE == 2,
+	       "current is published with one lock-free 64-bit atomic store");
+
+/* Slot data starts here, slot 1 right after slot 0. */
+#define NATIVE_DATA_OFFSET ((sizeof(struct native_head) + 63) & ~(size_t)63)
+/* The smallest head: room for 64 bytes in each slot. */
+#define NATIVE_MIN_SIZE (NATIVE_DATA_OFFSET + 2 * 64)
+
+/* The size of each slot of a head segment of `segment_size` bytes. */
+static inline uint64_t native_slot_size(size_t segment_size)
+{
+	return ((segment_size - NATIVE_DATA_OFFSET) / 2) & ~(uint64_t)7;
+}
+
+static inline uint64_t native_current(unsigned int version, unsigned int index)
+{
+	return (uint64_t)version << 32 | index;
+}
+
+static inline unsigned int native_current_version(uint64_t current)
+{
+	return (unsigned int)(current >> 32);
+}
+
+/* Always 0 or 1, whatever the word holds: safe to index slot[] with. */
+static inline unsigned int native_current_index(uint64_t current)
+{
+	return (unsigned int)(current & 1);
+}
+
+#endif /* SHARELITE_NATIVE_HEAD_H */

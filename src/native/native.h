@@ -1,0 +1,49 @@
+/*
+ * native.h - what the files of the native memory format share: a
+ * handle's state and the value's protocol (value.c).
+ */
+#ifndef SHARELITE_NATIVE_NATIVE_H
+#define SHARELITE_NATIVE_NATIVE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "format.h"
+#include "head.h"
+
+/* A value segment this handle has mapped, for one slot; none if addr is NULL. */
+struct native_map {
+	int shmid;
+	unsigned char *addr;
+	size_t size;			/* from the kernel */
+};
+
+struct native {
+	int semid;
+	int shmid;			/* the head's */
+	struct native_head *head;	/* mapped; NULL before open maps it */
+	size_t size;			/* the head's, from the kernel */
+	uint64_t slot_size;		/* from size, never from the head */
+	unsigned char *data[2];		/* each slot's data */
+	mode_t mode;			/* the head's permission bits */
+	struct native_map map[2];	/* each slot's value segment */
+};
+
+int sl_native_writer_lock(struct native *st, const struct timespec *deadline, int timeout_ms);
+void sl_native_writer_unlock(struct native *st);
+/* 1 with EIDRM once share_remove() removed the share, else 0. */
+int sl_native_removed(const struct native *st);
+int sl_native_write(struct native *st, const void *data, size_t length);
+ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f);
+/* share_wait_change() on the futex word wake (value.c). */
+void sl_native_wake(struct native *st, unsigned int version);
+int sl_native_wait(struct native *st, unsigned int version, const struct timespec *deadline);
+/* Remove the value segments (native_remove()); unmap them (close). */
+void sl_native_remove_values(struct native *st);
+void sl_native_unmap_values(struct native *st);
+/* The value segments the slots name now. */
+int sl_native_value_segments(const struct native *st);
+int sl_native_published(struct native *st, unsigned int *version, size_t *length);
+
+#endif /* SHARELITE_NATIVE_NATIVE_H */

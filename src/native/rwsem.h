@@ -1,0 +1,39 @@
+/*
+ * rwsem.h - the native format's explicit locks (share_lock(3)) on a SysV
+ * semaphore set of two semaphores: the readers and the writer. SEM_UNDO on
+ * every step gives a dying holder's lock back. Fewer than three semaphores
+ * also make IPC::ShareLite, which asks for three, refuse the key.
+ */
+#ifndef SHARELITE_NATIVE_RWSEM_H
+#define SHARELITE_NATIVE_RWSEM_H
+
+#include <time.h>
+
+enum {
+	RWSEM_READERS = 0,	/* shared locks held */
+	RWSEM_WRITER = 1,	/* 1 while an exclusive lock is held */
+	RWSEM_NSEMS = 2,	/* a keyed share's set */
+	RWSEM_TURN = 2,		/* private shares: 1 while no closer looks */
+	RWSEM_NSEMS_PRIVATE = 3
+};
+
+/* Flags of sl_rwsem_change(), as format.h's SL_LOCK_*. */
+#define RWSEM_NONBLOCK 1
+#define RWSEM_RESTART 2
+
+/*
+ * Go from lock `from` to lock `to` (each 0, LOCK_SH or LOCK_EX), waiting
+ * until deadline (CLOCK_MONOTONIC; NULL: no limit). *held is the lock held
+ * afterwards, on failure too: a blocking upgrade gives LOCK_SH up first, as
+ * flock(2) does. Errors: EWOULDBLOCK, ETIMEDOUT, EINTR, EIDRM, semop(2)'s.
+ */
+int sl_rwsem_change(int semid, int from, int to, int flags,
+		    const struct timespec *deadline, int *held);
+
+/* Whether nobody holds a lock: 1, 0, or -1 with errno (EIDRM). */
+int sl_rwsem_free(int semid);
+
+/* A semaphore's value, EIDRM once the set is gone. */
+int sl_rwsem_value(int semid, int num);
+
+#endif /* SHARELITE_NATIVE_RWSEM_H */

@@ -1,0 +1,514 @@
+/*
+ * value.c - the native format's value: stores under the writers' robust
+ * mutex into the slot not published, published with one atomic store;
+ * fetches that take no lock, validated by the slot's sequence number
+ * (sharelite(7), "Native format").
+ */
+#define _GNU_SOURCE		/* pthread_mutex_clocklock() */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+
+#include "native.h"
+#include "deadline.h"
+
+/* Lock-free tries before a fetch takes the writers' mutex to finish. */
+#define READ_TRIES 64
+
+/* A slot's value segment is replaced when it is more than this many times
+ * larger than the value, so that a share shrinks again. */
+#define SHRINK_FACTOR 4
+
+static void unmap(struct native_map *m)
+{
+	if (m->addr)
+		shmdt(m->addr);
+	m->addr = NULL;
+}
+
+void sl_native_unmap_values(struct native *st)
+{
+	unmap(&st->map[0]);
+	unmap(&st->map[1]);
+}
+
+/*
+ * The mapping of value segment shmid, which slot i names, at least length
+ * bytes long; NULL with errno (EIDRM, EINVAL: removed; EBADMSG: too short).
+ * A mapping is kept until the slot names another segment, so a fetch of a
+ * value already mapped makes no system call. The size is asked after
+ * attaching: an attached segment keeps its id, however ids are reused.
+ */
+static unsigned char *map_value(struct native *st, unsigned int i, int shmid, uint64_t length)
+{
+	struct native_map *m = &st->map[i];
+	struct shmid_ds ds;
+	void *addr;
+
+	if (m->addr && m->shmid == shmid)
+		goto check;
+	unmap(m);
+	addr = shmat(shmid, NULL, 0);
+	if (addr == (void *)-1)
+		return NULL;
+	if (shmctl(shmid, IPC_STAT, &ds) < 0) {
+		shmdt(addr);
+		return NULL;
+	}
+	m->shmid = shmid;
+	m->addr = addr;
+	m->size = ds.shm_segsz;
+check:
+	if (length > m->size) {
+		errno = EBADMSG;
+		return NULL;
+	}
+	return m->addr;
+}
+
+/* Whether a slot names segment shmid. */
+static int named_by_slot(const struct native_head *h, int shmid)
+{
+	return __atomic_load_n(&h->slot[0].shmid, __ATOMIC_RELAXED) == shmid ||
+	       __atomic_load_n(&h->slot[1].shmid, __ATOMIC_RELAXED) == shmid;
+}
+
+/*
+ * Under the mutex: remove the segments a killed writer left recorded that
+ * no slot names. The head is not trusted, so only an IPC_PRIVATE segment
+ * with the head's mode, as a writer creates them, is removed.
+ */
+static void remove_segment_if_value(const struct native *st, int shmid)
+{
+	struct shmid_ds head, seg;
+
+	if (shmid < 0 || shmid == st->shmid)
+		return;
+	if (shmctl(st->shmid, IPC_STAT, &head) < 0 || shmctl(shmid, IPC_STAT, &seg) < 0)
+		return;
+	if (seg.shm_perm.__key == IPC_PRIVATE &&
+	    (seg.shm_perm.mode & 0777) == (head.shm_perm.mode & 0777))
+		shmctl(shmid, IPC_RMID, NULL);
+}
+
+/*
+ * A writer killed between creating a segment and recording its id: its
+ * segments (by creator pid) that nobody maps and no slot names are the
+ * one it made. Rare, so a walk over the system's segments is cheap enough.
+ */
+static void remove_unrecorded(const struct native *st, pid_t creator)
+{
+	const struct native_head *h = st->head;
+	uint64_t size = __atomic_load_n(&h->creating_size, __ATOMIC_RELAXED);
+	int64_t since = __atomic_load_n(&h->creating_since, __ATOMIC_RELAXED);
+	struct shm_info info;
+	int highest = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info);
+
+	for (int i = 0; i <= highest; i++) {
+		struct shmid_ds ds;
+		int id = shmctl(i, SHM_STAT, &ds);
+
+		if (id >= 0 && ds.shm_cpid == creator && ds.shm_segsz == size &&
+		    (int64_t)ds.shm_ctime >= since && ds.shm_nattch == 0 &&
+		    !named_by_slot(h, id))
+			remove_segment_if_value(st, id);
+	}
+}
+
+static void remove_orphans(struct native *st)
+{
+	struct native_head *h = st->head;
+	pid_t creator = __atomic_load_n(&h->creator, __ATOMIC_RELAXED);
+
+	if (creator > 0 && creator != getpid())
+		remove_unrecorded(st, creator);
+	__atomic_store_n(&h->creator, 0, __ATOMIC_RELAXED);
+
+	for (int k = 0; k < 2; k++) {
+		/* Relaxed, here and for every orphan store: only holders of
+		 * the mutex use them, and it orders them. */
+		int id = __atomic_load_n(&h->orphan[k], __ATOMIC_RELAXED);
+
+		if (id >= 0 && !named_by_slot(h, id))
+			remove_segment_if_value(st, id);
+		__atomic_store_n(&h->orphan[k], -1, __ATOMIC_RELAXED);
+	}
+}
+
+void sl_native_remove_values(struct native *st)
+{
+	struct native_head *h = st->head;
+
+	remove_orphans(st);
+	for (int i = 0; i < 2; i++)
+		remove_segment_if_value(st, __atomic_load_n(&h->slot[i].shmid, __ATOMIC_RELAXED));
+	sl_native_unmap_values(st);
+}
+
+int sl_native_value_segments(const struct native *st)
+{
+	const struct native_head *h = st->head;
+
+	return (__atomic_load_n(&h->slot[0].shmid, __ATOMIC_RELAXED) >= 0) +
+	       (__atomic_load_n(&h->slot[1].shmid, __ATOMIC_RELAXED) >= 0);
+}
+
+/*
+ * Under the mutex: where slot j's next value of `length` bytes goes. A
+ * value that fits goes in the slot (*shmid -1); a longer one in the slot's
+ * segment if it is large enough and not too large, else in a new one,
+ * recorded in orphan[0] until a slot names it. NULL with errno.
+ */
+static unsigned char *place_value(struct native *st, unsigned int j, size_t length, int *shmid)
+{
+	struct native_head *h = st->head;
+	int old = __atomic_load_n(&h->slot[j].shmid, __ATOMIC_RELAXED), id;
+	unsigned char *addr;
+
+	*shmid = -1;
+	if (length <= st->slot_size) {
+		/* The slot's segment goes; a mapping would keep it alive. */
+		unmap(&st->map[j]);
+		return st->data[j];
+	}
+	if (old >= 0 && (addr = map_value(st, j, old, length)) &&
+	    st->map[j].size / SHRINK_FACTOR <= length) {
+		*shmid = old;
+		return addr;
+	}
+	/* SIGKILL lands as shmget() returns as easily as anywhere: say
+	 * first who creates, so the next writer can find the segment. */
+	__atomic_store_n(&h->creating_size, (uint64_t)length, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->creating_since, (int64_t)time(NULL), __ATOMIC_RELAXED);
+	__atomic_store_n(&h->creator, getpid(), __ATOMIC_RELAXED);
+	id = shmget(IPC_PRIVATE, length, IPC_CREAT | IPC_EXCL | st->mode);
+	if (id >= 0)
+		__atomic_store_n(&h->orphan[0], id, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->creator, 0, __ATOMIC_RELAXED);
+	if (id < 0)
+		return NULL;
+	addr = map_value(st, j, id, length);
+	if (!addr) {
+		int err = errno;
+
+		shmctl(id, IPC_RMID, NULL);
+		__atomic_store_n(&h->orphan[0], -1, __ATOMIC_RELAXED);
+		errno = err;
+		return NULL;
+	}
+	*shmid = id;
+	return addr;
+}
+
+/*
+ * Take the writers' mutex, waiting until deadline, or when there is none
+ * for timeout_ms (-1: no limit; 0: only if it is free).
+ */
+int sl_native_writer_lock(struct native *st, const struct timespec *deadline, int timeout_ms)
+{
+	pthread_mutex_t *m = &st->head->writer.mutex;
+	struct timespec buf;
+	int rc = pthread_mutex_trylock(m);
+
+	if (rc == EBUSY) {
+		if (!deadline && timeout_ms == 0)
+			rc = ETIMEDOUT;
+		else if (!deadline && timeout_ms < 0)
+			rc = pthread_mutex_lock(m);
+		else
+			rc = pthread_mutex_clocklock(m, CLOCK_MONOTONIC,
+						     deadline ? deadline : deadline_in(timeout_ms, &buf));
+	}
+	if (rc == EOWNERDEAD) {
+		/* A writer died holding it. The slot it was filling was never
+		 * published: the next store writes it again from the start. */
+		pthread_mutex_consistent(m);
+		rc = 0;
+	}
+	if (rc == 0)
+		return 0;
+	/* Anything else means a mutex another program wrote over. */
+	errno = rc == ETIMEDOUT ? ETIMEDOUT : EBADMSG;
+	return -1;
+}
+
+void sl_native_writer_unlock(struct native *st)
+{
+	pthread_mutex_unlock(&st->head->writer.mutex);
+}
+
+int sl_native_removed(const struct native *st)
+{
+	/* Acquire: pairs with the remover's release store; nothing later in
+	 * this call is used before the flag says the share is there. */
+	if (__atomic_load_n(&st->head->removed, __ATOMIC_ACQUIRE)) {
+		errno = EIDRM;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Under the writers' mutex: write the value into the slot not published,
+ * then publish it. Until the release store of current, no reader looks at
+ * that slot (but one that lost a race, which its sequence check sends
+ * back), so a writer killed anywhere here leaves the published value whole.
+ */
+int sl_native_write(struct native *st, const void *data, size_t length)
+{
+	struct native_head *h = st->head;
+	/* Relaxed: only holders of the mutex write current, and the mutex
+	 * orders this load after the last holder's store. */
+	uint64_t cur = __atomic_load_n(&h->current, __ATOMIC_RELAXED);
+	unsigned int j = 1 - native_current_index(cur);
+	unsigned int version = sl_version_after(native_current_version(cur));
+	struct native_slot *s = &h->slot[j];
+	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	/* Odd while writing; odd already if a writer died here. */
+	uint32_t odd = (seq & 1) ? seq + 2 : seq + 1;
+	int old = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED), shmid;
+	unsigned char *dest;
+
+	remove_orphans(st);
+	dest = place_value(st, j, length, &shmid);
+	if (!dest)
+		return -1;
+	/* The slot's old segment, once the slot names another: removed
+	 * below, or by the next writer if this one is killed first. */
+	if (old >= 0 && old != shmid)
+		__atomic_store_n(&h->orphan[1], old, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->seq, odd, __ATOMIC_RELAXED);
+	/* A reader that sees any store below also sees seq odd (or later):
+	 * this fence pairs with the acquire fence before its second load of
+	 * seq, so its check fails and it tries again. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&s->version, version, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->length, (uint64_t)length, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->shmid, shmid, __ATOMIC_RELAXED);
+	memcpy(dest, data, length);
+	/* Release: a reader whose acquire load sees this even seq sees the
+	 * slot's descriptor and data written above. */
+	__atomic_store_n(&s->seq, odd + 1, __ATOMIC_RELEASE);
+	/* The commit, one atomic store. Release: a reader whose acquire load
+	 * of current names this slot and version sees it whole. */
+	__atomic_store_n(&h->current, native_current(version, j), __ATOMIC_RELEASE);
+	/* After the commit, so that a woken waiter finds the new value. */
+	sl_native_wake(st, version);
+	/* Readers still copying from the old segment keep it mapped; those
+	 * that attach it too late fail, and try again with current. */
+	remove_orphans(st);
+	return 0;
+}
+
+/*
+ * One try at copying the published value out: 1 done, 0 lost a race with
+ * a writer (try again), -1 with errno.
+ *
+ * The copy is a plain memcpy() from memory a writer may be writing at the
+ * same moment: the seqlock's known data race. What a racing copy read is
+ * never used: the second load of seq tells, and the buffer is written
+ * again or the call fails.
+ */
+static int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
+{
+	const struct native_head *h = st->head;
+	uint64_t cur, len;
+	unsigned int i, v, version;
+	const struct native_slot *s;
+	const unsigned char *src;
+	uint32_t s1, s2;
+	int shmid;
+
+	if (sl_native_removed(st))
+		return -1;
+	/* Acquire: pairs with the writer's release store of current. */
+	cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
+	i = native_current_index(cur);
+	v = native_current_version(cur);
+	s = &h->slot[i];
+	/* Acquire: pairs with the release store that ended the slot's last
+	 * write, whose descriptor and data the loads below then see. */
+	s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	if (s1 & 1)
+		return 0;	/* current was two stores old: the slot is rewritten */
+	version = __atomic_load_n(&s->version, __ATOMIC_RELAXED);
+	len = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
+	shmid = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED);
+	src = st->data[i];
+	if (shmid >= 0 && len <= SHARELITE_MAX_LENGTH) {
+		/* Mapped, or mapped now: either way at least len bytes. */
+		src = map_value(st, i, shmid, len);
+		if (!src) {
+			if (errno != EIDRM && errno != EINVAL && errno != EBADMSG)
+				return -1;	/* EACCES, ENOMEM: no retry helps */
+			len = ~(uint64_t)0;	/* a failure, unless seq moved */
+		}
+	} else if (len > st->slot_size) {
+		len = ~(uint64_t)0;
+	} else if (shmid < 0 && st->map[i].addr) {
+		unmap(&st->map[i]);	/* removed: keep it alive no longer */
+	}
+	if (len != ~(uint64_t)0) {
+		if (sl_fetch_room(f, (size_t)len) < 0)
+			return -1;
+		size_t n = len < f->size ? (size_t)len : f->size;
+
+		if (n)
+			memcpy(f->buf, src, n);
+	}
+	/* Orders the loads above before the reload of seq: pairs with the
+	 * writer's release fence after it made seq odd. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	s2 = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	if (s2 != s1 || version != v)
+		return 0;	/* rewritten meanwhile, or current is stale */
+	if (len == ~(uint64_t)0) {
+		errno = EBADMSG;	/* stable, and wrong: written over */
+		return -1;
+	}
+	f->version = v;
+	*length = (ssize_t)len;
+	return 1;
+}
+
+/*
+ * Copy the published value out. Lock-free: no lock, no system call. A
+ * reader that loses READ_TRIES races in a row to writers takes the
+ * writers' mutex, which no writer holds for longer than one copy.
+ */
+ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f)
+{
+	ssize_t length = -1;
+	int i, rc;
+
+	for (i = 0; i < READ_TRIES; i++) {
+		rc = try_read(st, f, &length);
+		if (rc > 0)
+			return length;
+		if (rc < 0)
+			return -1;
+	}
+	if (sl_native_writer_lock(st, NULL, timeout_ms) < 0)
+		return -1;
+	rc = try_read(st, f, &length);
+	sl_native_writer_unlock(st);
+	if (rc > 0)
+		return length;
+	if (rc == 0)
+		errno = EBADMSG;	/* no writer runs: a head written over */
+	return -1;
+}
+
+/*
+ * The published version and length, for share_stat(): as try_read()
+ * without the copy. 0, or -1 with EBADMSG or EIDRM.
+ */
+int sl_native_published(struct native *st, unsigned int *version, size_t *length)
+{
+	struct sl_fetch none = { .allocate = 0, .buf = NULL, .size = 0 };
+	ssize_t n = -1;
+	int i, rc;
+
+	for (i = 0; i < READ_TRIES; i++) {
+		rc = try_read(st, &none, &n);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			*version = none.version;
+			*length = (size_t)n;
+			return 0;
+		}
+	}
+	errno = EBADMSG;
+	return -1;
+}
+
+/*
+ * Wake the processes in sl_native_wait(), if any, after a commit. Seq_cst,
+ * as the waiter's increment of waiters and load of wake: of the writer's
+ * store of wake and a waiter's increment, whichever comes first in their
+ * single total order, the other side sees it, so either the writer sees
+ * the waiter and wakes it or the waiter sees the new wake and does not
+ * sleep (futex(2) compares wake atomically with going to sleep).
+ */
+void sl_native_wake(struct native *st, unsigned int version)
+{
+	struct native_head *h = st->head;
+
+	__atomic_store_n(&h->wake, version, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&h->waiters, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &h->wake, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/*
+ * Sleep on the futex word wake, in the head (a shared futex, not a
+ * private one: the head is mapped by other processes), until current's
+ * version differs from `version` or deadline passes: 1, 0, or -1 with
+ * EINTR or EIDRM. A waiter killed here leaves waiters counting it: the
+ * stores after it make one needless system call each.
+ */
+int sl_native_wait(struct native *st, unsigned int version, const struct timespec *deadline)
+{
+	struct native_head *h = st->head;
+	int rc = 0;
+
+	__atomic_add_fetch(&h->waiters, 1, __ATOMIC_SEQ_CST);
+	for (;;) {
+		/* wake first: a wake seen new means current is new too (the
+		 * writer stored it before, with release). */
+		uint32_t w = __atomic_load_n(&h->wake, __ATOMIC_SEQ_CST);
+		uint64_t cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
+
+		if (sl_native_removed(st)) {
+			rc = -1;
+			break;
+		}
+		if (native_current_version(cur) != version) {
+			rc = 1;
+			break;
+		}
+		/* Sleeps while wake is still w; a store changes it and wakes
+		 * us. A wake left behind by a writer that died before storing
+		 * it is simply older: the next store changes it. */
+		if (syscall(SYS_futex, &h->wake, FUTEX_WAIT_BITSET, w, deadline, NULL,
+			    FUTEX_BITSET_MATCH_ANY) == 0)
+			continue;
+		if (errno == EAGAIN)
+			continue;	/* changed before we slept */
+		if (errno == ETIMEDOUT) {
+			rc = 0;
+			break;
+		}
+		if (errno == EINTR) {
+			rc = -1;
+			break;
+		}
+		/* No futex(2) here (ENOSYS): look again in a millisecond. */
+		{
+			struct timespec nap = { 0, 1000000 }, now;
+
+			if (deadline) {
+				clock_gettime(CLOCK_MONOTONIC, &now);
+				if (deadline_ns_left(deadline, &now, 1) == 0) {
+					rc = 0;
+					break;
+				}
+			}
+			if (nanosleep(&nap, NULL) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+	}
+	{
+		int err = errno;
+
+		__atomic_sub_fetch(&h->waiters, 1, __ATOMIC_SEQ_CST);
+		errno = err;
+	}
+	return rc;
+}

@@ -1,0 +1,126 @@
+/*
+ * oracle_native.c - the native format as the tests see it (sharelite(7),
+ * "Native format"): on one key, a set of two semaphores (readers, writer;
+ * a private share's has a third) and a head segment whose two slots may
+ * each name a value segment of their own. The oracle asks the kernel and
+ * reads the head, never through the library, and trusts nothing it reads.
+ */
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+#include "ipcsl.h"		/* test_shm_gone(), test_sem_gone(), test_remove_chain() */
+#include "native/head.h"	/* the layout of the head */
+
+enum { NATIVE_SEM_READERS, NATIVE_SEM_WRITER };
+
+static share_t *open_native(key_t key, size_t segment_size, int flags)
+{
+	return share_new(key, segment_size, flags | SHARE_NATIVE);
+}
+
+/*
+ * Remove a head segment and the value segments its slots name. A segment
+ * that is no native head is removed as a Perl-format chain: SHARE_NATIVE
+ * opens such a share too, and a test may have made one.
+ */
+static void remove_head(int shmid)
+{
+	struct shmid_ds ds;
+	struct native_head *h;
+	int values[4];
+
+	if (shmctl(shmid, IPC_STAT, &ds) < 0)
+		return;
+	if (ds.shm_segsz < sizeof(*h)) {
+		test_remove_chain(shmid);
+		return;
+	}
+	h = shmat(shmid, NULL, SHM_RDONLY);
+	if (h == (void *)-1)
+		return;
+	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != NATIVE_MAGIC) {
+		shmdt(h);
+		test_remove_chain(shmid);
+		return;
+	}
+	/* The slots' value segments, and those a killed writer left.
+	 * Relaxed: the test's writers have stopped by now, and an id read
+	 * here is only handed to IPC_RMID (a scribbled one fails there). */
+	for (int i = 0; i < 2; i++) {
+		values[i] = __atomic_load_n(&h->slot[i].shmid, __ATOMIC_RELAXED);
+		values[2 + i] = __atomic_load_n(&h->orphan[i], __ATOMIC_RELAXED);
+	}
+	shmdt(h);
+	for (int i = 0; i < 4; i++)
+		if (values[i] >= 0 && values[i] != shmid)
+			shmctl(values[i], IPC_RMID, NULL);
+	shmctl(shmid, IPC_RMID, NULL);
+}
+
+/* Gone as the Perl format's share is: no segment and no set left. */
+static int key_gone(key_t key)
+{
+	return test_format_ipcsl.key_gone(key);
+}
+
+static int gone(const struct test_ids *ids)
+{
+	return test_format_ipcsl.gone(ids);
+}
+
+static void remove_key(key_t key)
+{
+	int id = semget(key, 0, 0);
+
+	if (id >= 0)
+		semctl(id, 0, IPC_RMID);
+	id = shmget(key, 0, 0);
+	if (id >= 0)
+		remove_head(id);
+}
+
+static void remove_ids(const struct test_ids *ids)
+{
+	if (ids->semid >= 0 && !test_sem_gone(ids->semid))
+		semctl(ids->semid, 0, IPC_RMID);
+	if (ids->shmid >= 0 && !test_shm_gone(ids->shmid))
+		remove_head(ids->shmid);
+}
+
+static int locks(const struct test_ids *ids, int *readers, int *writer)
+{
+	*readers = semctl(ids->semid, NATIVE_SEM_READERS, GETVAL);
+	*writer = semctl(ids->semid, NATIVE_SEM_WRITER, GETVAL);
+	return *readers < 0 || *writer < 0 ? -1 : 0;
+}
+
+/* Sleepers on the lock semaphores (a private share's third is the
+ * closers' turn, not a lock). */
+static int waiters(const struct test_ids *ids)
+{
+	int n = 0;
+
+	for (int i = NATIVE_SEM_READERS; i <= NATIVE_SEM_WRITER; i++) {
+		int z = semctl(ids->semid, i, GETZCNT), w = semctl(ids->semid, i, GETNCNT);
+
+		n += (z > 0 ? z : 0) + (w > 0 ? w : 0);
+	}
+	return n;
+}
+
+static void sweep(void)
+{
+	test_remove_leaked(getpid(), NULL);
+}
+
+const struct test_format test_format_native = {
+	.name = "native",
+	.open = open_native,
+	.key_gone = key_gone,
+	.gone = gone,
+	.remove_key = remove_key,
+	.remove = remove_ids,
+	.locks = locks,
+	.waiters = waiters,
+	.sweep = sweep,
+};

@@ -1,0 +1,645 @@
+/*
+ * The native memory format (SHARE_NATIVE): chosen at creation, found at
+ * open, lock-free fetches, stores that a killed writer cannot tear,
+ * explicit locks that keep stores out, and a head that is not trusted.
+ */
+#define _GNU_SOURCE		/* unshare(2) */
+#include <sched.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "ipcsl.h"		/* test_semid(), test_sem_gone() */
+#include "native/head.h"	/* the layout, to write over it */
+
+#define NATIVE (IPC_CREAT | SHARE_NATIVE)
+
+/* The number of semaphores in a set. */
+static int nsems(int semid)
+{
+	struct semid_ds ds;
+	union {
+		int val;
+		struct semid_ds *buf;
+	} arg = { .buf = &ds };
+
+	if (semctl(semid, 0, IPC_STAT, arg) < 0)
+		return -1;
+	return (int)ds.sem_nsems;
+}
+
+/*
+ * Segments that exist and were created by one of these processes: what a
+ * test made, whatever other test programs make at the same time.
+ */
+static int segments_made_by(const pid_t *pids, int n)
+{
+	struct shm_info info;
+	int highest = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info), count = 0;
+
+	for (int i = 0; i <= highest; i++) {
+		struct shmid_ds ds;
+
+		if (shmctl(i, SHM_STAT, &ds) < 0)
+			continue;
+		for (int k = 0; k < n; k++)
+			count += ds.shm_cpid == pids[k];
+	}
+	return count;
+}
+
+/* Close a private share and check that nothing of it is left. */
+static void assert_closed_and_gone(share_t *s, const pid_t *pids, int n)
+{
+	int semid = test_semid(s);
+
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_sem_gone(semid));
+	assert_int_equal(segments_made_by(pids, n), 0);
+}
+
+/* A self-checking value (test_value_fill()) of seed; its length. */
+#define VALUE_MAX 3000
+static size_t make_value(unsigned char *buf, uint32_t seed)
+{
+	size_t length = test_value_length(seed, VALUE_MAX);
+
+	test_value_fill(buf, seed, length);
+	return length;
+}
+
+/* Whether buf holds exactly a value make_value() made; its seed in *seed. */
+static int whole_value(const unsigned char *buf, size_t length, uint32_t *seed)
+{
+	*seed = 0;
+	if (!test_value_ok(buf, length, VALUE_MAX))
+		return 0;
+	memcpy(seed, buf, 4);
+	return 1;
+}
+
+static void test_created_native_and_found_again(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(1);
+	share_t *a = test_open(key, 0, NATIVE | 0600), *b;
+	struct share_info info;
+	void *data = NULL;
+
+	assert_int_equal(share_stat(a, &info), 0);
+	/* Fewer than three semaphores: IPC::ShareLite refuses the key. */
+	assert_int_equal(nsems(info.semid), 2);
+	assert_int_equal(shmget(key, 0, 0), info.shmid);
+	assert_int_equal(info.version, 1);
+	assert_int_equal(info.length, 0);
+	assert_int_equal(info.segments, 1);
+	assert_int_equal(share_version(a), 1);
+	assert_int_equal(share_fetch(a, &data), 0);
+	assert_string_equal(data, "");
+	free(data);
+
+	assert_int_equal(share_store(a, "hello", 5), 0);
+	assert_int_equal(share_version(a), 2);
+	/* Found without the flag, and with it. */
+	b = test_open(key, 0, 0);
+	assert_int_equal(share_fetch(b, &data), 5);
+	assert_string_equal(data, "hello");
+	free(data);
+	assert_int_equal(share_store(b, "bye", 3), 0);
+	test_assert_value(a, "bye");
+	assert_int_equal(share_version(a), 3);
+	assert_int_equal(test_close(b), 0);
+	b = test_open(key, 0, NATIVE);
+	test_assert_value(b, "bye");
+	assert_int_equal(test_close(b), 0);
+	/* It exists, in whichever format. */
+	assert_fails(share_new(key, 0, NATIVE | IPC_EXCL), NULL, EEXIST);
+	assert_fails(share_new(key, 0, IPC_CREAT | IPC_EXCL), NULL, EEXIST);
+
+	share_set_destroy(a, 1);
+	assert_int_equal(test_close(a), 0);
+	assert_true(test_key_gone(key));
+}
+
+/* SHARE_NATIVE on a key that holds a Perl-format share opens that share. */
+static void test_flag_opens_perl_format_share(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(2);
+	/* Not test_open(): that makes a native share. */
+	share_t *a = share_new(key, 0, IPC_CREAT | 0600), *b;
+	struct share_info info;
+
+	assert_non_null(a);
+	test_adopt(a);
+	assert_int_equal(share_stat(a, &info), 0);
+	assert_int_equal(nsems(info.semid), 3);
+	assert_int_equal(share_store(a, "perl", 4), 0);
+	b = test_open(key, 0, NATIVE);
+	assert_int_equal(share_stat(b, &info), 0);
+	assert_int_equal(nsems(info.semid), 3);
+	test_assert_value(b, "perl");
+	assert_int_equal(test_close(b), 0);
+	share_set_destroy(a, 1);
+	assert_int_equal(test_close(a), 0);
+}
+
+static void test_fetch_into_and_sizes(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 4096, NATIVE);
+	unsigned char value[1000], buf[1010];
+	size_t room = share_segment_size(s);
+
+	share_set_destroy(s, 1);
+	assert_true(room >= 4096);
+	test_fill(value, sizeof(value), 3);
+	assert_int_equal(share_store(s, value, sizeof(value)), 0);
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(share_fetch_into(s, buf, sizeof(buf)), 1000);
+	assert_memory_equal(buf, value, 1000);
+	assert_int_equal(buf[1000], 0xee);
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(share_fetch_into(s, buf, 10), 1000);
+	assert_memory_equal(buf, value, 10);
+	assert_int_equal(buf[10], 0xee);
+	assert_int_equal(share_store(s, "", 0), 0);
+	assert_int_equal(share_fetch_into(s, buf, sizeof(buf)), 0);
+	assert_int_equal(test_close(s), 0);
+}
+
+/* Store size, then check it from this handle and from another process's. */
+static void assert_stores(share_t *s, size_t size, unsigned seed)
+{
+	unsigned char *value = malloc(size ? size : 1);
+	void *data = NULL;
+	pid_t pid;
+
+	assert_non_null(value);
+	test_fill(value, size, seed);
+	assert_int_equal(share_store(s, value, size), 0);
+	assert_int_equal(share_fetch(s, &data), (ssize_t)size);
+	assert_memory_equal(data, value, size);
+	free(data);
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		child_check(share_fetch(s, &data) == (ssize_t)size);
+		child_check(memcmp(data, value, size) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	free(value);
+}
+
+/*
+ * Values longer than a slot go in a segment of the slot's own, which
+ * grows, is reused, and shrinks; nothing is left after the share.
+ */
+static void test_values_of_any_size(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
+	pid_t self = getpid();
+	size_t slot = ((share_segment_size(s) - 192) / 2) & ~(size_t)7;
+	const size_t sizes[] = { 0, 1, slot, slot + 1, 5000, 4000, 1 << 20, 64 << 20, 10,
+				 3 << 20, 2 << 20, 100 };
+
+	share_set_destroy(s, 1);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		assert_stores(s, sizes[i], (unsigned)i);
+	/* 100 bytes in the slot, 2 MiB in the other slot's segment. */
+	assert_int_equal(share_num_segments(s), 2);
+	assert_stores(s, 7, 1);
+	assert_int_equal(share_num_segments(s), 1);
+	/* Both slots in the head again: no segment but the head is left,
+	 * not even one a mapping kept alive after its removal. */
+	assert_stores(s, 8, 2);
+	assert_int_equal(segments_made_by(&self, 1), 1);
+	assert_closed_and_gone(s, &self, 1);
+}
+
+/* A private share reaches a forked child, and is gone after the last close. */
+static void test_private_across_fork(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 0, NATIVE);
+	static unsigned char big[100000], got[100000];
+	struct test_chan c;
+	pid_t pid, pids[2] = { getpid(), 0 };
+
+	assert_int_equal(share_store(s, "parent", 6), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		void *data = NULL;
+
+		child_check(share_fetch(s, &data) == 6 && strcmp(data, "parent") == 0);
+		/* In a segment the child makes, which outlives it. */
+		test_fill(big, sizeof(big), 9);
+		child_check(share_store(s, big, sizeof(big)) == 0);
+		child_check(share_close(s) == 0);
+		_exit(0);
+	}
+	pids[1] = pid;
+	assert_int_equal(test_wait(pid), 0);
+	test_fill(big, sizeof(big), 9);
+	assert_int_equal(share_fetch_into(s, got, sizeof(got)), (ssize_t)sizeof(big));
+	assert_memory_equal(got, big, sizeof(big));
+	assert_int_equal(share_num_segments(s), 2);
+	assert_int_equal(share_store(s, "child", 5), 0);
+	test_assert_value(s, "child");
+	assert_closed_and_gone(s, pids, 2);
+}
+
+/*
+ * A fetch that holds no lock takes none: it returns the last value while
+ * another process holds LOCK_EX, even with a timeout of 0; a store waits
+ * for the lock, and for LOCK_SH too.
+ */
+static void test_explicit_locks_keep_stores_out(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(3);
+	share_t *s = test_open(key, 0, NATIVE | 0600);
+	struct test_chan c;
+	pid_t pid;
+
+	assert_int_equal(share_store(s, "before", 6), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		share_t *t = share_new(key, 0, 0);
+
+		child_check(t != NULL);
+		for (int op; (op = test_recv(&c)) > 0;) {
+			child_check(share_lock(t, op) == 0);
+			test_send(&c, 'k');
+		}
+		_exit(0);
+	}
+	share_set_timeout(s, 0);
+	for (int i = 0; i < 2; i++) {
+		int op = i ? LOCK_SH : LOCK_EX;
+
+		assert_int_equal(test_send(&c, (char)op), 0);
+		assert_int_equal(test_recv(&c), 'k');
+		test_assert_value(s, "before");
+		assert_fails(share_store(s, "during", 6), -1, ETIMEDOUT);
+		assert_int_equal(share_lock(s, LOCK_EX | LOCK_NB), -1);
+		assert_int_equal(errno, EWOULDBLOCK);
+		assert_int_equal(test_send(&c, LOCK_UN), 0);
+		assert_int_equal(test_recv(&c), 'k');
+		/* Released: the store goes through, and the next ones too. */
+		assert_int_equal(share_store(s, "after", 5), 0);
+		assert_int_equal(share_store(s, "before", 6), 0);
+	}
+	/* This handle's own LOCK_EX: its stores go on, others wait. */
+	assert_int_equal(share_lock(s, LOCK_EX), 0);
+	assert_int_equal(share_store(s, "mine", 4), 0);
+	test_assert_value(s, "mine");
+	assert_int_equal(share_unlock(s), 0);
+	close(c.wr);
+	assert_int_equal(test_wait(pid), 0);
+	share_set_destroy(s, 1);
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_key_gone(key));
+}
+
+/* A lock holder that dies gives its lock back; stores go on. */
+static void test_dead_lock_holder(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(4);
+	share_t *s = test_open(key, 0, NATIVE | 0600);
+	struct test_chan c;
+	pid_t pid = test_fork(&c);
+
+	if (pid == 0) {
+		share_t *t = share_new(key, 0, 0);
+
+		child_check(t != NULL && share_lock(t, LOCK_EX) == 0);
+		test_send(&c, 'k');
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'k');
+	share_set_timeout(s, 0);
+	assert_fails(share_store(s, "x", 1), -1, ETIMEDOUT);
+	kill(pid, SIGKILL);
+	assert_int_equal(test_wait(pid), -1);
+	assert_int_equal(share_store(s, "x", 1), 0);
+	test_assert_value(s, "x");
+	share_set_destroy(s, 1);
+	assert_int_equal(test_close(s), 0);
+}
+
+/* Removed by another handle: calls fail with EIDRM, and the key is free. */
+static void test_removed_under_a_reader(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(5);
+	share_t *a = test_open(key, 0, NATIVE | 0600), *b = test_open(key, 0, 0);
+	void *data = NULL;
+
+	assert_int_equal(share_store(a, "v", 1), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_true(test_key_gone(key));
+	assert_fails(share_fetch(b, &data), -1, EIDRM);
+	assert_fails(share_store(b, "w", 1), -1, EIDRM);
+	assert_int_equal(share_version(b), 0);
+	assert_int_equal(test_close(b), 0);
+	assert_int_equal(test_close(a), 0);
+}
+
+/*
+ * One writer stores value after value while the parent fetches: each
+ * fetch is one whole stored value, with the version it was stored as.
+ */
+static void test_fetches_never_torn(void **unused)
+{
+	(void)unused;
+	/* Slots of 416 bytes: values go in the slots and in segments. */
+	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
+	unsigned char value[VALUE_MAX];
+	unsigned int version = 0;
+	int changes = 0;
+	pid_t pid;
+
+	share_set_destroy(s, 1);
+	assert_int_equal(share_store(s, value, make_value(value, 1)), 0);	/* version 2 */
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		for (uint32_t seed = 2; seed < 20000; seed++)
+			child_check(share_store(s, value, make_value(value, seed)) == 0);
+		_exit(0);
+	}
+	for (;;) {
+		void *data = NULL;
+		size_t length = 0;
+		uint32_t seed;
+		int rc = share_fetch_if_changed(s, &version, &data, &length);
+
+		assert_true(rc >= 0);
+		if (rc) {
+			assert_true(whole_value(data, length, &seed));
+			assert_int_equal(version, seed + 1);
+			changes++;
+		}
+		free(data);
+		if (version == 20000)
+			break;
+	}
+	assert_int_equal(test_wait(pid), 0);
+	assert_true(changes > 0);
+	assert_int_equal(test_close(s), 0);
+}
+
+/*
+ * Writers killed at any instruction: every fetch after is one whole value,
+ * and the next writer goes on at once (no timeout waits for the dead).
+ */
+static void test_killed_writers(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
+	unsigned char value[VALUE_MAX];
+	struct timespec start, now;
+	static pid_t pids[2001];
+	int kills = 0;
+
+	share_set_destroy(s, 1);
+	share_set_timeout(s, 5000);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	srand((unsigned)start.tv_nsec);
+	do {
+		pid_t pid = test_fork(NULL);
+		void *data = NULL;
+		uint32_t seed;
+		ssize_t n;
+
+		if (pid == 0) {
+			for (uint32_t i = (uint32_t)rand();; i++)
+				share_store(s, value, make_value(value, i));
+		}
+		pids[kills] = pid;
+		usleep((useconds_t)(rand() % 2000));
+		kill(pid, SIGKILL);
+		assert_int_equal(test_wait(pid), -1);
+		kills++;
+		n = share_fetch(s, &data);
+		assert_true(n >= 0);
+		assert_true(whole_value(data, (size_t)n, &seed) ||
+			    (kills == 1 && n == 0));	/* killed before its first store */
+		free(data);
+		assert_int_equal(share_store(s, value, make_value(value, 7)), 0);
+		assert_int_equal(share_fetch(s, &data), (ssize_t)make_value(value, 7));
+		assert_memory_equal(data, value, make_value(value, 7));
+		free(data);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < 2 && kills < 2000);
+	/* No segment left behind by a writer killed while replacing one. */
+	pids[kills++] = getpid();
+	assert_closed_and_gone(s, pids, kills);
+}
+
+/* Whether process pid sleeps in futex(2) now, as /proc tells; -1 if it cannot tell. */
+static int in_futex(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	long nr = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f))
+		nr = strtol(line, NULL, 10);
+	fclose(f);
+	return nr == SYS_futex;
+}
+
+/*
+ * A waiter sleeps in futex(2) until a store wakes it, and a removal wakes
+ * it with EIDRM; a wait with nothing stored times out.
+ */
+static void test_wait_change_sleeps_until_a_store(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(8);
+	share_t *s = test_open(key, 0, NATIVE | 0600);
+	struct test_chan c;
+	pid_t pid;
+	int seen;
+
+	assert_int_equal(share_wait_change(s, 1, 0), 0);
+	assert_int_equal(share_wait_change(s, 1, 20), 0);
+	assert_int_equal(share_wait_change(s, 7, -1), 1);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		share_t *t = share_new(key, 0, 0);
+
+		child_check(t != NULL);
+		test_send(&c, 'r');
+		child_check(share_wait_change(t, 1, -1) == 1);
+		child_check(share_version(t) == 2);
+		test_send(&c, 'w');
+		errno = 0;
+		child_check(share_wait_change(t, 2, -1) == -1 && errno == EIDRM);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'r');
+	/* Asleep in the kernel, not polling: wait until /proc says so (a
+	 * poller would be seen in nanosleep, for ever: 10 s is plenty). */
+	for (int i = 0; (seen = in_futex(pid)) == 0; i++) {
+		assert_true(i < 10000);
+		usleep(1000);
+	}
+	if (seen < 0)
+		print_message("cannot read /proc/PID/syscall: not checking the sleep\n");
+	assert_int_equal(share_store(s, "x", 1), 0);
+	assert_int_equal(test_recv(&c), 'w');
+	for (int i = 0; in_futex(pid) == 0; i++) {
+		assert_true(i < 10000);
+		usleep(1000);
+	}
+	assert_int_equal(share_remove(s), 0);
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(test_close(s), 0);
+}
+
+/*
+ * Creating the set fails (no semaphore set may be made: SEMMNI 0, in an
+ * IPC namespace of the child's own): share_new() fails with ENOSPC at
+ * once, rather than starting the open again for ever.
+ */
+static void test_create_fails_cleanly(void **unused)
+{
+	(void)unused;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		print_message("SKIP: an IPC namespace and its limits need root\n");
+		skip();
+	}
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		FILE *f;
+
+		child_check(unshare(CLONE_NEWIPC) == 0);
+		f = fopen("/proc/sys/kernel/sem", "w");
+		child_check(f != NULL);
+		child_check(fprintf(f, "250 32000 32 0\n") > 0 && fclose(f) == 0);
+		signal(SIGALRM, SIG_DFL);	/* not the parent's watchdog */
+		alarm(10);	/* a loop for ever ends here, as a failure */
+		errno = 0;
+		child_check(share_new(test_key(9), 0, NATIVE | 0600) == NULL && errno == ENOSPC);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+}
+
+/* Nothing read from the head is trusted. */
+static void test_scribbled_head(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(6);
+	share_t *s = test_open(key, 4096, NATIVE | 0600);
+	unsigned char *head = shmat(shmget(key, 0, 0), NULL, 0);
+	uint64_t *length;
+	void *data = NULL;
+	char buf[8];
+
+	assert_true(head != (void *)-1);
+	assert_int_equal(share_store(s, "value", 5), 0);
+	/* Every slot's length past its size. */
+	for (int i = 0; i < 2; i++) {
+		length = &((struct native_head *)(void *)head)->slot[i].length;
+		*length = ~(uint64_t)0;
+	}
+	assert_fails(share_fetch(s, &data), -1, EBADMSG);
+	assert_fails(share_fetch_into(s, buf, sizeof(buf)), -1, EBADMSG);
+	/* A store writes the other slot whole again. */
+	assert_int_equal(share_store(s, "again", 5), 0);
+	test_assert_value(s, "again");
+	/* A slot that names a segment too short for its length, or none. */
+	{
+		struct native_head *h = (struct native_head *)(void *)head;
+		int small = shmget(IPC_PRIVATE, 100, IPC_CREAT | 0600);
+		unsigned i = (unsigned)(h->current & 1);
+
+		assert_true(small >= 0);
+		h->slot[i].shmid = small;
+		h->slot[i].length = 5000;
+		assert_fails(share_fetch(s, &data), -1, EBADMSG);
+		shmctl(small, IPC_RMID, NULL);
+		assert_fails(share_fetch(s, &data), -1, EBADMSG);
+		h->slot[i].shmid = -1;
+		h->slot[i].length = 5;
+		test_assert_value(s, "again");
+	}
+	/* Not a native head: refused. */
+	memset(head, 0xff, 4);
+	assert_fails(share_new(key, 0, 0), NULL, EEXIST);
+	memset(head, 0, 4);
+	shmdt(head);
+	share_set_destroy(s, 1);
+	assert_int_equal(test_close(s), 0);
+}
+
+/* IPC::ShareLite, which wants three semaphores, refuses a native key. */
+static void test_perl_refuses(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(7);
+	share_t *s = test_open(key, 0, NATIVE | 0600);
+	char cmd[512];
+	int rc;
+
+	if (system("perl -MIPC::ShareLite -e 1 2>/dev/null") != 0) {
+		share_set_destroy(s, 1);
+		test_close(s);
+		print_message("SKIP: Perl's IPC::ShareLite is not installed\n");
+		skip();
+	}
+	assert_int_equal(share_store(s, "native", 6), 0);
+	for (int create = 0; create < 2; create++) {
+		snprintf(cmd, sizeof(cmd),
+			 "perl -MIPC::ShareLite -e 'my $s = IPC::ShareLite->new(-key => %d, "
+			 "-create => %s, -destroy => 0) or exit 3; $s->store(\"perl\"); exit 0' "
+			 "2>/dev/null",
+			 (int)key, create ? "1" : "0");
+		rc = system(cmd);
+		assert_true(WIFEXITED(rc));
+		assert_int_not_equal(WEXITSTATUS(rc), 0);
+	}
+	test_assert_value(s, "native");
+	assert_int_equal(share_version(s), 2);
+	share_set_destroy(s, 1);
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_key_gone(key));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		test_case(test_created_native_and_found_again),
+		test_case(test_flag_opens_perl_format_share),
+		test_case(test_fetch_into_and_sizes),
+		test_case(test_values_of_any_size),
+		test_case(test_private_across_fork),
+		test_case(test_explicit_locks_keep_stores_out),
+		test_case(test_dead_lock_holder),
+		test_case(test_removed_under_a_reader),
+		test_case(test_fetches_never_torn),
+		test_case_sweep(test_killed_writers),
+		test_case(test_wait_change_sleeps_until_a_store),
+		test_case(test_create_fails_cleanly),
+		test_case(test_scribbled_head),
+		test_case(test_perl_refuses),
+	};
+
+	/* The harness's oracle for this format: its teardown removes a
+	 * failed test's value segments too, and test_open() adds SHARE_NATIVE. */
+	setenv("SHARELITE_TEST_FORMAT", "native", 1);
+	return test_run(tests);
+}
