@@ -1,6 +1,6 @@
 /*
  * format_ipcsl.c - IPC::ShareLite 0.17's memory format and lock protocol
- * (shared/FORMAT.md), with the Perl module's bugs left out: attaching needs
+ * (sharelite(7)), with the Perl module's bugs left out: attaching needs
  * no size, errors give back the lock and what the call created, overflow
  * segments take no key, and nothing read from shared memory is trusted.
  */
@@ -23,6 +23,7 @@ union semun {			/* the caller defines it, says semctl(2) */
 
 struct ipcsl {
 	int semid;
+	int queued;		/* SEMLOCK_QUEUED if the set counts waiting writers */
 	struct chain chain;
 };
 
@@ -40,11 +41,18 @@ static int sem_get(int semid, int num)
 	return v;
 }
 
+/* Change this handle's lock in the set's own protocol. */
+static int change_lock(struct ipcsl *st, int from, int to, int flags, int *held)
+{
+	return semlock_change(st->semid, from, to, flags | st->queued, held);
+}
+
 /*
- * Whether a set found under the key can be a share's: three semaphores, the
- * flag and the writer count each 0 or 1. Anything else is another program's.
+ * Whether a set found under the key can be a share's: three semaphores
+ * (Perl's) or four (ours), the flag and the writer count each 0 or 1.
+ * Anything else is another program's. *queued says which kind it is.
  */
-static int looks_like_share(int semid)
+static int looks_like_share(int semid, int *queued)
 {
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
@@ -59,7 +67,9 @@ static int looks_like_share(int semid)
 	writer = sem_get(semid, SEMLOCK_WRITER);
 	if (init < 0 || writer < 0)
 		return -1;
-	return ds.sem_nsems == SEMLOCK_NSEMS && init <= 1 && writer <= 1;
+	*queued = ds.sem_nsems == SEMLOCK_NSEMS_QUEUED ? SEMLOCK_QUEUED : 0;
+	return (ds.sem_nsems == SEMLOCK_NSEMS || ds.sem_nsems == SEMLOCK_NSEMS_QUEUED) &&
+	       init <= 1 && writer <= 1;
 }
 
 /* A lock held does not mean the share is still there: ask the set. */
@@ -76,12 +86,12 @@ static int lock_for(share_t *share, int to, int *took)
 	*took = 0;
 	if (held == LOCK_EX || held == to)
 		return still_there(state_of(share)->semid);
-	if (semlock_change(state_of(share)->semid, held, to, SEMLOCK_RESTART, &now) < 0) {
+	if (change_lock(state_of(share), held, to, SEMLOCK_RESTART, &now) < 0) {
 		/* A failed upgrade from LOCK_SH released it: take it back. */
 		int err = errno;
 
 		if (now != held)
-			semlock_change(state_of(share)->semid, now, held, SEMLOCK_RESTART, &now);
+			change_lock(state_of(share), now, held, SEMLOCK_RESTART, &now);
 		share_set_held_lock(share, now);
 		errno = err;
 		return -1;
@@ -96,17 +106,21 @@ static void unlock_for(share_t *share, int to, int took)
 	int err = errno, now;
 
 	if (took)
-		semlock_change(state_of(share)->semid, to, share_held_lock(share),
-			       SEMLOCK_RESTART, &now);
+		change_lock(state_of(share), to, share_held_lock(share), SEMLOCK_RESTART, &now);
 	errno = err;
 }
 
-static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
+/*
+ * The share's set, found or created; *queued says whether it counts waiting
+ * writers. Sets made here do (four semaphores); Perl's (three) do not.
+ */
+static int find_semaphores(key_t key, int flags, mode_t mode, int *created, int *queued)
 {
 	*created = 0;
+	*queued = SEMLOCK_QUEUED;
 	if (key == IPC_PRIVATE) {
 		*created = 1;
-		return semget(IPC_PRIVATE, SEMLOCK_NSEMS, IPC_CREAT | mode);
+		return semget(IPC_PRIVATE, SEMLOCK_NSEMS_QUEUED, IPC_CREAT | mode);
 	}
 	for (;;) {
 		int semid = semget(key, SEMLOCK_NSEMS, 0);
@@ -116,7 +130,7 @@ static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
 				errno = EEXIST;
 				return -1;
 			}
-			switch (looks_like_share(semid)) {
+			switch (looks_like_share(semid, queued)) {
 			case 1:
 				return semid;
 			case 0:
@@ -131,8 +145,9 @@ static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
 			errno = EEXIST;
 		if (errno != ENOENT || !(flags & IPC_CREAT))
 			return -1;
-		semid = semget(key, SEMLOCK_NSEMS, IPC_CREAT | IPC_EXCL | mode);
+		semid = semget(key, SEMLOCK_NSEMS_QUEUED, IPC_CREAT | IPC_EXCL | mode);
 		if (semid >= 0) {
+			*queued = SEMLOCK_QUEUED;
 			*created = 1;
 			return semid;
 		}
@@ -208,7 +223,8 @@ static int ipcsl_open(share_t *share, size_t segment_size)
 	if (!st)
 		return -1;
 again:
-	st->semid = find_semaphores(share->key, share->flags, share->mode, &created_sem);
+	st->semid = find_semaphores(share->key, share->flags, share->mode, &created_sem,
+				    &st->queued);
 	if (st->semid < 0)
 		goto fail;
 	if (!created_sem) {
@@ -219,7 +235,7 @@ again:
 		if (rc < 0)
 			goto fail;
 	}
-	if (semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_RESTART, &held) < 0) {
+	if (change_lock(st, 0, LOCK_EX, SEMLOCK_RESTART, &held) < 0) {
 		/* Removed before we got the lock, even one we made: another
 		 * opener may have taken it over and removed it since. */
 		if (errno == EIDRM)
@@ -232,7 +248,7 @@ again:
 	if (created_sem && sem_get(st->semid, SEMLOCK_INIT) == 1)
 		created_sem = 0;
 	if (attach_locked(share, st, segment_size, created_sem, &created_shm) == 0) {
-		semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+		change_lock(st, LOCK_EX, 0, SEMLOCK_RESTART, &held);
 		share->created = created_shm >= 0;
 		goto opened;
 	}
@@ -242,7 +258,7 @@ again:
 	if (created_shm >= 0)
 		shmctl(created_shm, IPC_RMID, NULL);
 	if (!created_sem)
-		semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+		change_lock(st, LOCK_EX, 0, SEMLOCK_RESTART, &held);
 	if (err == EIDRM && sem_get(st->semid, SEMLOCK_INIT) < 0)
 		goto again;	/* the set went while we held its lock: ipcrm */
 	errno = err;
@@ -315,7 +331,7 @@ static int remove_if_last(share_t *share)
 	int shmid = st->chain.segs[0].shmid, held = share_held_lock(share);
 	struct shmid_ds ds;
 
-	if (held && semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
+	if (held && change_lock(st, held, 0, SEMLOCK_RESTART, &held) < 0)
 		return -1;
 	share_set_held_lock(share, 0);
 	chain_close(&st->chain);
@@ -325,7 +341,7 @@ static int remove_if_last(share_t *share)
 		return 0;	/* the last of the others removes it */
 	/* Nobody is attached; one who holds the lock now is opening the share
 	 * and keeps it. */
-	if (semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held) < 0)
+	if (change_lock(st, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held) < 0)
 		return errno == EWOULDBLOCK || errno == EIDRM ? 0 : -1;
 	share_set_held_lock(share, LOCK_EX);	/* ipcsl_close() gives it back */
 	if (chain_open_head(&st->chain, shmid) < 0)
@@ -350,7 +366,7 @@ static int ipcsl_close(share_t *share, int how)
 		if (held) {
 			int err = errno;
 
-			if (semlock_change(st->semid, held, 0, SEMLOCK_RESTART, &held) < 0)
+			if (change_lock(st, held, 0, SEMLOCK_RESTART, &held) < 0)
 				rc = -1;
 			else
 				errno = err;
@@ -369,7 +385,7 @@ static int ipcsl_lock(share_t *share, int operation)
 
 	if (to == share_held_lock(share))
 		return still_there(state_of(share)->semid);
-	rc = semlock_change(state_of(share)->semid, share_held_lock(share), to, flags, &held);
+	rc = change_lock(state_of(share), share_held_lock(share), to, flags, &held);
 	share_set_held_lock(share, held);
 	return rc;
 }
@@ -512,10 +528,10 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	info->segments = -1;
 	if (held)
 		info->segments = ipcsl_num_segments(share);
-	else if (semlock_change(st->semid, 0, LOCK_SH, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &now) == 0) {
+	else if (change_lock(st, 0, LOCK_SH, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &now) == 0) {
 		chain_sync(c);
 		info->segments = chain_count(c);
-		semlock_change(st->semid, LOCK_SH, 0, SEMLOCK_RESTART, &now);
+		change_lock(st, LOCK_SH, 0, SEMLOCK_RESTART, &now);
 	}
 	length = chain_load(head->length);
 	info->key = share->key;
