@@ -5,6 +5,7 @@
  * segments take no key, and nothing read from shared memory is trusted.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -508,6 +509,12 @@ static int ipcsl_num_segments(share_t *share)
 	return n;
 }
 
+/* writers_waiting took one of the reserved longs: the size stays. */
+_Static_assert(offsetof(struct share_info, writers_waiting) % _Alignof(long) == 0 &&
+	       sizeof(struct share_info) ==
+	       offsetof(struct share_info, writers_waiting) + 8 * sizeof(long),
+	       "struct share_info changed size");
+
 static int ipcsl_stat(share_t *share, struct share_info *info)
 {
 	struct ipcsl *st = state_of(share);
@@ -520,7 +527,8 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	memset(info, 0, sizeof(*info));
 	info->readers = sem_get(st->semid, SEMLOCK_READERS);
 	info->writer = sem_get(st->semid, SEMLOCK_WRITER);
-	if (info->readers < 0 || info->writer < 0)
+	info->writers_waiting = st->queued ? sem_get(st->semid, SEMLOCK_WRITERS_WAITING) : -1;
+	if (info->readers < 0 || info->writer < 0 || (st->queued && info->writers_waiting < 0))
 		return -1;
 	if (shmctl(c->segs[0].shmid, IPC_STAT, &ds) < 0)
 		return -1;

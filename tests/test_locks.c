@@ -537,6 +537,7 @@ static void test_waiting_writer_goes_before_new_readers(void **state)
 	struct target *t = *state;
 	share_t *s = t->s;
 	struct test_chan wc, rc;
+	struct share_info info;
 	pid_t writer, reader;
 
 	assert_int_equal(share_lock(s, LOCK_SH), 0);
@@ -548,6 +549,8 @@ static void test_waiting_writer_goes_before_new_readers(void **state)
 	writer = call_elsewhere(t, 's', &wc);
 	assert_int_equal(test_child_waits(&wc, test_semid(s)), 1);
 	assert_int_equal(writers_waiting(s), 1);
+	assert_int_equal(share_stat(s, &info), 0);
+	assert_int_equal(info.writers_waiting, 1);
 	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
 	reader = call_elsewhere(t, 'f', &rc);
 	await_queued_reader(s);
@@ -566,6 +569,7 @@ static void test_waiting_writer_goes_before_new_readers(void **state)
 static void test_perl_set_keeps_unqueued_readers(void **state)
 {
 	struct target t = { .key = test_use_key(2) };
+	struct share_info info;
 	struct test_chan c;
 	pid_t writer;
 	int semid = semget(t.key, TEST_SEM_WRITERS_WAITING, IPC_CREAT | IPC_EXCL | 0600);
@@ -573,7 +577,9 @@ static void test_perl_set_keeps_unqueued_readers(void **state)
 	(void)state;
 	assert_true(semid >= 0);
 	t.s = test_open(t.key, 0, IPC_CREAT);
-	assert_int_equal(test_semid(t.s), semid);
+	assert_int_equal(share_stat(t.s, &info), 0);
+	assert_int_equal(info.semid, semid);
+	assert_int_equal(info.writers_waiting, -1);	/* not counted */
 	assert_int_equal(share_lock(t.s, LOCK_SH), 0);
 	writer = call_elsewhere(&t, 's', &c);
 	assert_int_equal(test_child_waits(&c, semid), 1);
