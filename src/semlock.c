@@ -3,6 +3,7 @@
  * atomic against every other process, Perl's IPC::ShareLite included.
  */
 #include <errno.h>
+#include <sched.h>
 #include <time.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -66,7 +67,10 @@ static long long now_ns(void)
 /*
  * Wait for the ops to go through: retry them without sleeping for up to
  * SEMLOCK_SPIN_NS, then sleep in semop() as Perl does. The caller has
- * tried them once already.
+ * tried them once already. Between tries the CPU goes to any process
+ * ready to run on it: with more lockers than CPUs, that is often the
+ * holder, preempted, whom spinning would only keep waiting; alone on its
+ * CPU, the yield returns at once.
  */
 static int semlock_wait(int semid, struct sembuf *ops, size_t nops, int flags)
 {
@@ -77,6 +81,7 @@ static int semlock_wait(int semid, struct sembuf *ops, size_t nops, int flags)
 			return 0;
 		if (errno != EAGAIN)
 			return -1;
+		sched_yield();
 	} while (now_ns() < until);
 	return semlock_op(semid, ops, nops, flags);
 }
