@@ -60,7 +60,7 @@ static long long now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* no system call: the vDSO */
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the vDSO: no system call, mostly */
 	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
