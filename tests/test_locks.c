@@ -357,6 +357,9 @@ static void test_blocking_upgrade_waits(void **state)
 	test_assert_locks(s, 2, 0);
 	assert_int_equal(test_send(&c, 'e'), 0);
 	assert_int_equal(test_child_waits(&c, test_semid(s)), 1);
+	/* It waits as a writer: counted, and new readers queue behind it. */
+	assert_int_equal(writers_waiting(s), 1);
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
 	test_assert_value(s, "before");
 	assert_int_equal(share_unlock(s), 0);
 	assert_int_equal(test_recv(&c), 'X');
