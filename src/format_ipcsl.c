@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -42,10 +43,56 @@ static int sem_get(int semid, int num)
 	return v;
 }
 
-/* Change this handle's lock in the set's own protocol. */
+/*
+ * Shared locks this process holds on queued sets, through any handle: the
+ * count in the low 32 bits, the fork epoch it belongs to in the high ones
+ * (a child holds no lock). A process that holds one takes more without
+ * queueing behind waiting writers, who wait for the one it holds: queued,
+ * a second handle in the same thread would wait for itself. Relaxed
+ * atomics suffice: a thread reads its own changes in program order, and
+ * another thread's count can only spare it the queue.
+ */
+static uint64_t shared_held_here;
+
+static uint32_t shared_held_now(void)
+{
+	uint64_t w = __atomic_load_n(&shared_held_here, __ATOMIC_RELAXED);
+
+	return (uint32_t)(w >> 32) == sharelite_fork_epoch ? (uint32_t)w : 0;
+}
+
+static void count_shared_held(int delta)
+{
+	uint64_t w = __atomic_load_n(&shared_held_here, __ATOMIC_RELAXED), next;
+
+	do {
+		uint32_t n = (uint32_t)(w >> 32) == sharelite_fork_epoch ? (uint32_t)w : 0;
+
+		if (delta < 0 && n == 0)
+			return;
+		n += (uint32_t)delta;
+		next = (uint64_t)sharelite_fork_epoch << 32 | n;
+	} while (!__atomic_compare_exchange_n(&shared_held_here, &w, next, 0,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
+
+/*
+ * Change this handle's lock in the set's own protocol. A release counts
+ * as done even when it fails with EIDRM: with the set, the lock is gone.
+ */
 static int change_lock(struct ipcsl *st, int from, int to, int flags, int *held)
 {
-	return semlock_change(st->semid, from, to, flags | st->queued, held);
+	int queued = st->queued, rc, now_shared;
+
+	if (!queued)
+		return semlock_change(st->semid, from, to, flags, held);
+	if (to == LOCK_SH && shared_held_now() > 0)
+		queued = 0;
+	rc = semlock_change(st->semid, from, to, flags | queued, held);
+	now_shared = *held == LOCK_SH && !(rc < 0 && to == 0 && errno == EIDRM);
+	if (now_shared != (from == LOCK_SH))
+		count_shared_held(now_shared ? 1 : -1);
+	return rc;
 }
 
 /*

@@ -568,6 +568,40 @@ static void test_waiting_writer_goes_before_new_readers(void **state)
 	test_assert_locks(s, 0, 0);
 }
 
+/*
+ * A process that holds LOCK_SH takes it again through a second handle
+ * without queueing: the waiting writer waits for the first handle, and
+ * the second, queued, would wait for ever. Other processes still queue.
+ */
+static void test_second_handle_does_not_queue_behind_writer(void **state)
+{
+	struct target *t = *state;
+	share_t *s = t->s, *second = test_open(t->key, 0, 0);
+	struct test_chan c, rc;
+	pid_t writer, reader;
+
+	assert_int_equal(share_lock(s, LOCK_SH), 0);
+	writer = call_elsewhere(t, 's', &c);
+	assert_int_equal(test_child_waits(&c, test_semid(s)), 1);
+	assert_int_equal(writers_waiting(s), 1);
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	assert_int_equal(share_lock(second, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(share_unlock(second), 0);
+	test_assert_value(second, "before");	/* a blocking LOCK_SH */
+	assert_int_equal(share_unlock(s), 0);
+	assert_int_equal(test_recv(&c), 'd');
+	assert_int_equal(test_wait(writer), 0);
+	/* Holding nothing any more, the process queues again. */
+	reader = hold_elsewhere(t, LOCK_SH, &rc);
+	writer = call_elsewhere(t, 's', &c);
+	assert_int_equal(test_child_waits(&c, test_semid(s)), 1);
+	assert_fails(share_lock(second, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	release_elsewhere(reader, &rc);
+	assert_int_equal(test_recv(&c), 'd');
+	assert_int_equal(test_wait(writer), 0);
+	assert_int_equal(test_close(second), 0);
+}
+
 /* On a set made as Perl makes it, three semaphores, readers never queue. */
 static void test_perl_set_keeps_unqueued_readers(void **state)
 {
@@ -672,6 +706,7 @@ int main(void)
 		share_case(test_exit_after_unlock_keeps_others_lock),
 		share_case(test_fork_hands_no_lock),
 		share_case(test_waiting_writer_goes_before_new_readers),
+		share_case(test_second_handle_does_not_queue_behind_writer),
 		test_case(test_perl_set_keeps_unqueued_readers),
 		share_case(test_waiting_writer_interrupted_or_removed),
 	};
