@@ -27,11 +27,11 @@
  * covers the copy of a value of several hundred KiB. A time, not a number
  * of tries: where a call costs a microsecond a count spins ten times
  * longer than where it costs 100 ns. sharelite-bench's readers table
- * compared 0, 5, 20 and 50 us with and without yielding (README): any
- * spin lifted one reader beside one writer from about 0.35 to 0.5-0.7 of
- * the solo rates, the yield kept a writer beside four readers at 0.07-0.14
- * of its rate instead of 0.01-0.05, and 5 to 50 us differed by less than
- * the runs did.
+ * compared 0, 5, 20 and 50 us with and without yielding, three runs
+ * each: any spin lifted one reader beside one writer from about 0.35 to
+ * 0.4-0.7 of the solo rates, the yield kept a writer beside four readers
+ * at 0.07-0.3 of its rate instead of 0.01-0.07, and 5 to 50 us differed
+ * by less than the runs did.
  */
 #ifndef SEMLOCK_SPIN_NS
 #define SEMLOCK_SPIN_NS 20000
