@@ -154,8 +154,16 @@ int __wrap_semctl(int semid, int num, int cmd, ...)
 	}
 }
 
+static long semop_calls;
+
+long inject_semop_calls(void)
+{
+	return semop_calls;
+}
+
 int __wrap_semop(int semid, struct sembuf *ops, size_t nops)
 {
+	semop_calls++;
 	for (size_t i = 0; i < nops; i++)
 		if (ops[i].sem_op < 0)
 			return __real_semop(semid, ops, nops);	/* gives back */

@@ -323,6 +323,38 @@ static void test_close_destroy(void **unused)
 	}
 }
 
+/*
+ * A LOCK_NB request that cannot have the lock makes one semop() call: it
+ * never retries, sleeps, or counts itself as a waiting writer. The parent
+ * holds LOCK_EX; its child asks through the handle it inherited.
+ */
+static void test_nonblocking_tries_once(void **unused)
+{
+	(void)unused;
+	share_t *s = fault_share(SEGSZ);
+	int semid = fault_info(s).semid, status;
+	pid_t pid;
+
+	assert_int_equal(share_lock(s, LOCK_EX), 0);
+	pid = fault_fork();
+	if (pid == 0) {
+		long before = inject_semop_calls();
+		int sh = share_lock(s, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+		long after_sh = inject_semop_calls();
+		int ex = share_lock(s, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+		long after_ex = inject_semop_calls();
+		int counted = semctl(semid, TEST_SEM_WRITERS_WAITING, GETVAL);
+
+		_exit(sh && ex && after_sh - before == 1 && after_ex - after_sh == 1 &&
+		      counted == 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(share_unlock(s), 0);
+	assert_int_equal(share_close(s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +367,7 @@ int main(void)
 		fault_test(test_new),
 		fault_test(test_open_existing),
 		fault_test(test_close_destroy),
+		fault_test(test_nonblocking_tries_once),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
