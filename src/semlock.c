@@ -28,10 +28,12 @@
  * of tries: where a call costs a microsecond a count spins ten times
  * longer than where it costs 100 ns. sharelite-bench's readers table
  * compared 0, 5, 20 and 50 us with and without yielding, three runs
- * each: any spin lifted one reader beside one writer from about 0.35 to
- * 0.4-0.7 of the solo rates, the yield kept a writer beside four readers
- * at 0.07-0.3 of its rate instead of 0.01-0.07, and 5 to 50 us differed
- * by less than the runs did.
+ * each, all with the writer queue: any spin lifted one reader beside one
+ * writer from about 0.35 to 0.4-0.7 of the solo rates, the yield kept a
+ * writer beside four readers at 0.07-0.3 of its rate instead of
+ * 0.01-0.07, and 5 to 50 us differed by less than the runs did. (Against
+ * the lock before the queue, which already ran one reader and one writer
+ * at 0.4 here, the README's table shows no gain there, only the CPU cost.)
  */
 #ifndef SEMLOCK_SPIN_NS
 #define SEMLOCK_SPIN_NS 20000
