@@ -21,12 +21,12 @@ static pthread_once_t fork_hook_once = PTHREAD_ONCE_INIT;
 static void forked_child(void)
 {
 	sharelite_fork_epoch++;
-	registry_after_fork();
+	sl_registry_after_fork();
 }
 
 static void install_fork_hook(void)
 {
-	pthread_atfork(registry_before_fork, registry_after_fork, forked_child);
+	pthread_atfork(sl_registry_before_fork, sl_registry_after_fork, forked_child);
 }
 
 SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
@@ -43,7 +43,7 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 	share = calloc(1, sizeof(*share));
 	if (!share)
 		return NULL;
-	share->format = &sharelite_format_ipcsl;
+	share->format = &sl_format_ipcsl;
 	share->key = key;
 	share->flags = flags;
 	share->mode = (flags & MODE_BITS) ? (mode_t)(flags & MODE_BITS) : DEFAULT_MODE;
@@ -57,7 +57,7 @@ SHARELITE_EXPORT share_t *share_new(key_t key, size_t segment_size, int flags)
 		errno = err;
 		return NULL;
 	}
-	registry_add(share);
+	sl_registry_add(share);
 	return share;
 }
 
@@ -87,7 +87,7 @@ SHARELITE_EXPORT int share_close(share_t *share)
 		errno = EINVAL;
 		return -1;
 	}
-	registry_del(share);
+	sl_registry_del(share);
 	rc = share->format->close(share, share->removed ? SHARE_CLOSE_KEEP : close_mode(share));
 	if (rc < 0 && errno == EIDRM)
 		rc = 0;		/* already gone: nothing is left to release */

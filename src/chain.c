@@ -117,7 +117,7 @@ static void *map_member(const struct chain *c, int shmid)
 	return addr;
 }
 
-int chain_open_head(struct chain *c, int shmid)
+int sl_chain_open_head(struct chain *c, int shmid)
 {
 	struct shmid_ds ds;
 	void *addr;
@@ -131,14 +131,14 @@ int chain_open_head(struct chain *c, int shmid)
 		return -1;
 	}
 	if (grow_array(c, 1) < 0) {
-		chain_close(c);
+		sl_chain_close(c);
 		return -1;
 	}
 	addr = shmat(shmid, NULL, 0);
 	if (addr == (void *)-1) {
 		int err = errno;
 
-		chain_close(c);
+		sl_chain_close(c);
 		errno = err;
 		return -1;
 	}
@@ -150,7 +150,7 @@ int chain_open_head(struct chain *c, int shmid)
 	return 0;
 }
 
-void chain_init_head(struct chain *c)
+void sl_chain_init_head(struct chain *c)
 {
 	struct segment_header *h = chain_head(c);
 
@@ -170,7 +170,7 @@ static void detach_from(struct chain *c, size_t n)
 	rehash_ids(c);
 }
 
-void chain_close(struct chain *c)
+void sl_chain_close(struct chain *c)
 {
 	detach_from(c, 0);
 	free(c->segs);
@@ -178,7 +178,7 @@ void chain_close(struct chain *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void chain_sync(struct chain *c)
+void sl_chain_sync(struct chain *c)
 {
 	uint32_t state = chain_load(chain_head(c)->shm_state);
 	size_t i;
@@ -194,7 +194,7 @@ void chain_sync(struct chain *c)
 	detach_from(c, i);
 }
 
-size_t chain_segments_for(const struct chain *c, size_t length)
+size_t sl_chain_segments_for(const struct chain *c, size_t length)
 {
 	size_t n = length / c->data_size + (length % c->data_size != 0);
 
@@ -246,7 +246,7 @@ static int attach_or_cut(struct chain *c, size_t n)
 	return 0;
 }
 
-int chain_attach(struct chain *c, size_t n)
+int sl_chain_attach(struct chain *c, size_t n)
 {
 	if (attach_upto(c, n) < 0)
 		return -1;
@@ -281,7 +281,7 @@ static void remove_mapped(struct chain *c, size_t n)
 	rehash_ids(c);
 }
 
-int chain_reserve(struct chain *c, size_t n)
+int sl_chain_reserve(struct chain *c, size_t n)
 {
 	size_t first_created = 0;
 
@@ -326,7 +326,7 @@ fail:
 	return -1;
 }
 
-int chain_trim(struct chain *c, size_t n)
+int sl_chain_trim(struct chain *c, size_t n)
 {
 	/* Map the whole tail before touching it: if a segment cannot be
 	 * mapped now, the chain stays as it is, longer but whole. */
@@ -387,7 +387,7 @@ static void copy_value(const struct chain *c, unsigned char *buf, size_t length,
 			memcpy(buf, data, length);
 		return;
 	}
-	n = chain_segments_for(c, length);
+	n = sl_chain_segments_for(c, length);
 	downwards = !to_chain && n > 2 && c->segs[n - 1].addr < c->segs[1].addr;
 
 	for (k = 0; k < n; k++) {
@@ -403,17 +403,17 @@ static void copy_value(const struct chain *c, unsigned char *buf, size_t length,
 	}
 }
 
-void chain_write(struct chain *c, const void *data, size_t length)
+void sl_chain_write(struct chain *c, const void *data, size_t length)
 {
 	copy_value(c, (unsigned char *)data, length, 1);
 }
 
-void chain_read(const struct chain *c, void *buf, size_t length)
+void sl_chain_read(const struct chain *c, void *buf, size_t length)
 {
 	copy_value(c, buf, length, 0);
 }
 
-int chain_count(struct chain *c)
+int sl_chain_count(struct chain *c)
 {
 	if (attach_upto(c, SIZE_MAX) < 0)
 		return -1;
@@ -432,7 +432,7 @@ static int may_remove(int shmid)
 	return shmctl(shmid, IPC_STAT, &ds) == 0 && shmctl(shmid, IPC_SET, &ds) == 0;
 }
 
-int chain_remove(struct chain *c)
+int sl_chain_remove(struct chain *c)
 {
 	size_t i;
 
@@ -445,7 +445,7 @@ int chain_remove(struct chain *c)
 	/* The value goes first: a remover killed part-way leaves an empty
 	 * share, never a length that its shortened chain cannot hold. */
 	chain_head(c)->length = 0;
-	if (chain_trim(c, 1) < 0)
+	if (sl_chain_trim(c, 1) < 0)
 		return -1;
 	if (shmctl(c->segs[0].shmid, IPC_RMID, NULL) < 0)
 		return -1;

@@ -48,31 +48,31 @@ static inline struct segment_header *chain_head(const struct chain *c)
 #define chain_load(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 
 /* Map the head segment and learn the chain's geometry from the kernel. */
-int chain_open_head(struct chain *c, int shmid);
+int sl_chain_open_head(struct chain *c, int shmid);
 /* Write a new share's head header: empty value, version 1. */
-void chain_init_head(struct chain *c);
+void sl_chain_init_head(struct chain *c);
 /* Unmap everything and free the chain's memory. */
-void chain_close(struct chain *c);
+void sl_chain_close(struct chain *c);
 
 /* Forget overflow mappings if another process shortened the chain. */
-void chain_sync(struct chain *c);
+void sl_chain_sync(struct chain *c);
 /* How many segments a value of this length occupies (at least one). */
-size_t chain_segments_for(const struct chain *c, size_t length);
+size_t sl_chain_segments_for(const struct chain *c, size_t length);
 /* Map the first n segments of the existing chain; EBADMSG if it is shorter. */
-int chain_attach(struct chain *c, size_t n);
+int sl_chain_attach(struct chain *c, size_t n);
 /* Make the chain at least n segments long, creating IPC_PRIVATE segments.
  * On failure the chain is as it was: what was created is removed. */
-int chain_reserve(struct chain *c, size_t n);
+int sl_chain_reserve(struct chain *c, size_t n);
 /* Remove every segment after the first n (all mapped) and bump shm_state.
  * If a segment of the chain cannot be mapped, nothing is removed. */
-int chain_trim(struct chain *c, size_t n);
+int sl_chain_trim(struct chain *c, size_t n);
 /* Copy a value into / out of the mapped segments, chunk by chunk. */
-void chain_write(struct chain *c, const void *data, size_t length);
-void chain_read(const struct chain *c, void *buf, size_t length);
+void sl_chain_write(struct chain *c, const void *data, size_t length);
+void sl_chain_read(const struct chain *c, void *buf, size_t length);
 /* Length of the whole chain, mapping all of it. */
-int chain_count(struct chain *c);
+int sl_chain_count(struct chain *c);
 /* Remove every segment of the chain (IPC_RMID), the last one first, and
  * unmap them; on failure nothing is removed. */
-int chain_remove(struct chain *c);
+int sl_chain_remove(struct chain *c);
 
 #endif /* SHARELITE_CHAIN_H */

@@ -85,10 +85,10 @@ static int change_lock(struct ipcsl *st, int from, int to, int flags, int *held)
 	int queued = st->queued, rc, now_shared;
 
 	if (!queued)
-		return semlock_change(st->semid, from, to, flags, held);
+		return sl_semlock_change(st->semid, from, to, flags, held);
 	if (to == LOCK_SH && shared_held_now() > 0)
 		queued = 0;
-	rc = semlock_change(st->semid, from, to, flags | queued, held);
+	rc = sl_semlock_change(st->semid, from, to, flags | queued, held);
 	now_shared = *held == LOCK_SH && !(rc < 0 && to == 0 && errno == EIDRM);
 	if (now_shared != (from == LOCK_SH))
 		count_shared_held(now_shared ? 1 : -1);
@@ -217,7 +217,7 @@ static int attach_initialised(share_t *share, struct ipcsl *st)
 	shmid = shmget(share->key, 0, 0);
 	if (shmid < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (chain_open_head(&st->chain, shmid) == 0)
+	if (sl_chain_open_head(&st->chain, shmid) == 0)
 		return 1;
 	/* Removed since shmget(): the slow path waits for the remover and
 	 * starts again. */
@@ -250,13 +250,13 @@ static int attach_locked(share_t *share, struct ipcsl *st, size_t segment_size,
 			return -1;
 		*created = shmid;
 	}
-	if (chain_open_head(&st->chain, shmid) < 0)
+	if (sl_chain_open_head(&st->chain, shmid) < 0)
 		return -1;
 	initialised = sem_get(st->semid, SEMLOCK_INIT);
 	if (initialised < 0)
 		return -1;
 	if (*created >= 0 || initialised == 0) {
-		chain_init_head(&st->chain);
+		sl_chain_init_head(&st->chain);
 		if (semctl(st->semid, SEMLOCK_INIT, SETVAL, one) < 0)
 			return -1;
 	}
@@ -302,7 +302,7 @@ again:
 	}
 	err = errno;
 	if (st->chain.segs)
-		chain_close(&st->chain);
+		sl_chain_close(&st->chain);
 	if (created_shm >= 0)
 		shmctl(created_shm, IPC_RMID, NULL);
 	if (!created_sem)
@@ -341,7 +341,7 @@ static int remove_locked(share_t *share)
 	 * needs IPC_RMID's right), so a refusal leaves the value whole. */
 	if (semctl(st->semid, 0, IPC_STAT, arg) < 0 || semctl(st->semid, 0, IPC_SET, arg) < 0)
 		return -1;
-	if (chain_remove(&st->chain) < 0)
+	if (sl_chain_remove(&st->chain) < 0)
 		return -1;
 	share_set_held_lock(share, 0);
 	return semctl(st->semid, 0, IPC_RMID) < 0 ? -1 : 0;
@@ -382,7 +382,7 @@ static int remove_if_last(share_t *share)
 	if (held && change_lock(st, held, 0, SEMLOCK_RESTART, &held) < 0)
 		return -1;
 	share_set_held_lock(share, 0);
-	chain_close(&st->chain);
+	sl_chain_close(&st->chain);
 	if (shmctl(shmid, IPC_STAT, &ds) < 0)
 		return errno == EINVAL || errno == EIDRM ? 0 : -1;	/* gone already */
 	if (ds.shm_nattch != 0)
@@ -392,7 +392,7 @@ static int remove_if_last(share_t *share)
 	if (change_lock(st, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &held) < 0)
 		return errno == EWOULDBLOCK || errno == EIDRM ? 0 : -1;
 	share_set_held_lock(share, LOCK_EX);	/* ipcsl_close() gives it back */
-	if (chain_open_head(&st->chain, shmid) < 0)
+	if (sl_chain_open_head(&st->chain, shmid) < 0)
 		return -1;
 	if (!attached_alone(st))
 		return 0;	/* opened meanwhile: its opener's now */
@@ -420,7 +420,7 @@ static int ipcsl_close(share_t *share, int how)
 				errno = err;
 		}
 	}
-	chain_close(&st->chain);
+	sl_chain_close(&st->chain);
 	free(st);
 	share->state = NULL;
 	return rc;
@@ -453,21 +453,21 @@ static int ipcsl_store(share_t *share, const void *data, size_t length)
 
 	if (lock_for(share, LOCK_EX, &took) < 0)
 		return -1;
-	chain_sync(c);
-	nsegs = chain_segments_for(c, length);
+	sl_chain_sync(c);
+	nsegs = sl_chain_segments_for(c, length);
 	/* Every segment the value needs is had before the old value is
 	 * touched: a store that fails leaves it whole. */
-	if (chain_reserve(c, nsegs) < 0) {
+	if (sl_chain_reserve(c, nsegs) < 0) {
 		unlock_for(share, LOCK_EX, took);
 		return -1;
 	}
 	/* A writer that dies while copying leaves an empty value, not a torn one. */
 	chain_head(c)->length = 0;
-	chain_write(c, data, length);
+	sl_chain_write(c, data, length);
 	chain_head(c)->length = (int32_t)length;
 	/* The value is stored; a chain that cannot be trimmed now stays
 	 * longer, whole, for the next store to trim. */
-	chain_trim(c, nsegs);
+	sl_chain_trim(c, nsegs);
 	/* The counter wraps past 0, which share_version() keeps for errors. */
 	if (++chain_head(c)->version == 0)
 		chain_head(c)->version = 1;
@@ -480,13 +480,13 @@ static ssize_t locked_length(struct chain *c)
 {
 	int32_t length;
 
-	chain_sync(c);
+	sl_chain_sync(c);
 	length = chain_load(chain_head(c)->length);
 	if (length < 0) {
 		errno = EBADMSG;
 		return -1;
 	}
-	if (chain_attach(c, chain_segments_for(c, (size_t)length)) < 0)
+	if (sl_chain_attach(c, sl_chain_segments_for(c, (size_t)length)) < 0)
 		return -1;
 	return length;
 }
@@ -504,7 +504,7 @@ static ssize_t ipcsl_fetch(share_t *share, void **data, unsigned int *version)
 	if (length >= 0) {
 		buf = malloc((size_t)length + 1);
 		if (buf) {
-			chain_read(c, buf, (size_t)length);
+			sl_chain_read(c, buf, (size_t)length);
 			buf[length] = '\0';
 			if (version)
 				*version = chain_load(chain_head(c)->version);
@@ -527,7 +527,7 @@ static ssize_t ipcsl_fetch_into(share_t *share, void *buf, size_t size)
 		return -1;
 	length = locked_length(c);
 	if (length >= 0)
-		chain_read(c, buf, (size_t)length < size ? (size_t)length : size);
+		sl_chain_read(c, buf, (size_t)length < size ? (size_t)length : size);
 	unlock_for(share, LOCK_SH, took);
 	return length;
 }
@@ -550,8 +550,8 @@ static int ipcsl_num_segments(share_t *share)
 
 	if (lock_for(share, LOCK_SH, &took) < 0)
 		return -1;
-	chain_sync(c);
-	n = chain_count(c);
+	sl_chain_sync(c);
+	n = sl_chain_count(c);
 	unlock_for(share, LOCK_SH, took);
 	return n;
 }
@@ -584,8 +584,8 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	if (held)
 		info->segments = ipcsl_num_segments(share);
 	else if (change_lock(st, 0, LOCK_SH, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &now) == 0) {
-		chain_sync(c);
-		info->segments = chain_count(c);
+		sl_chain_sync(c);
+		info->segments = sl_chain_count(c);
 		change_lock(st, LOCK_SH, 0, SEMLOCK_RESTART, &now);
 	}
 	length = chain_load(head->length);
@@ -603,7 +603,7 @@ static int ipcsl_stat(share_t *share, struct share_info *info)
 	return 0;
 }
 
-const struct share_format sharelite_format_ipcsl = {
+const struct share_format sl_format_ipcsl = {
 	.name = "IPC::ShareLite 0.17",
 	.open = ipcsl_open,
 	.close = ipcsl_close,

@@ -44,7 +44,7 @@ enum {
 	SHARE_CLOSE_REMOVE_IF_LAST,	/* remove it if no other process is attached */
 };
 
-extern const struct share_format sharelite_format_ipcsl;
+extern const struct share_format sl_format_ipcsl;
 
 struct share {
 	const struct share_format *format;
@@ -71,10 +71,10 @@ struct share {
 extern volatile unsigned int sharelite_fork_epoch;
 
 /* registry.c: the handles open in this process, for share_clean_up(). */
-void registry_add(share_t *share);
-void registry_del(share_t *share);
-void registry_before_fork(void);
-void registry_after_fork(void);
+void sl_registry_add(share_t *share);
+void sl_registry_del(share_t *share);
+void sl_registry_before_fork(void);
+void sl_registry_after_fork(void);
 
 /* Whether calls may use a handle: EINVAL for NULL; EIDRM once
  * share_remove() removed its share, whose ids the kernel may reuse. */

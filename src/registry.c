@@ -13,17 +13,17 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static share_t *open_handles;
 
 /* fork() must not copy the lock held by another thread into the child. */
-void registry_before_fork(void)
+void sl_registry_before_fork(void)
 {
 	pthread_mutex_lock(&registry_lock);
 }
 
-void registry_after_fork(void)
+void sl_registry_after_fork(void)
 {
 	pthread_mutex_unlock(&registry_lock);
 }
 
-void registry_add(share_t *share)
+void sl_registry_add(share_t *share)
 {
 	pthread_mutex_lock(&registry_lock);
 	share->prev_open = NULL;
@@ -34,7 +34,7 @@ void registry_add(share_t *share)
 	pthread_mutex_unlock(&registry_lock);
 }
 
-void registry_del(share_t *share)
+void sl_registry_del(share_t *share)
 {
 	pthread_mutex_lock(&registry_lock);
 	if (share->prev_open)

@@ -160,7 +160,7 @@ static int semlock_release(int semid, int from, int flags)
 	return semlock_op(semid, &op, 1, flags);
 }
 
-int semlock_change(int semid, int from, int to, int flags, int *held)
+int sl_semlock_change(int semid, int from, int to, int flags, int *held)
 {
 	*held = from;
 	if (from == to)

@@ -17,7 +17,7 @@ enum {
 	SEMLOCK_NSEMS_QUEUED = 4
 };
 
-/* Flags for semlock_change() */
+/* Flags for sl_semlock_change() */
 #define SEMLOCK_NONBLOCK 1	/* fail with EWOULDBLOCK instead of waiting */
 #define SEMLOCK_RESTART 2	/* wait on through signals instead of EINTR */
 #define SEMLOCK_QUEUED 4	/* the set has SEMLOCK_WRITERS_WAITING */
@@ -31,6 +31,6 @@ enum {
  * new shared locks.
  * Errors: EWOULDBLOCK, EINTR, EIDRM (the set is gone), and semop(2)'s own.
  */
-int semlock_change(int semid, int from, int to, int flags, int *held);
+int sl_semlock_change(int semid, int from, int to, int flags, int *held);
 
 #endif /* SHARELITE_SEMLOCK_H */

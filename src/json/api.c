@@ -54,13 +54,13 @@ static int held(share_json_t *sj)
 static json_t *locked_value(share_json_t *sj)
 {
 	if (!sj->value)
-		sj->value = sjson_read(sj->share);
+		sj->value = sl_json_read(sj->share);
 	return sj->value;
 }
 
 static int write_back(share_json_t *sj)
 {
-	if (sj->dirty && sjson_write(sj->share, sj->value) < 0)
+	if (sj->dirty && sl_json_write(sj->share, sj->value) < 0)
 		return -1;
 	sj->dirty = 0;
 	return 0;
@@ -118,7 +118,7 @@ SHARE_JSON_EXPORT json_t *share_json_get(share_json_t *sj)
 		return NULL;
 	}
 	if (!held(sj))
-		return sjson_read(sj->share);
+		return sl_json_read(sj->share);
 	if (!locked_value(sj))
 		return NULL;
 	/* The caller's to change; the copy kept stays what the share holds. */
@@ -137,8 +137,8 @@ SHARE_JSON_EXPORT int share_json_set(share_json_t *sj, const json_t *value)
 	if (!may_write(sj))
 		return -1;
 	if (!held(sj))
-		return sjson_write(sj->share, value);
-	copy = sjson_copy(value);
+		return sl_json_write(sj->share, value);
+	copy = sl_json_copy(value);
 	if (!copy)
 		return -1;
 	release(sj->value);
@@ -151,14 +151,14 @@ SHARE_JSON_EXPORT int share_json_set(share_json_t *sj, const json_t *value)
  * One keyed change: to the copy kept under LOCK_EX, or else read, change and
  * written back under LOCK_EX, so that no concurrent change is lost.
  */
-static int change(share_json_t *sj, sjson_edit *edit, const char *key, const json_t *member)
+static int change(share_json_t *sj, sl_json_edit *edit, const char *key, const json_t *member)
 {
 	json_t *copy = NULL, *value;
 	int rc, err;
 
 	if (!may_write(sj))
 		return -1;
-	if (member && !(copy = sjson_copy(member)))
+	if (member && !(copy = sl_json_copy(member)))
 		return -1;
 	if (held(sj) == LOCK_EX) {
 		if (!locked_value(sj)) {
@@ -177,12 +177,12 @@ static int change(share_json_t *sj, sjson_edit *edit, const char *key, const jso
 			return -1;
 		}
 	}
-	value = sjson_read(sj->share);
+	value = sl_json_read(sj->share);
 	if (!value)
 		release(copy);
 	rc = value ? edit(&value, key, copy) : -1;
 	if (rc == 0)
-		rc = sjson_write(sj->share, value);
+		rc = sl_json_write(sj->share, value);
 	err = errno;
 	json_decref(value);
 	/* Only a share removed meanwhile fails here; what was written stands. */
@@ -196,21 +196,21 @@ SHARE_JSON_EXPORT int share_json_object_set(share_json_t *sj, const char *key,
 {
 	if (!sj || !key || !value)
 		return invalid();
-	return change(sj, sjson_object_set, key, value);
+	return change(sj, sl_json_object_set, key, value);
 }
 
 SHARE_JSON_EXPORT int share_json_object_del(share_json_t *sj, const char *key)
 {
 	if (!sj || !key)
 		return invalid();
-	return change(sj, sjson_object_del, key, NULL);
+	return change(sj, sl_json_object_del, key, NULL);
 }
 
 SHARE_JSON_EXPORT int share_json_array_append(share_json_t *sj, const json_t *value)
 {
 	if (!sj || !value)
 		return invalid();
-	return change(sj, sjson_array_append, NULL, value);
+	return change(sj, sl_json_array_append, NULL, value);
 }
 
 /* The *_new functions steal value, as jansson's do, even on error. */

@@ -12,7 +12,7 @@
 /* JSON_ALLOW_NUL: jansson writes a string holding NUL bytes as \u0000. */
 #define DECODE_FLAGS (JSON_DECODE_ANY | JSON_ALLOW_NUL)
 
-int sjson_cause(int err)
+int sl_json_cause(int err)
 {
 	return errno == ENOMEM ? ENOMEM : err;
 }
@@ -24,7 +24,7 @@ static char *encode(const json_t *value, int err)
 	errno = 0;
 	text = json_dumps(value, ENCODE_FLAGS);
 	if (!text)
-		errno = sjson_cause(err);
+		errno = sl_json_cause(err);
 	return text;
 }
 
@@ -36,11 +36,11 @@ static json_t *decode(const char *text, size_t length)
 	errno = 0;
 	value = json_loadb(text, length, DECODE_FLAGS, &error);
 	if (!value)
-		errno = sjson_cause(EILSEQ);
+		errno = sl_json_cause(EILSEQ);
 	return value;
 }
 
-json_t *sjson_read(share_t *share)
+json_t *sl_json_read(share_t *share)
 {
 	void *data;
 	ssize_t length = share_fetch(share, &data);
@@ -53,7 +53,7 @@ json_t *sjson_read(share_t *share)
 	return value;
 }
 
-int sjson_write(share_t *share, const json_t *value)
+int sl_json_write(share_t *share, const json_t *value)
 {
 	char *text = encode(value, EINVAL);
 	int rc;
@@ -65,7 +65,7 @@ int sjson_write(share_t *share, const json_t *value)
 	return rc;
 }
 
-json_t *sjson_copy(const json_t *value)
+json_t *sl_json_copy(const json_t *value)
 {
 	char *text = encode(value, EINVAL);
 	json_t *copy;

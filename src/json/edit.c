@@ -40,7 +40,7 @@ static int settle(json_t **value, json_t *t, int failed, int err)
 	return 0;
 }
 
-int sjson_object_set(json_t **value, const char *key, json_t *member)
+int sl_json_object_set(json_t **value, const char *key, json_t *member)
 {
 	json_t *t = target(*value, JSON_OBJECT);
 	int failed;
@@ -52,10 +52,10 @@ int sjson_object_set(json_t **value, const char *key, json_t *member)
 	errno = 0;
 	/* Fails for a key that is not UTF-8, or for want of memory. */
 	failed = json_object_set_new(t, key, member) < 0;
-	return settle(value, t, failed, sjson_cause(EINVAL));
+	return settle(value, t, failed, sl_json_cause(EINVAL));
 }
 
-int sjson_object_del(json_t **value, const char *key, json_t *member)
+int sl_json_object_del(json_t **value, const char *key, json_t *member)
 {
 	json_t *t = target(*value, JSON_OBJECT);
 
@@ -65,7 +65,7 @@ int sjson_object_del(json_t **value, const char *key, json_t *member)
 	return settle(value, t, json_object_del(t, key) < 0, ENOENT);
 }
 
-int sjson_array_append(json_t **value, const char *key, json_t *member)
+int sl_json_array_append(json_t **value, const char *key, json_t *member)
 {
 	json_t *t = target(*value, JSON_ARRAY);
 

@@ -8,14 +8,14 @@
 
 #include <jansson.h>
 
-typedef int sjson_edit(json_t **value, const char *key, json_t *member);
+typedef int sl_json_edit(json_t **value, const char *key, json_t *member);
 
 /* Set member `key` of an object: ENOMSG if *value is not an object or null,
  * EINVAL if key is not UTF-8. */
-sjson_edit sjson_object_set;
+sl_json_edit sl_json_object_set;
 /* Delete member `key`: ENOENT if there is none, ENOMSG as above. */
-sjson_edit sjson_object_del;
+sl_json_edit sl_json_object_del;
 /* Append member to an array: ENOMSG if *value is not an array or null. */
-sjson_edit sjson_array_append;
+sl_json_edit sl_json_array_append;
 
 #endif /* SHARELITE_JSON_EDIT_H */
