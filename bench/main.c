@@ -136,6 +136,9 @@ static int run_value(struct value_ctx *v, const struct bench_timing *t,
 	f->copy[OP_FETCH_INTO_HELD] = f->both[OP_FETCH_INTO_HELD] = cases[0].result.rate;
 	/* A share of the default segment size has its value in such a chain:
 	 * the least its calls can do is the copy chunk by chunk. */
+	/* What the readers table compares its processes to. */
+	for (i = first_call; i < first_call + 3; i++)
+		f->solo[calls[i - first_call]] = cases[i].result.rate;
 	in_chain = *f;
 	in_chain.both[OP_STORE] = cases[first_chain].result.rate;
 	in_chain.both[OP_FETCH_INTO] = cases[first_chain + 1].result.rate;

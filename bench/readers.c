@@ -1,7 +1,8 @@
 /*
  * readers.c - one writer and N readers as child processes of the benchmark.
  * They count what they have done on a shared board; the parent only sleeps
- * and reads the counts, so it takes no CPU from them.
+ * and reads the counts and the children's processor-time clocks, so it
+ * takes no CPU from them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -88,14 +89,39 @@ static int pause_for(const struct board *b, double seconds)
 	return 0;
 }
 
-static void counts(const struct board *b, int readers, long *stores, long *fetches)
+/* What the children have done, and the processor time they took for it. */
+struct tally {
+	long stores, fetches;
+	double store_cpu, fetch_cpu;	/* seconds */
+};
+
+static double cpu_seconds(clockid_t clock)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void counts(const struct board *b, const clockid_t *cpu, int readers, struct tally *t)
 {
 	int i;
 
-	*stores = __atomic_load_n(&b->done[WRITER_SLOT].n, __ATOMIC_RELAXED);
-	*fetches = 0;
-	for (i = 1; i <= readers; i++)
-		*fetches += __atomic_load_n(&b->done[i].n, __ATOMIC_RELAXED);
+	t->stores = __atomic_load_n(&b->done[WRITER_SLOT].n, __ATOMIC_RELAXED);
+	t->store_cpu = cpu_seconds(cpu[WRITER_SLOT]);
+	t->fetches = 0;
+	t->fetch_cpu = 0;
+	for (i = 1; i <= readers; i++) {
+		t->fetches += __atomic_load_n(&b->done[i].n, __ATOMIC_RELAXED);
+		t->fetch_cpu += cpu_seconds(cpu[i]);
+	}
+}
+
+/* Processor seconds per operation over a window; 0 if none was done. */
+static double cpu_per_op(double cpu0, double cpu1, long n0, long n1)
+{
+	return n1 > n0 ? (cpu1 - cpu0) / (double)(n1 - n0) : 0;
 }
 
 /* Until a child has done its first step, or for at most `seconds`. */
@@ -121,29 +147,37 @@ static int wait_first_steps(const struct board *b, int readers)
 	return wait_first_step(b, WRITER_SLOT, FIRST_STORE_SECONDS);
 }
 
-static int measure(struct board *b, int readers, const struct bench_timing *t,
-		   struct readers_result *result)
+static int measure(struct board *b, const clockid_t *cpu, int readers,
+		   const struct bench_timing *t, struct readers_result *result)
 {
 	double fetch_rates[BENCH_MAX_REPS], store_rates[BENCH_MAX_REPS];
+	double fetch_cpu[BENCH_MAX_REPS], store_cpu[BENCH_MAX_REPS];
+	struct bench_result median;
 	int i;
 
 	if (wait_first_steps(b, readers) < 0 ||
 	    pause_for(b, t->seconds / 2) < 0)	/* then let them warm up */
 		return -1;
 	for (i = 0; i < t->reps; i++) {
-		long s0, f0, s1, f1;
+		struct tally t0, t1;
 		double start = bench_now(), elapsed;
 
-		counts(b, readers, &s0, &f0);
+		counts(b, cpu, readers, &t0);
 		if (pause_for(b, t->seconds) < 0)
 			return -1;
-		counts(b, readers, &s1, &f1);
+		counts(b, cpu, readers, &t1);
 		elapsed = bench_now() - start;
-		fetch_rates[i] = (double)(f1 - f0) / elapsed;
-		store_rates[i] = (double)(s1 - s0) / elapsed;
+		fetch_rates[i] = (double)(t1.fetches - t0.fetches) / elapsed;
+		store_rates[i] = (double)(t1.stores - t0.stores) / elapsed;
+		fetch_cpu[i] = cpu_per_op(t0.fetch_cpu, t1.fetch_cpu, t0.fetches, t1.fetches);
+		store_cpu[i] = cpu_per_op(t0.store_cpu, t1.store_cpu, t0.stores, t1.stores);
 	}
 	bench_summarise(fetch_rates, t->reps, &result->fetches);
 	bench_summarise(store_rates, t->reps, &result->stores);
+	bench_summarise(fetch_cpu, t->reps, &median);
+	result->cpu_per_fetch = median.rate;
+	bench_summarise(store_cpu, t->reps, &median);
+	result->cpu_per_store = median.rate;
 	return 0;
 }
 
@@ -151,6 +185,7 @@ int bench_readers(share_t *share, const void *value, size_t size, int readers,
 		  const struct bench_timing *timing, struct readers_result *result)
 {
 	pid_t pids[READERS_MAX + 1];
+	clockid_t cpu[READERS_MAX + 1];
 	struct board *b;
 	int n = 0, rc = -1, err;
 
@@ -168,9 +203,14 @@ int bench_readers(share_t *share, const void *value, size_t size, int readers,
 			break;
 		if (pids[n] == 0)
 			child(b, n, share, value, size);
+		if (clock_getcpuclockid(pids[n], &cpu[n]) != 0) {
+			kill(pids[n], SIGKILL);
+			waitpid(pids[n], NULL, 0);
+			break;
+		}
 	}
 	if (n > readers)
-		rc = measure(b, readers, timing, result);
+		rc = measure(b, cpu, readers, timing, result);
 	err = errno;
 	__atomic_store_n(&b->stop, 1, __ATOMIC_RELAXED);
 	while (n-- > 0) {

@@ -15,6 +15,10 @@
 struct readers_result {
 	struct bench_result fetches;	/* per second, all readers together */
 	struct bench_result stores;	/* per second, the writer */
+	/* Median processor time per operation, in seconds (0: none done):
+	 * the readers' together per fetch, the writer's per store. What a
+	 * lock that spins burns shows here. */
+	double cpu_per_fetch, cpu_per_store;
 };
 
 /* The share must hold a value of `size` bytes; the writer stores `value`. */

@@ -277,11 +277,27 @@ void report_readers_header(void)
 {
 	printf("\nReaders: N processes fetching while one process stores, one share of the\n"
 	       "default segment size; fetches/s of all readers together. With N + 1 busy\n"
-	       "processes on %ld CPUs this is CPU-bound, and the ratios to one process's\n"
-	       "floor show how the lock shares out the CPUs, not a limit of the memory.\n"
-	       "%-7s %7s %11s %6s %8s %10s %8s %6s\n",
+	       "processes on %ld CPUs this is CPU-bound, and the ratios to the same call\n"
+	       "by one process alone (solo, above) show how the lock shares out the\n"
+	       "CPUs, not a limit of the memory. cpu = processor time per operation\n"
+	       "(the readers' together per fetch), which waiting without sleeping raises.\n"
+	       "%-7s %7s %11s %6s %8s %8s %10s %8s %8s %6s\n",
 	       sysconf(_SC_NPROCESSORS_ONLN), "value", "readers", "fetches/s", "GB/s",
-	       "vs floor", "stores/s", "vs floor", "spread");
+	       "vs solo", "cpu", "stores/s", "vs solo", "cpu", "spread");
+}
+
+/* Processor time per operation, in the unit that fits; "-" if none was done. */
+static void cpu_cell(double seconds)
+{
+	char cell[16];
+
+	if (seconds <= 0)
+		snprintf(cell, sizeof(cell), "-");
+	else if (seconds < 1e-3)
+		snprintf(cell, sizeof(cell), "%.2fus", seconds * 1e6);
+	else
+		snprintf(cell, sizeof(cell), "%.2fms", seconds * 1e3);
+	printf(" %8s", cell);
 }
 
 void report_readers_row(size_t size, int readers, const struct readers_result *r,
@@ -291,8 +307,10 @@ void report_readers_row(size_t size, int readers, const struct readers_result *r
 
 	printf("%-7s %7d %11.0f %6.2f ", size_name(size, value, sizeof(value)), readers,
 	       r->fetches.rate, gbps(size, r->fetches.rate));
-	ratio_cell(8, r->fetches.rate / f->both[OP_FETCH]);
+	ratio_cell(8, r->fetches.rate / f->solo[OP_FETCH]);
+	cpu_cell(r->cpu_per_fetch);
 	printf(" %10.0f ", r->stores.rate);
-	ratio_cell(8, r->stores.rate / f->both[OP_STORE]);
+	ratio_cell(8, r->stores.rate / f->solo[OP_STORE]);
+	cpu_cell(r->cpu_per_store);
 	end_row(&r->fetches);
 }

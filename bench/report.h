@@ -22,6 +22,7 @@ struct value_floors {
 	double lock[OP_COUNT];	/* a bare semop pair of the lock it takes, or 0 */
 	double copy[OP_COUNT];	/* its copy: memcpy, or malloc+memcpy+free */
 	double both[OP_COUNT];	/* the copy between the bare lock and unlock */
+	double solo[OP_COUNT];	/* the call itself, one process alone, default segments */
 };
 
 /* pinned_cpu: the CPU the one-process rows run on, or -1 if not pinned. */

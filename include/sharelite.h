@@ -38,7 +38,8 @@ struct share_info {
 	unsigned long attached;	/* processes attached to the head segment */
 	int readers;		/* shared locks held */
 	int writer;		/* 1 while an exclusive lock is held */
-	long reserved[8];	/* room to grow without breaking the ABI */
+	int writers_waiting;	/* waiting for LOCK_EX; -1: not counted (Perl's set) */
+	long reserved[7];	/* room to grow without breaking the ABI */
 };
 
 /* Open and close */

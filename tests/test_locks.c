@@ -4,6 +4,7 @@
  * semaphores and with the order of messages on pipes, never with timing.
  */
 #include <sys/file.h>	/* first: the LOCK_* values must agree with ours */
+#include <poll.h>
 #include "harness.h"
 
 /* What a child uses: its own handle on key, or the one it inherited. */
@@ -108,6 +109,20 @@ static pid_t call_elsewhere(const struct target *t, char call, struct test_chan 
 	}
 	assert_int_equal(test_recv(c), 'r');
 	return pid;
+}
+
+/* The share's count of writers waiting for LOCK_EX (sharelite(7), "Fairness"). */
+static int writers_waiting(share_t *s)
+{
+	return test_info(s).writers_waiting;
+}
+
+/* Until a reader sleeps behind the one waiting writer (the watchdog ends
+ * a hang). */
+static void await_queued_reader(share_t *s)
+{
+	while (test_waiters(s) < 2)
+		assert_int_equal(poll(NULL, 0, 5), 0);
 }
 
 /*
@@ -291,7 +306,9 @@ static void test_downgrade_is_atomic(void **state)
 	/* Had the writer slipped in, it would have stored "child". */
 	test_assert_value(s, "parent");
 	test_assert_locks(s, 1, 0);
-	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), 0);
+	/* A new reader queues behind the waiting writer (sharelite(7),
+	 * "Fairness"), and the writer waits on. */
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
 	assert_int_equal(test_child_waits(&c, s), 1);
 	let_call_through(s, 's', pid, &c);
 }
@@ -342,6 +359,9 @@ static void test_blocking_upgrade_waits(void **state)
 	test_assert_locks(s, 2, 0);
 	assert_int_equal(test_send(&c, 'e'), 0);
 	assert_int_equal(test_child_waits(&c, s), 1);
+	/* It waits as a writer: counted, and new readers queue behind it. */
+	assert_int_equal(writers_waiting(s), 1);
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
 	test_assert_value(s, "before");
 	assert_int_equal(share_unlock(s), 0);
 	assert_int_equal(test_recv(&c), 'X');
@@ -415,6 +435,9 @@ static void test_dead_holder_releases(void **state)
 	assert_int_equal(test_wait(pid), -1);
 	assert_int_equal(test_waiters(s), 0);
 	test_assert_locks(s, 1, 0);
+	/* ... not even its count among the waiting writers (SEM_UNDO). */
+	assert_int_equal(writers_waiting(s), 0);
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), 0);
 	assert_int_equal(share_unlock(s), 0);
 	test_assert_value(s, "before");
 }
@@ -538,6 +561,140 @@ static void test_fork_hands_no_lock(void **state)
 	}
 }
 
+/*
+ * Readers that take turns so that some reader always holds LOCK_SH cannot
+ * hold a writer off: once it waits, new readers queue behind it. Here A
+ * holds LOCK_SH, the writer waits, and B's LOCK_SH|LOCK_NB is refused;
+ * B's blocking fetch then reads what the writer stored.
+ */
+static void test_waiting_writer_goes_before_new_readers(void **state)
+{
+	struct target *t = *state;
+	share_t *s = t->s;
+	struct test_chan wc, rc;
+	struct share_info info;
+	pid_t writer, reader;
+
+	assert_int_equal(share_lock(s, LOCK_SH), 0);
+	/* A writer that would not wait never counts itself. */
+	assert_int_equal(lock_elsewhere(t, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+	assert_int_equal(writers_waiting(s), 0);
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), 0);
+
+	writer = call_elsewhere(t, 's', &wc);
+	assert_int_equal(test_child_waits(&wc, s), 1);
+	assert_int_equal(writers_waiting(s), 1);
+	assert_int_equal(share_stat(s, &info), 0);
+	assert_int_equal(info.writers_waiting, 1);
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	reader = call_elsewhere(t, 'f', &rc);
+	await_queued_reader(s);
+	test_assert_locks(s, 1, 0);
+
+	assert_int_equal(share_unlock(s), 0);
+	assert_int_equal(test_recv(&wc), 'd');
+	assert_int_equal(test_wait(writer), 0);
+	assert_int_equal(test_recv(&rc), 'c');	/* "child": after the store */
+	assert_int_equal(test_wait(reader), 0);
+	assert_int_equal(writers_waiting(s), 0);
+	test_assert_locks(s, 0, 0);
+}
+
+/*
+ * A process that holds LOCK_SH takes it again through a second handle
+ * without queueing: the waiting writer waits for the first handle, and
+ * the second, queued, would wait for ever. Other processes still queue.
+ */
+static void test_second_handle_does_not_queue_behind_writer(void **state)
+{
+	struct target *t = *state;
+	share_t *s = t->s, *second = test_open(t->key, 0, 0);
+	struct test_chan c, rc;
+	pid_t writer, reader;
+
+	assert_int_equal(share_lock(s, LOCK_SH), 0);
+	writer = call_elsewhere(t, 's', &c);
+	assert_int_equal(test_child_waits(&c, s), 1);
+	assert_int_equal(writers_waiting(s), 1);
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	assert_int_equal(share_lock(second, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(share_unlock(second), 0);
+	test_assert_value(second, "before");	/* a blocking LOCK_SH */
+	assert_int_equal(share_unlock(s), 0);
+	assert_int_equal(test_recv(&c), 'd');
+	assert_int_equal(test_wait(writer), 0);
+	/* Holding nothing any more, the process queues again. */
+	reader = hold_elsewhere(t, LOCK_SH, &rc);
+	writer = call_elsewhere(t, 's', &c);
+	assert_int_equal(test_child_waits(&c, s), 1);
+	assert_fails(share_lock(second, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	release_elsewhere(reader, &rc);
+	assert_int_equal(test_recv(&c), 'd');
+	assert_int_equal(test_wait(writer), 0);
+	assert_int_equal(test_close(second), 0);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A writer whose wait a signal ends gets EINTR and no longer counts as
+ * waiting; one whose share is removed while it waits gets EIDRM, and so
+ * does a reader queued behind it.
+ */
+static void test_waiting_writer_interrupted_or_removed(void **state)
+{
+	struct target *t = *state;
+	share_t *s = t->s;
+	struct test_chan c, rc;
+	pid_t pid, reader;
+
+	assert_int_equal(share_lock(s, LOCK_SH), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		struct sigaction sa;
+		struct share_info info;
+		share_t *h = child_handle(t);
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;	/* no SA_RESTART */
+		child_check(sigaction(SIGUSR1, &sa, NULL) == 0);
+		child_check(share_lock(h, LOCK_EX) == -1 && errno == EINTR);
+		child_check(share_stat(h, &info) == 0 && info.writers_waiting == 0);
+		child_check(share_lock(h, LOCK_SH | LOCK_NB) == 0);	/* holds nothing */
+		child_check(share_close(h) == 0);
+		child_check(test_send(&c, 'i') == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_child_waits(&c, s), 1);
+	assert_int_equal(kill(pid, SIGUSR1), 0);
+	assert_int_equal(test_recv(&c), 'i');
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(writers_waiting(s), 0);
+	test_assert_locks(s, 1, 0);
+
+	pid = call_elsewhere(t, 's', &c);
+	assert_int_equal(test_child_waits(&c, s), 1);
+	reader = test_fork(&rc);
+	if (reader == 0) {
+		share_t *h = child_handle(t);
+
+		child_check(test_send(&rc, 'r') == 0);
+		child_check(share_lock(h, LOCK_SH) == -1 && errno == EIDRM);
+		child_check(test_send(&rc, 'e') == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&rc), 'r');
+	await_queued_reader(s);
+	/* As ipcrm(1) would: share_remove() would let the writer in first. */
+	test_remove_key(t->key);
+	assert_int_equal(test_recv(&rc), 'e');
+	assert_int_equal(test_wait(reader), 0);
+	assert_int_equal(test_wait(pid), 1);	/* its store failed: EIDRM */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +714,9 @@ int main(void)
 		share_case(test_close_releases_lock),
 		share_case(test_exit_after_unlock_keeps_others_lock),
 		share_case(test_fork_hands_no_lock),
+		share_case(test_waiting_writer_goes_before_new_readers),
+		share_case(test_second_handle_does_not_queue_behind_writer),
+		share_case(test_waiting_writer_interrupted_or_removed),
 	};
 
 	return test_run(tests);

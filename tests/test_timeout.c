@@ -196,7 +196,8 @@ static void test_zero_never_waits(void **state)
 	assert_calls_time_out(*state, 0);
 }
 
-/* A store waits for readers too; fetches go on beside them. */
+/* A store waits for readers too; fetches go on beside them, also after
+ * the store gave up. */
 static void test_store_times_out_behind_reader(void **state)
 {
 	share_t *s = *state;
@@ -206,8 +207,13 @@ static void test_store_times_out_behind_reader(void **state)
 
 	assert_fails(share_store(s, "after", 5), -1, ETIMEDOUT);
 	assert_int_equal(share_version(s), version);
-	test_assert_value(s, "before");
 	test_assert_locks(s, 1, 0);
+	/* The writer that gave up no longer counts as waiting, so new
+	 * readers do not queue behind it (sharelite(7), "Fairness"). */
+	assert_int_equal(test_info(s).writers_waiting, 0);
+	assert_int_equal(share_lock(s, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(share_unlock(s), 0);
+	test_assert_value(s, "before");
 	let_go(pid, &c);
 	assert_int_equal(share_store(s, "after", 5), 0);
 	test_assert_value(s, "after");

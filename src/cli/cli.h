@@ -18,6 +18,12 @@ enum {
 	EXIT_USAGE = 2,		/* the command line was wrong */
 };
 
+/* Semaphores in a share's set: three as Perl makes it, four as
+ * libsharelite does (sharelite(7), "Fairness"). */
+#define SHARE_NSEMS_PERL 3
+#define SHARE_NSEMS_OURS 4
+#define SHARE_NSEMS_OK(n) ((n) == SHARE_NSEMS_PERL || (n) == SHARE_NSEMS_OURS)
+
 /* One subcommand: argv[0] is its name, options follow. */
 int cmd_store(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);

@@ -20,7 +20,7 @@ static void field(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%-13s ", name);
+	printf("%-16s ", name);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -76,6 +76,10 @@ static void print_info(const struct share_info *in, const char *segments)
 	field("semid:", "%d", in->semid);
 	field("readers:", "%d", in->readers);
 	field("writer:", "%s", in->writer ? "yes" : "no");
+	if (in->writers_waiting < 0)
+		field("writers waiting:", "not counted (a set made by Perl)");
+	else
+		field("writers waiting:", "%d", in->writers_waiting);
 }
 
 int cmd_info(int argc, char **argv)

@@ -1,8 +1,9 @@
 /*
  * cmd_ls.c - sharelite ls: every share on the system, found in the kernel's
  * lists, so that shares made by Perl's IPC::ShareLite show too. A share is a
- * key with a set of three semaphores and a segment; Perl's overflow segments
- * have keys of their own but no semaphores, and are not listed.
+ * key with a set of three semaphores (four if libsharelite made it) and a
+ * segment; Perl's overflow segments have keys of their own but no
+ * semaphores, and are not listed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,7 +14,6 @@
 #include "cli.h"
 #include "sysvipc.h"
 
-#define SHARE_NSEMS 3
 #define FIELD_BUF 32
 
 struct listed {
@@ -47,7 +47,7 @@ static struct listed *find_shares(size_t *n)
 	for (i = 0; found && i < sem.n; i++) {
 		const struct sysv_object *seg;
 
-		if (sem.objects[i].key == IPC_PRIVATE || sem.objects[i].count != SHARE_NSEMS)
+		if (sem.objects[i].key == IPC_PRIVATE || !SHARE_NSEMS_OK(sem.objects[i].count))
 			continue;
 		seg = sysv_find(&shm, sem.objects[i].key);
 		if (!seg)

@@ -13,8 +13,6 @@
 
 #include "cli.h"
 
-#define SHARE_NSEMS 3
-
 void report(const char *fmt, ...)
 {
 	va_list ap;
@@ -46,9 +44,10 @@ static const char *foreign_reason(key_t key, char *buf, size_t size)
 		return NULL;	/* cannot tell: the error itself is the news */
 	if (semid >= 0) {
 		nsems = semaphores_in_set(semid);
-		if (nsems >= 0 && nsems != SHARE_NSEMS) {
+		if (nsems >= 0 && !SHARE_NSEMS_OK(nsems)) {
 			snprintf(buf, size, "not a share: the key's semaphore set has %d "
-				 "semaphores, a share's has %d", nsems, SHARE_NSEMS);
+				 "semaphores, a share's has %d or %d", nsems, SHARE_NSEMS_PERL,
+				 SHARE_NSEMS_OURS);
 			return buf;
 		}
 		if (shmid < 0)

@@ -7,6 +7,8 @@
  * the API, is done above them (lock.c, handle.c).
  */
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -23,6 +25,7 @@ union semun {			/* the caller defines it, says semctl(2) */
 
 struct ipcsl {
 	int semid;
+	int queued;		/* SEMLOCK_QUEUED if the set counts waiting writers */
 	struct chain chain;
 };
 
@@ -44,10 +47,66 @@ static int sem_get(int semid, int num)
 }
 
 /*
- * Whether a set found under the key can be a share's: three semaphores, the
- * flag and the writer count each 0 or 1. Anything else is another program's.
+ * Shared locks this process holds on queued sets, through any handle: the
+ * count in the low 32 bits, the process token it belongs to in the high
+ * ones (a child holds none of its parent's locks). A process that holds one
+ * takes more without queueing behind waiting writers, who wait for the one
+ * it holds: queued, a second handle in the same thread would wait for
+ * itself. Relaxed atomics suffice: a thread reads its own changes in
+ * program order, and another thread's count can only spare it the queue.
  */
-static int looks_like_share(int semid)
+static uint64_t shared_held_here;
+
+static uint32_t shared_held_now(void)
+{
+	uint64_t w = __atomic_load_n(&shared_held_here, __ATOMIC_RELAXED);
+
+	return (uint32_t)(w >> 32) == sl_process_token() ? (uint32_t)w : 0;
+}
+
+static void count_shared_held(int delta)
+{
+	uint64_t w = __atomic_load_n(&shared_held_here, __ATOMIC_RELAXED), next;
+	uint32_t token = sl_process_token();
+
+	do {
+		uint32_t n = (uint32_t)(w >> 32) == token ? (uint32_t)w : 0;
+
+		if (delta < 0 && n == 0)
+			return;
+		n += (uint32_t)delta;
+		next = (uint64_t)token << 32 | n;
+	} while (!__atomic_compare_exchange_n(&shared_held_here, &w, next, 0,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
+
+/*
+ * Change the lock in the set's own protocol, waiting until deadline at
+ * most (NULL: no limit). A release counts as done even when it fails with
+ * EIDRM: with the set, the lock is gone.
+ */
+static int change_lock(const struct ipcsl *st, int from, int to, int flags,
+		       const struct timespec *deadline, int *held)
+{
+	int queued = st->queued, rc, now_shared;
+
+	if (!queued)
+		return sl_semlock_change_until(st->semid, from, to, flags, deadline, held);
+	if (to == LOCK_SH && shared_held_now() > 0)
+		queued = 0;
+	rc = sl_semlock_change_until(st->semid, from, to, flags | queued, deadline, held);
+	now_shared = *held == LOCK_SH && !(rc < 0 && to == 0 && errno == EIDRM);
+	if (now_shared != (from == LOCK_SH))
+		count_shared_held(now_shared ? 1 : -1);
+	return rc;
+}
+
+/*
+ * Whether a set found under the key can be a share's: three semaphores
+ * (Perl's) or four (ours), the flag and the writer count each 0 or 1.
+ * Anything else is another program's. *queued says which kind it is.
+ */
+static int looks_like_share(int semid, int *queued)
 {
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
@@ -62,7 +121,9 @@ static int looks_like_share(int semid)
 	writer = sem_get(semid, SEMLOCK_WRITER);
 	if (init < 0 || writer < 0)
 		return -1;
-	return ds.sem_nsems == SEMLOCK_NSEMS && init <= 1 && writer <= 1;
+	*queued = ds.sem_nsems == SEMLOCK_NSEMS_QUEUED ? SEMLOCK_QUEUED : 0;
+	return (ds.sem_nsems == SEMLOCK_NSEMS || ds.sem_nsems == SEMLOCK_NSEMS_QUEUED) &&
+	       init <= 1 && writer <= 1;
 }
 
 /* Permission bits for the group and for others. */
@@ -102,12 +163,17 @@ static int still_there(int semid)
 	return sem_get(semid, SEMLOCK_INIT) < 0 ? -1 : 0;
 }
 
-static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
+/*
+ * The share's set, found or created; *queued says whether it counts waiting
+ * writers. Sets made here do (four semaphores); Perl's (three) do not.
+ */
+static int find_semaphores(key_t key, int flags, mode_t mode, int *created, int *queued)
 {
 	*created = 0;
+	*queued = SEMLOCK_QUEUED;
 	if (key == IPC_PRIVATE) {
 		*created = 1;
-		return semget(IPC_PRIVATE, SEMLOCK_NSEMS, IPC_CREAT | mode);
+		return semget(IPC_PRIVATE, SEMLOCK_NSEMS_QUEUED, IPC_CREAT | mode);
 	}
 	for (;;) {
 		int semid = semget(key, SEMLOCK_NSEMS, 0);
@@ -117,7 +183,7 @@ static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
 				errno = EEXIST;
 				return -1;
 			}
-			switch (looks_like_share(semid)) {
+			switch (looks_like_share(semid, queued)) {
 			case 1:
 				return semid;
 			case 0:
@@ -132,8 +198,9 @@ static int find_semaphores(key_t key, int flags, mode_t mode, int *created)
 			errno = EEXIST;
 		if (errno != ENOENT || !(flags & IPC_CREAT))
 			return -1;
-		semid = semget(key, SEMLOCK_NSEMS, IPC_CREAT | IPC_EXCL | mode);
+		semid = semget(key, SEMLOCK_NSEMS_QUEUED, IPC_CREAT | IPC_EXCL | mode);
 		if (semid >= 0) {
+			*queued = SEMLOCK_QUEUED;
 			*created = 1;
 			return semid;
 		}
@@ -242,7 +309,8 @@ static int ipcsl_open(const share_t *share, size_t segment_size,
 	struct ipcsl *st = state_of(share);
 	int created_sem, created_shm, held, err;
 
-	st->semid = find_semaphores(share->key, share->flags, share->mode, &created_sem);
+	st->semid = find_semaphores(share->key, share->flags, share->mode, &created_sem,
+				    &st->queued);
 	if (st->semid < 0)
 		return -1;
 	if (!created_sem) {
@@ -253,7 +321,7 @@ static int ipcsl_open(const share_t *share, size_t segment_size,
 		if (rc < 0)
 			return -1;
 	}
-	if (sl_semlock_change_until(st->semid, 0, LOCK_EX, SEMLOCK_RESTART, deadline, &held) < 0) {
+	if (change_lock(st, 0, LOCK_EX, SEMLOCK_RESTART, deadline, &held) < 0) {
 		/* Removed before we got the lock, even one we made: another
 		 * opener may have taken it over and removed it since. */
 		if (errno == EIDRM)
@@ -270,7 +338,7 @@ static int ipcsl_open(const share_t *share, size_t segment_size,
 	if (created_sem && sem_get(st->semid, SEMLOCK_INIT) == 1)
 		created_sem = 0;
 	if (attach_locked(share, st, segment_size, created_sem, &created_shm) == 0) {
-		sl_semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+		change_lock(st, LOCK_EX, 0, SEMLOCK_RESTART, NULL, &held);
 		opened->created = created_shm >= 0;
 		if (share->key == IPC_PRIVATE)
 			shmctl(st->chain.segs[0].shmid, IPC_RMID, NULL);	/* see closing_turn() */
@@ -282,7 +350,7 @@ static int ipcsl_open(const share_t *share, size_t segment_size,
 	if (created_shm >= 0)
 		shmctl(created_shm, IPC_RMID, NULL);
 	if (!created_sem)
-		sl_semlock_change(st->semid, LOCK_EX, 0, SEMLOCK_RESTART, &held);
+		change_lock(st, LOCK_EX, 0, SEMLOCK_RESTART, NULL, &held);
 	if (err == EIDRM && sem_get(st->semid, SEMLOCK_INIT) < 0)
 		return SL_OPEN_AGAIN;	/* the set went while we held its lock: ipcrm */
 	errno = err;
@@ -341,7 +409,7 @@ static int remove_if_last(const share_t *share, int held, int *now)
 	struct shmid_ds ds;
 
 	*now = held;
-	if (held && sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, now) < 0)
+	if (held && change_lock(st, held, 0, SEMLOCK_RESTART, NULL, now) < 0)
 		return -1;
 	sl_chain_close(&st->chain);
 	if (shmctl(shmid, IPC_STAT, &ds) < 0)
@@ -350,7 +418,7 @@ static int remove_if_last(const share_t *share, int held, int *now)
 		return 0;	/* the last of the others removes it */
 	/* Nobody is attached; one who holds the lock now is opening the share
 	 * and keeps it. */
-	if (sl_semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, now) < 0)
+	if (change_lock(st, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, NULL, now) < 0)
 		return errno == EWOULDBLOCK || errno == EIDRM ? 0 : -1;
 	/* From here the core gives back the lock held at the end. */
 	if (sl_chain_open_head(&st->chain, shmid) < 0)
@@ -397,7 +465,7 @@ static int remove_private_if_last(const share_t *share, int held, int *now)
 	struct shmid_ds ds;
 
 	*now = held;
-	if (held && sl_semlock_change(st->semid, held, 0, SEMLOCK_RESTART, now) < 0)
+	if (held && change_lock(st, held, 0, SEMLOCK_RESTART, NULL, now) < 0)
 		return -1;
 	if (closing_turn(st->semid, 1) < 0)
 		return -1;	/* EIDRM: removed already */
@@ -405,7 +473,7 @@ static int remove_private_if_last(const share_t *share, int held, int *now)
 		rc = -1;
 	} else if (ds.shm_nattch == 1) {
 		/* Alone: nobody is left to hold the lock, so this never waits. */
-		rc = sl_semlock_change(st->semid, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, now);
+		rc = change_lock(st, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, NULL, now);
 		if (rc == 0 && remove_locked(share) == 0) {
 			*now = 0;
 			return 0;	/* the turn and the lock went with the set */
@@ -435,13 +503,13 @@ static void ipcsl_close(const share_t *share)
 static int ipcsl_lock(const share_t *share, int from, int to, int flags,
 		      const struct timespec *deadline, int *held)
 {
-	int semid = state_of(share)->semid;
+	const struct ipcsl *st = state_of(share);
 
 	if (from == to) {
 		*held = from;
-		return still_there(semid);
+		return still_there(st->semid);
 	}
-	return sl_semlock_change_until(semid, from, to, flags, deadline, held);
+	return change_lock(st, from, to, flags, deadline, held);
 }
 
 /*
@@ -520,6 +588,12 @@ static int ipcsl_num_segments(const share_t *share)
 	return sl_chain_count(c);
 }
 
+/* writers_waiting took one of the reserved longs: the size stays. */
+_Static_assert(offsetof(struct share_info, writers_waiting) % _Alignof(long) == 0 &&
+	       sizeof(struct share_info) ==
+	       offsetof(struct share_info, writers_waiting) + 8 * sizeof(long),
+	       "struct share_info changed size");
+
 static int ipcsl_stat(const share_t *share, int held, struct share_info *info)
 {
 	struct ipcsl *st = state_of(share);
@@ -531,7 +605,8 @@ static int ipcsl_stat(const share_t *share, int held, struct share_info *info)
 
 	info->readers = sem_get(st->semid, SEMLOCK_READERS);
 	info->writer = sem_get(st->semid, SEMLOCK_WRITER);
-	if (info->readers < 0 || info->writer < 0)
+	info->writers_waiting = st->queued ? sem_get(st->semid, SEMLOCK_WRITERS_WAITING) : -1;
+	if (info->readers < 0 || info->writer < 0 || (st->queued && info->writers_waiting < 0))
 		return -1;
 	if (shmctl(c->segs[0].shmid, IPC_STAT, &ds) < 0)
 		return -1;
@@ -539,10 +614,10 @@ static int ipcsl_stat(const share_t *share, int held, struct share_info *info)
 	info->segments = -1;
 	if (held)
 		info->segments = still_there(st->semid) < 0 ? -1 : ipcsl_num_segments(share);
-	else if (sl_semlock_change(st->semid, 0, LOCK_SH, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, &now) == 0) {
+	else if (change_lock(st, 0, LOCK_SH, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, NULL, &now) == 0) {
 		info->segments = ipcsl_num_segments(share);
 		err = errno;
-		sl_semlock_change(st->semid, LOCK_SH, 0, SEMLOCK_RESTART, &now);
+		change_lock(st, LOCK_SH, 0, SEMLOCK_RESTART, NULL, &now);
 		errno = err;
 	}
 	/* A segment the caller may not map: no permission, not a broken chain. */

@@ -45,6 +45,8 @@ expect_ok "info of a Perl share"
 [ "$(info_field segments)" = 3 ] || fail "segments of Perl's value"
 [ "$(info_field mode)" = 0666 ] || fail "Perl's default mode is 0666, info says $(info_field mode)"
 [ "$(info_field version)" = 2 ] || fail "version after Perl's one store"
+[ "$(info_field 'writers waiting')" = "not counted (a set made by Perl)" ] ||
+	fail "writers waiting in Perl's set: $(info_field 'writers waiting')"
 ok "info reads a Perl share"
 
 sl ls

@@ -159,9 +159,17 @@ int __wrap_semctl(int semid, int num, int cmd, ...)
 	}
 }
 
+static long semop_calls;
+
+long inject_semop_calls(void)
+{
+	return semop_calls;
+}
+
 /* Whether a semop or semtimedop with these operations is to fail. */
 static int semop_failing(const struct sembuf *ops, size_t nops)
 {
+	semop_calls++;
 	for (size_t i = 0; i < nops; i++)
 		if (ops[i].sem_op < 0)
 			return 0;	/* gives back */

@@ -14,6 +14,8 @@ void inject_disarm(void);
 int inject_fired(void);
 /* Make semop() fail with EINTR (a signal) instead of a lack of resources. */
 void inject_eintr(int on);
+/* How many semop() and semtimedop() calls this process has made. */
+long inject_semop_calls(void);
 /* How many of the SysV objects this program created still exist. */
 int inject_live_objects(void);
 

@@ -327,6 +327,37 @@ static void test_close_destroy(void **unused)
 	}
 }
 
+/*
+ * A LOCK_NB request that cannot have the lock makes one semop() call: it
+ * never retries, sleeps, or counts itself as a waiting writer. The parent
+ * holds LOCK_EX; its child asks through the handle it inherited.
+ */
+static void test_nonblocking_tries_once(void **unused)
+{
+	(void)unused;
+	share_t *s = test_private(SEGSZ);
+	int semid = test_info(s).semid;
+	pid_t pid;
+
+	assert_int_equal(share_lock(s, LOCK_EX), 0);
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		long before = inject_semop_calls();
+		int sh = share_lock(s, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+		long after_sh = inject_semop_calls();
+		int ex = share_lock(s, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+		long after_ex = inject_semop_calls();
+
+		child_check(sh && ex);
+		child_check(after_sh - before == 1 && after_ex - after_sh == 1);
+		child_check(semctl(semid, TEST_SEM_WRITERS_WAITING, GETVAL) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(share_unlock(s), 0);
+	assert_int_equal(test_close(s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +370,7 @@ int main(void)
 		test_case_sweep(test_new),
 		test_case_sweep(test_open_existing),
 		test_case_sweep(test_close_destroy),
+		test_case_sweep(test_nonblocking_tries_once),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

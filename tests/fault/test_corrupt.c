@@ -265,7 +265,7 @@ static void test_foreign_semaphores_under_key(void **unused)
 	key_t key = test_key(2);
 
 	for (int nsems = 1; nsems <= 5; nsems++) {
-		if (nsems == 3)
+		if (nsems == 3 || nsems == 4)	/* Perl's sets and ours */
 			continue;
 		int sem = semget(key, nsems, IPC_CREAT | IPC_EXCL | 0600);
 		assert_true(sem >= 0);

@@ -1,8 +1,9 @@
 /*
  * ipcsl.h - white-box helpers for the Perl format (sharelite(7), "Memory
  * format"): a chain of SysV segments, each headed by struct segment_header,
- * and a set of three semaphores. For tests that read or scribble on that
- * format's objects; format-neutral tests use harness.h alone.
+ * and a set of three semaphores (Perl's) or four (libsharelite's). For
+ * tests that read or scribble on that format's objects; format-neutral
+ * tests use harness.h alone.
  */
 #ifndef SHARELITE_TEST_IPCSL_H
 #define SHARELITE_TEST_IPCSL_H
@@ -13,8 +14,9 @@
 #include "harness.h"
 #include "ipcsl/chain.h"	/* struct segment_header: the format itself */
 
-/* Semaphores of a share's set. */
-enum { TEST_SEM_INIT, TEST_SEM_READERS, TEST_SEM_WRITER, TEST_NSEMS };
+/* Semaphores of a share's set: three in Perl's sets, a fourth, writers
+ * waiting, in those libsharelite makes. */
+enum { TEST_SEM_INIT, TEST_SEM_READERS, TEST_SEM_WRITER, TEST_SEM_WRITERS_WAITING, TEST_NSEMS };
 
 /* A share's semaphore set and head segment, through share_stat(). */
 int test_semid(share_t *s);

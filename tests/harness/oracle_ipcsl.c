@@ -58,7 +58,7 @@ int test_sem_waiters(int semid)
 {
 	int n = 0;
 
-	for (int i = 0; i < TEST_NSEMS; i++) {
+	for (int i = 0; i < TEST_NSEMS; i++) {	/* -1 past a Perl set's three */
 		int z = semctl(semid, i, GETZCNT), w = semctl(semid, i, GETNCNT);
 
 		n += (z > 0 ? z : 0) + (w > 0 ? w : 0);

@@ -15,7 +15,8 @@ interop_tests = \
 	tests/interop/t_counter.pl \
 	tests/interop/t_shrink.pl \
 	tests/interop/t_remove.pl \
-	tests/interop/t_keys.pl
+	tests/interop/t_keys.pl \
+	tests/interop/t_fairness.pl
 
 TESTS += $(interop_tests)
 TEST_EXTENSIONS += .pl

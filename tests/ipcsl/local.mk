@@ -4,6 +4,7 @@
 # the program of the same name in tests/.
 ipcsl_tests = \
 	tests/ipcsl/test_errors \
+	tests/ipcsl/test_locks \
 	tests/ipcsl/test_open \
 	tests/ipcsl/test_store_fetch \
 	tests/ipcsl/test_timeout
@@ -14,6 +15,10 @@ TESTS += $(ipcsl_tests)
 tests_ipcsl_test_errors_CFLAGS = $(test_cflags)
 tests_ipcsl_test_errors_LDADD = $(test_libs)
 tests_ipcsl_test_errors_LDFLAGS = $(test_ldflags)
+
+tests_ipcsl_test_locks_CFLAGS = $(test_cflags)
+tests_ipcsl_test_locks_LDADD = $(test_libs)
+tests_ipcsl_test_locks_LDFLAGS = $(test_ldflags)
 
 tests_ipcsl_test_open_CFLAGS = $(test_cflags)
 tests_ipcsl_test_open_LDADD = $(test_libs)

@@ -57,6 +57,7 @@ static void test_stat(void **unused)
 	assert_int_equal(info.attached, 1);
 	assert_int_equal(info.readers, 0);
 	assert_int_equal(info.writer, 0);
+	assert_int_equal(info.writers_waiting, 0);
 	for (size_t i = 0; i < sizeof(info.reserved) / sizeof(info.reserved[0]); i++)
 		assert_int_equal(info.reserved[i], 0);
 
