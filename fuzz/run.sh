@@ -21,7 +21,7 @@ fi
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I"$top/include" -I"$top/src" \
 	-Wl,--wrap=shmget -Wl,--wrap=semget \
-	-o "$work/fuzz_chain" "$here/fuzz_chain.c" "$top"/src/*.c "$top"/src/ipcsl/*.c -lpthread
+	-o "$work/fuzz_chain" "$here/fuzz_chain.c" "$top"/src/*.c "$top"/src/ipcsl/*.c "$top"/src/native/*.c -lpthread
 
 mkdir "$work/corpus"
 cp "$here"/corpus/* "$work/corpus/"
