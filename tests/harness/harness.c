@@ -198,6 +198,21 @@ int test_waiters(share_t *s)
 	return test_format()->waiters(&ids);
 }
 
+size_t test_segment_size(size_t asked)
+{
+	return test_format()->segment_size(asked);
+}
+
+int test_segments(share_t *s, size_t length, size_t previous)
+{
+	return test_format()->segments(share_segment_size(s), length, previous);
+}
+
+int test_writers_waiting(int n)
+{
+	return test_format()->writers_queue ? n : -1;
+}
+
 void test_assert_removed(share_t *s)
 {
 	struct share_info info;

@@ -71,6 +71,21 @@ struct test_format {
 	int (*waiters)(const struct test_ids *ids);
 	/* Remove every object that this process created and left. */
 	void (*sweep)(void);
+
+	/* What the format promises, for the cases where formats differ. */
+	/* Flags its open adds to share_new()'s, as share_flags() reports. */
+	int flags;
+	/* The segment size of a share created with this size (not 0). */
+	size_t (*segment_size)(size_t asked);
+	/* share_num_segments() once length bytes are stored on a share of
+	 * segment_size, when the value stored before was previous bytes. */
+	int (*segments)(size_t segment_size, size_t length, size_t previous);
+	/* Whether a fetch by a handle that holds no lock waits while
+	 * another holds LOCK_EX (0: it returns the last stored value). */
+	int fetch_waits_for_writer;
+	/* Whether processes waiting for LOCK_EX are counted (writers_waiting)
+	 * and hold off new shared locks (sharelite(7), "Fairness"). */
+	int writers_queue;
 };
 
 extern const struct test_format test_format_ipcsl;
@@ -121,6 +136,13 @@ int test_key_gone(key_t key);
 void test_assert_locks(share_t *s, int readers, int writer);
 /* Processes asleep waiting for the share's locks. */
 int test_waiters(share_t *s);
+/* The format's promises (struct test_format): share_segment_size() of a
+ * share created asking for `asked` bytes; share_num_segments() after a
+ * store of length bytes on s, the value before being previous bytes. */
+size_t test_segment_size(size_t asked);
+int test_segments(share_t *s, size_t length, size_t previous);
+/* share_stat()'s writers_waiting while n processes wait for LOCK_EX. */
+int test_writers_waiting(int n);
 
 /* Checks */
 

@@ -237,6 +237,20 @@ static void sweep(void)
 	remove_created(getpid(), NULL, NULL);
 }
 
+static size_t segment_size(size_t asked)
+{
+	return asked;
+}
+
+/* A chain of as many segments as the value fills, at least the head. */
+static int segments(size_t segment_size, size_t length, size_t previous)
+{
+	size_t data = segment_size - SHARELITE_HEADER_SIZE;
+
+	(void)previous;	/* the chain is cut to the new value's length */
+	return length ? (int)((length + data - 1) / data) : 1;
+}
+
 const struct test_format test_format_ipcsl = {
 	.name = "ipcsl",
 	.open = share_new,
@@ -247,4 +261,9 @@ const struct test_format test_format_ipcsl = {
 	.locks = locks,
 	.waiters = waiters,
 	.sweep = sweep,
+	.flags = 0,
+	.segment_size = segment_size,
+	.segments = segments,
+	.fetch_waits_for_writer = 1,
+	.writers_queue = 1,
 };

@@ -113,6 +113,21 @@ static void sweep(void)
 	test_remove_leaked(getpid(), NULL);
 }
 
+/* A head is never smaller than room for 64 bytes in each slot. */
+static size_t segment_size(size_t asked)
+{
+	return asked < NATIVE_MIN_SIZE ? NATIVE_MIN_SIZE : asked;
+}
+
+/* The head, and a value segment for each slot whose value does not fit in
+ * it: the new value's, and the one before, kept in the other slot. */
+static int segments(size_t segment_size, size_t length, size_t previous)
+{
+	uint64_t slot = native_slot_size(segment_size);
+
+	return 1 + (length > slot) + (previous > slot);
+}
+
 const struct test_format test_format_native = {
 	.name = "native",
 	.open = open_native,
@@ -123,4 +138,9 @@ const struct test_format test_format_native = {
 	.locks = locks,
 	.waiters = waiters,
 	.sweep = sweep,
+	.flags = SHARE_NATIVE,
+	.segment_size = segment_size,
+	.segments = segments,
+	.fetch_waits_for_writer = 0,
+	.writers_queue = 0,
 };
