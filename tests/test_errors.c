@@ -111,12 +111,12 @@ static void test_invalid_segment_sizes(void **unused)
 static void test_smallest_segment_size(void **unused)
 {
 	(void)unused;
-	/* One data byte per segment. */
+	/* One data byte per segment, in the Perl format. */
 	share_t *s = test_private(SHARELITE_HEADER_SIZE + 1);
 
-	assert_int_equal(share_segment_size(s), SHARELITE_HEADER_SIZE + 1);
+	assert_int_equal(share_segment_size(s), test_segment_size(SHARELITE_HEADER_SIZE + 1));
 	assert_int_equal(share_store(s, "0123456789", 10), 0);
-	assert_int_equal(share_num_segments(s), 10);
+	assert_int_equal(share_num_segments(s), test_segments(s, 10, 0));
 	test_assert_value(s, "0123456789");
 	assert_int_equal(test_close(s), 0);
 }
@@ -209,7 +209,7 @@ static void test_removed_handle(void **unused)
 	test_assert_removed(s);
 	/* What it was opened with is still known. */
 	assert_int_equal(share_key(s), key);
-	assert_int_equal(share_flags(s), IPC_CREAT | IPC_EXCL | 0640);
+	assert_int_equal(share_flags(s), IPC_CREAT | IPC_EXCL | 0640 | test_format()->flags);
 	assert_int_equal(share_mode(s), 0640);
 	assert_int_equal(share_segment_size(s), SHARELITE_DEFAULT_SEGMENT_SIZE);
 	assert_int_equal(test_close(s), 0);

@@ -117,6 +117,16 @@ static int writers_waiting(share_t *s)
 	return test_info(s).writers_waiting;
 }
 
+/*
+ * What another process's LOCK_SH|LOCK_NB gets while a writer waits: it
+ * queues behind the writer where the format counts waiting writers
+ * (sharelite(7), "Fairness"), else it joins the readers.
+ */
+static int new_reader_behind_writer(void)
+{
+	return test_format()->writers_queue ? EWOULDBLOCK : 0;
+}
+
 /* Until a reader sleeps behind the one waiting writer (the watchdog ends
  * a hang). */
 static void await_queued_reader(share_t *s)
@@ -177,6 +187,34 @@ static void assert_waits_for_us(struct target *t, char call)
 	pid = call_waiting(t, LOCK_EX, call, &c);
 	assert_int_equal(share_store(t->s, "parent", 6), 0);
 	let_call_through(t->s, call, pid, &c);
+}
+
+/*
+ * The child's fetch behind our LOCK_EX: it waits for us where the format's
+ * fetches lock; else it returns at once the last value stored, before our
+ * store and after it, while we still hold the lock (sharelite(7), "Native
+ * format").
+ */
+static void assert_fetch_behind_us(struct target *t)
+{
+	struct test_chan c;
+	pid_t pid;
+
+	if (test_format()->fetch_waits_for_writer) {
+		assert_waits_for_us(t, 'f');
+		return;
+	}
+	assert_int_equal(share_store(t->s, "before", 6), 0);
+	assert_int_equal(share_lock(t->s, LOCK_EX), 0);
+	pid = call_elsewhere(t, 'f', &c);
+	assert_int_equal(test_recv(&c), 'b');
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(share_store(t->s, "parent", 6), 0);
+	pid = call_elsewhere(t, 'f', &c);
+	assert_int_equal(test_recv(&c), 'p');
+	assert_int_equal(test_wait(pid), 0);
+	test_assert_locks(t->s, 0, 1);
+	assert_int_equal(share_unlock(t->s), 0);
 }
 
 static void test_flock_values(void **unused)
@@ -280,7 +318,7 @@ static void test_shared_locks_coexist(void **state)
 static void test_exclusive_blocks_store_and_fetch(void **state)
 {
 	assert_waits_for_us(*state, 's');
-	assert_waits_for_us(*state, 'f');
+	assert_fetch_behind_us(*state);
 }
 
 static void test_shared_blocks_store(void **state)
@@ -306,9 +344,9 @@ static void test_downgrade_is_atomic(void **state)
 	/* Had the writer slipped in, it would have stored "child". */
 	test_assert_value(s, "parent");
 	test_assert_locks(s, 1, 0);
-	/* A new reader queues behind the waiting writer (sharelite(7),
-	 * "Fairness"), and the writer waits on. */
-	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	/* A new reader queues behind the waiting writer where the format
+	 * counts them (sharelite(7), "Fairness"); the writer waits on. */
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), new_reader_behind_writer());
 	assert_int_equal(test_child_waits(&c, s), 1);
 	let_call_through(s, 's', pid, &c);
 }
@@ -359,9 +397,10 @@ static void test_blocking_upgrade_waits(void **state)
 	test_assert_locks(s, 2, 0);
 	assert_int_equal(test_send(&c, 'e'), 0);
 	assert_int_equal(test_child_waits(&c, s), 1);
-	/* It waits as a writer: counted, and new readers queue behind it. */
-	assert_int_equal(writers_waiting(s), 1);
-	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	/* It waits as a writer: counted, and new readers queue behind it,
+	 * where the format counts writers. */
+	assert_int_equal(writers_waiting(s), test_writers_waiting(1));
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), new_reader_behind_writer());
 	test_assert_value(s, "before");
 	assert_int_equal(share_unlock(s), 0);
 	assert_int_equal(test_recv(&c), 'X');
@@ -436,7 +475,7 @@ static void test_dead_holder_releases(void **state)
 	assert_int_equal(test_waiters(s), 0);
 	test_assert_locks(s, 1, 0);
 	/* ... not even its count among the waiting writers (SEM_UNDO). */
-	assert_int_equal(writers_waiting(s), 0);
+	assert_int_equal(writers_waiting(s), test_writers_waiting(0));
 	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), 0);
 	assert_int_equal(share_unlock(s), 0);
 	test_assert_value(s, "before");
@@ -541,7 +580,7 @@ static void test_fork_hands_no_lock(void **state)
 
 	t->inherited = 1;
 	assert_waits_for_us(t, 's');
-	assert_waits_for_us(t, 'f');
+	assert_fetch_behind_us(t);
 	for (int i = 0; i < 2; i++) {
 		pid_t pid;
 
@@ -574,29 +613,36 @@ static void test_waiting_writer_goes_before_new_readers(void **state)
 	struct test_chan wc, rc;
 	struct share_info info;
 	pid_t writer, reader;
+	int queued = test_format()->writers_queue && test_format()->fetch_waits_for_writer;
 
 	assert_int_equal(share_lock(s, LOCK_SH), 0);
 	/* A writer that would not wait never counts itself. */
 	assert_int_equal(lock_elsewhere(t, LOCK_EX | LOCK_NB), EWOULDBLOCK);
-	assert_int_equal(writers_waiting(s), 0);
+	assert_int_equal(writers_waiting(s), test_writers_waiting(0));
 	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), 0);
 
 	writer = call_elsewhere(t, 's', &wc);
 	assert_int_equal(test_child_waits(&wc, s), 1);
-	assert_int_equal(writers_waiting(s), 1);
+	assert_int_equal(writers_waiting(s), test_writers_waiting(1));
 	assert_int_equal(share_stat(s, &info), 0);
-	assert_int_equal(info.writers_waiting, 1);
-	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	assert_int_equal(info.writers_waiting, test_writers_waiting(1));
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), new_reader_behind_writer());
 	reader = call_elsewhere(t, 'f', &rc);
-	await_queued_reader(s);
+	/* Elsewhere the fetch returns at once the value before the store:
+	 * it takes no lock, or its shared lock joins ours. */
+	if (queued)
+		await_queued_reader(s);
+	else
+		assert_int_equal(test_recv(&rc), 'b');
 	test_assert_locks(s, 1, 0);
 
 	assert_int_equal(share_unlock(s), 0);
 	assert_int_equal(test_recv(&wc), 'd');
 	assert_int_equal(test_wait(writer), 0);
-	assert_int_equal(test_recv(&rc), 'c');	/* "child": after the store */
+	if (queued)
+		assert_int_equal(test_recv(&rc), 'c');	/* "child": after the store */
 	assert_int_equal(test_wait(reader), 0);
-	assert_int_equal(writers_waiting(s), 0);
+	assert_int_equal(writers_waiting(s), test_writers_waiting(0));
 	test_assert_locks(s, 0, 0);
 }
 
@@ -615,8 +661,8 @@ static void test_second_handle_does_not_queue_behind_writer(void **state)
 	assert_int_equal(share_lock(s, LOCK_SH), 0);
 	writer = call_elsewhere(t, 's', &c);
 	assert_int_equal(test_child_waits(&c, s), 1);
-	assert_int_equal(writers_waiting(s), 1);
-	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	assert_int_equal(writers_waiting(s), test_writers_waiting(1));
+	assert_int_equal(lock_elsewhere(t, LOCK_SH | LOCK_NB), new_reader_behind_writer());
 	assert_int_equal(share_lock(second, LOCK_SH | LOCK_NB), 0);
 	assert_int_equal(share_unlock(second), 0);
 	test_assert_value(second, "before");	/* a blocking LOCK_SH */
@@ -627,7 +673,12 @@ static void test_second_handle_does_not_queue_behind_writer(void **state)
 	reader = hold_elsewhere(t, LOCK_SH, &rc);
 	writer = call_elsewhere(t, 's', &c);
 	assert_int_equal(test_child_waits(&c, s), 1);
-	assert_fails(share_lock(second, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	if (new_reader_behind_writer()) {
+		assert_fails(share_lock(second, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	} else {
+		assert_int_equal(share_lock(second, LOCK_SH | LOCK_NB), 0);
+		assert_int_equal(share_unlock(second), 0);
+	}
 	release_elsewhere(reader, &rc);
 	assert_int_equal(test_recv(&c), 'd');
 	assert_int_equal(test_wait(writer), 0);
@@ -642,7 +693,8 @@ static void on_signal(int sig)
 /*
  * A writer whose wait a signal ends gets EINTR and no longer counts as
  * waiting; one whose share is removed while it waits gets EIDRM, and so
- * does a reader queued behind it.
+ * does a reader queued behind it, where the format queues readers behind
+ * writers (elsewhere the reader gets its lock at once).
  */
 static void test_waiting_writer_interrupted_or_removed(void **state)
 {
@@ -662,7 +714,7 @@ static void test_waiting_writer_interrupted_or_removed(void **state)
 		sa.sa_handler = on_signal;	/* no SA_RESTART */
 		child_check(sigaction(SIGUSR1, &sa, NULL) == 0);
 		child_check(share_lock(h, LOCK_EX) == -1 && errno == EINTR);
-		child_check(share_stat(h, &info) == 0 && info.writers_waiting == 0);
+		child_check(share_stat(h, &info) == 0 && info.writers_waiting == test_writers_waiting(0));
 		child_check(share_lock(h, LOCK_SH | LOCK_NB) == 0);	/* holds nothing */
 		child_check(share_close(h) == 0);
 		child_check(test_send(&c, 'i') == 0);
@@ -672,7 +724,7 @@ static void test_waiting_writer_interrupted_or_removed(void **state)
 	assert_int_equal(kill(pid, SIGUSR1), 0);
 	assert_int_equal(test_recv(&c), 'i');
 	assert_int_equal(test_wait(pid), 0);
-	assert_int_equal(writers_waiting(s), 0);
+	assert_int_equal(writers_waiting(s), test_writers_waiting(0));
 	test_assert_locks(s, 1, 0);
 
 	pid = call_elsewhere(t, 's', &c);
@@ -682,12 +734,18 @@ static void test_waiting_writer_interrupted_or_removed(void **state)
 		share_t *h = child_handle(t);
 
 		child_check(test_send(&rc, 'r') == 0);
-		child_check(share_lock(h, LOCK_SH) == -1 && errno == EIDRM);
+		if (new_reader_behind_writer())
+			child_check(share_lock(h, LOCK_SH) == -1 && errno == EIDRM);
+		else
+			child_check(share_lock(h, LOCK_SH) == 0 && test_send(&rc, 'l') == 0);
 		child_check(test_send(&rc, 'e') == 0);
 		_exit(0);
 	}
 	assert_int_equal(test_recv(&rc), 'r');
-	await_queued_reader(s);
+	if (new_reader_behind_writer())
+		await_queued_reader(s);
+	else
+		assert_int_equal(test_recv(&rc), 'l');
 	/* As ipcrm(1) would: share_remove() would let the writer in first. */
 	test_remove_key(t->key);
 	assert_int_equal(test_recv(&rc), 'e');

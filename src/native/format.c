@@ -561,6 +561,7 @@ static int native_stat(const share_t *share, int held, struct share_info *info)
 	(void)held;	/* counting segments needs no lock */
 	info->readers = sl_rwsem_value(st->semid, RWSEM_READERS);
 	info->writer = sl_rwsem_value(st->semid, RWSEM_WRITER);
+	info->writers_waiting = -1;	/* the set has no count of them */
 	if (info->readers < 0 || info->writer < 0)
 		return -1;
 	if (shmctl(st->shmid, IPC_STAT, &ds) < 0)
