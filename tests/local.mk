@@ -40,20 +40,24 @@ core_neutral_tests = \
 check_PROGRAMS += $(core_neutral_tests)
 neutral_tests += $(core_neutral_tests)
 
-# Each neutral program runs once per format: the test tests/NAME.FORMAT is
-# a stamp, and format-test.sh runs tests/NAME with SHARELITE_TEST_FORMAT
-# set (and under LOG_COMPILER, if one is given). A new format adds its
-# extension, its LOG_COMPILER and its stamps, as ipcsl's here. The native
-# format has an oracle (test_native uses it) but no stamps yet: several
-# neutral cases assert the Perl format's segment counts and locked fetches.
-TEST_EXTENSIONS += .ipcsl
+# Each neutral program runs once per format: the tests
+# tests/NAME-FORMAT.FORMAT are stamps, and format-test.sh runs tests/NAME
+# with SHARELITE_TEST_FORMAT set (and under LOG_COMPILER, if one is
+# given). The stamp's name carries the format twice: automake names a
+# test's log after the stamp without its extension, and each format's run
+# needs a log of its own. A new format adds its extension, its
+# LOG_COMPILER and its stamps, as these.
+TEST_EXTENSIONS += .ipcsl .native
 IPCSL_LOG_COMPILER = $(SHELL) $(srcdir)/tests/harness/format-test.sh ipcsl
 AM_IPCSL_LOG_FLAGS = $(LOG_COMPILER)
-neutral_ipcsl = $(neutral_tests:=.ipcsl)
-TESTS += $(neutral_ipcsl)
-CLEANFILES += $(neutral_ipcsl)
+NATIVE_LOG_COMPILER = $(SHELL) $(srcdir)/tests/harness/format-test.sh native
+AM_NATIVE_LOG_FLAGS = $(LOG_COMPILER)
+neutral_ipcsl = $(neutral_tests:=-ipcsl.ipcsl)
+neutral_native = $(neutral_tests:=-native.native)
+TESTS += $(neutral_ipcsl) $(neutral_native)
+CLEANFILES += $(neutral_ipcsl) $(neutral_native)
 EXTRA_DIST += tests/harness/format-test.sh
-$(neutral_ipcsl): $(neutral_tests:=$(EXEEXT))
+$(neutral_ipcsl) $(neutral_native): $(neutral_tests:=$(EXEEXT))
 	$(AM_V_GEN)echo '$@: run by tests/harness/format-test.sh' > $@
 
 tests_test_errors_CFLAGS = $(test_cflags)
