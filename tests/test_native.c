@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE		/* unshare(2) */
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
@@ -202,7 +203,7 @@ static void test_values_of_any_size(void **unused)
 	(void)unused;
 	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
 	pid_t self = getpid();
-	size_t slot = ((share_segment_size(s) - 192) / 2) & ~(size_t)7;
+	size_t slot = (size_t)native_slot_size(share_segment_size(s));
 	const size_t sizes[] = { 0, 1, slot, slot + 1, 5000, 4000, 1 << 20, 64 << 20, 10,
 				 3 << 20, 2 << 20, 100 };
 
@@ -217,6 +218,105 @@ static void test_values_of_any_size(void **unused)
 	 * not even one a mapping kept alive after its removal. */
 	assert_stores(s, 8, 2);
 	assert_int_equal(segments_made_by(&self, 1), 1);
+	assert_closed_and_gone(s, &self, 1);
+}
+
+/*
+ * A pattern for values too large for test_fill() to be cheap: each 8-byte
+ * word is its index, mixed, with no zero byte, so that a byte copied to
+ * another offset, or not copied into zeroed memory, does not match.
+ */
+static uint64_t pattern_word(size_t i)
+{
+	return (i * UINT64_C(0x9e3779b97f4a7c15)) | UINT64_C(0x0101010101010101);
+}
+
+static void pattern_fill(unsigned char *buf, size_t n)
+{
+	size_t words = n / 8;
+
+	for (size_t i = 0; i < words; i++) {
+		uint64_t w = pattern_word(i);
+
+		memcpy(buf + i * 8, &w, 8);
+	}
+	for (size_t k = words * 8; k < n; k++)
+		buf[k] = (unsigned char)(pattern_word(words) >> (8 * (k % 8)));
+}
+
+/* The first offset at which buf differs from the pattern, or n. */
+static size_t pattern_differs(const unsigned char *buf, size_t n)
+{
+	size_t words = n / 8;
+
+	for (size_t i = 0; i < words; i++) {
+		uint64_t w;
+
+		memcpy(&w, buf + i * 8, 8);
+		if (w != pattern_word(i))
+			return i * 8;
+	}
+	for (size_t k = words * 8; k < n; k++)
+		if (buf[k] != (unsigned char)(pattern_word(words) >> (8 * (k % 8))))
+			return k;
+	return n;
+}
+
+/* Zeroed memory of its own mapping: freed to the system at once. */
+static unsigned char *map_buffer(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	return p;
+}
+
+/*
+ * Store a pattern of `size` bytes, fetch it whole into zeroed memory and
+ * check every byte; then the segments: as many as the format promises
+ * after a value of `previous` bytes, counted by the kernel.
+ */
+static void assert_stores_pattern(share_t *s, size_t size, size_t previous)
+{
+	pid_t self = getpid();
+	unsigned char *value = map_buffer(size + 1), *got;
+
+	pattern_fill(value, size);
+	assert_int_equal(share_store(s, value, size), 0);
+	munmap(value, size + 1);
+	got = map_buffer(size + 1);
+	got[size] = 0xa5;
+	assert_int_equal(share_fetch_into(s, got, size), (ssize_t)size);
+	assert_int_equal(pattern_differs(got, size), size);
+	assert_int_equal(got[size], 0xa5);
+	munmap(got, size + 1);
+	assert_int_equal(test_info(s).length, size);
+	assert_int_equal(share_num_segments(s), test_segments(s, size, previous));
+	assert_int_equal(segments_made_by(&self, 1), test_segments(s, size, previous));
+}
+
+/*
+ * A value of 1 GiB + 1 byte, and values around it that cross the slot's
+ * size and the value segment's, each fetched whole; the 1 GiB segment is
+ * gone once neither slot holds that value.
+ */
+static void test_gigabyte_value(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 4096, NATIVE);
+	pid_t self = getpid();
+	size_t slot = (size_t)native_slot_size(share_segment_size(s));
+	const size_t sizes[] = {
+		0, slot, slot + 1, ((size_t)1 << 30) + 1, slot + 1, slot, 16,
+	};
+	size_t previous = 0;
+
+	share_set_destroy(s, 1);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		assert_stores_pattern(s, sizes[i], previous);
+		previous = sizes[i];
+	}
+	assert_int_equal(segments_made_by(&self, 1), 1);	/* the head alone */
 	assert_closed_and_gone(s, &self, 1);
 }
 
@@ -627,6 +727,7 @@ int main(void)
 		test_case(test_flag_opens_perl_format_share),
 		test_case(test_fetch_into_and_sizes),
 		test_case(test_values_of_any_size),
+		test_case(test_gigabyte_value),
 		test_case(test_private_across_fork),
 		test_case(test_explicit_locks_keep_stores_out),
 		test_case(test_dead_lock_holder),
