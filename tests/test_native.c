@@ -678,6 +678,36 @@ static void test_scribbled_head(void **unused)
 		h->slot[i].length = 5;
 		test_assert_value(s, "again");
 	}
+	/* A slot that names a segment that is no value segment: another
+	 * program's (another mode), or the head. Fetching it fails; a store
+	 * into that slot neither writes into it nor removes it. */
+	{
+		struct native_head *h = (struct native_head *)(void *)head;
+		int other = shmget(IPC_PRIVATE, 8192, IPC_CREAT | 0640);
+		unsigned char *o = shmat(other, NULL, 0), big[6000];
+		unsigned i = (unsigned)(h->current & 1);
+		struct shmid_ds ds;
+
+		assert_true(other >= 0 && o != (void *)-1);
+		h->slot[i].shmid = other;
+		h->slot[i].length = 5000;
+		assert_fails(share_fetch(s, &data), -1, EBADMSG);
+		h->slot[i].shmid = shmget(key, 0, 0);
+		assert_fails(share_fetch(s, &data), -1, EBADMSG);
+		h->slot[i].shmid = other;
+		h->slot[1 - i].shmid = other;	/* where the next store goes */
+		test_fill(big, sizeof(big), 3);
+		assert_int_equal(share_store(s, big, sizeof(big)), 0);
+		test_assert_fetches(s, big, sizeof(big));
+		assert_int_equal(share_store(s, "small", 5), 0);	/* slot i again */
+		test_assert_value(s, "small");
+		for (size_t k = 0; k < 8192; k++)
+			assert_int_equal(o[k], 0);
+		assert_int_equal(shmctl(other, IPC_STAT, &ds), 0);
+		assert_false(ds.shm_perm.mode & SHM_DEST);
+		shmdt(o);
+		shmctl(other, IPC_RMID, NULL);
+	}
 	/* Not a native head: refused. */
 	memset(head, 0xff, 4);
 	assert_fails(share_new(key, 0, 0), NULL, EEXIST);

@@ -38,10 +38,13 @@ void sl_native_unmap_values(struct native *st)
 
 /*
  * The mapping of value segment shmid, which slot i names, at least length
- * bytes long; NULL with errno (EIDRM, EINVAL: removed; EBADMSG: too short).
- * A mapping is kept until the slot names another segment, so a fetch of a
- * value already mapped makes no system call. The size is asked after
- * attaching: an attached segment keeps its id, however ids are reused.
+ * bytes long; NULL with errno (EIDRM, EINVAL: removed; EBADMSG: too short,
+ * or not a value segment). A mapping is kept until the slot names another
+ * segment, so a fetch of a value already mapped makes no system call. The
+ * size is asked after attaching: an attached segment keeps its id, however
+ * ids are reused. The head is not trusted: a segment that is not
+ * IPC_PRIVATE with the head's mode, as a writer creates them, is another
+ * program's, and a store never writes into it.
  */
 static unsigned char *map_value(struct native *st, unsigned int i, int shmid, uint64_t length)
 {
@@ -52,11 +55,20 @@ static unsigned char *map_value(struct native *st, unsigned int i, int shmid, ui
 	if (m->addr && m->shmid == shmid)
 		goto check;
 	unmap(m);
+	if (shmid == st->shmid) {
+		errno = EBADMSG;	/* the head is no value segment */
+		return NULL;
+	}
 	addr = shmat(shmid, NULL, 0);
 	if (addr == (void *)-1)
 		return NULL;
 	if (shmctl(shmid, IPC_STAT, &ds) < 0) {
 		shmdt(addr);
+		return NULL;
+	}
+	if (ds.shm_perm.__key != IPC_PRIVATE || (mode_t)(ds.shm_perm.mode & 0777) != st->mode) {
+		shmdt(addr);
+		errno = EBADMSG;
 		return NULL;
 	}
 	m->shmid = shmid;
