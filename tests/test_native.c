@@ -717,6 +717,47 @@ static void test_scribbled_head(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+#ifdef __GLIBC__
+/*
+ * A writers' mutex written over into another kind (here priority
+ * inheritance, held by a thread that does not exist), where glibc's code
+ * would abort the process: every call that takes it fails with EBADMSG.
+ * In a child, so that an abort fails the test and no more.
+ */
+static void test_scribbled_mutex_kind(void **unused)
+{
+	(void)unused;
+	share_t *s;
+	struct test_ids ids;
+	struct native_head *h;
+	pthread_mutex_t saved;
+	pid_t pid;
+
+	s = test_open(IPC_PRIVATE, 4096, NATIVE);
+	share_set_destroy(s, 1);
+	ids = test_ids(s);
+	h = shmat(ids.shmid, NULL, 0);
+	assert_true(h != (void *)-1);
+	memcpy(&saved, &h->writer.mutex, sizeof(saved));
+	h->writer.mutex.__data.__kind |= 32;		/* PTHREAD_MUTEX_PRIO_INHERIT_NP */
+	h->writer.mutex.__data.__lock = 0x3ffffff0;	/* a thread id nobody has */
+	h->writer.mutex.__data.__owner = 0x3ffffff0;
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		child_check(share_set_timeout(s, 100) == 0);
+		child_check(share_store(s, "x", 1) == -1 && errno == EBADMSG);
+		child_check(share_lock(s, LOCK_EX) == -1 && errno == EBADMSG);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	memcpy(&h->writer.mutex, &saved, sizeof(saved));
+	shmdt(h);
+	assert_int_equal(share_store(s, "y", 1), 0);
+	test_assert_value(s, "y");
+	assert_int_equal(test_close(s), 0);
+}
+#endif
+
 /* IPC::ShareLite, which wants three semaphores, refuses a native key. */
 static void test_perl_refuses(void **unused)
 {
@@ -767,6 +808,9 @@ int main(void)
 		test_case(test_wait_change_sleeps_until_a_store),
 		test_case(test_create_fails_cleanly),
 		test_case(test_scribbled_head),
+#ifdef __GLIBC__
+		test_case(test_scribbled_mutex_kind),
+#endif
 		test_case(test_perl_refuses),
 	};
 

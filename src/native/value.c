@@ -216,6 +216,49 @@ static unsigned char *place_value(struct native *st, unsigned int j, size_t leng
 	return addr;
 }
 
+#ifdef __GLIBC__
+/* A mutex of the kind init_head() makes (format.c), as a model. */
+static pthread_mutex_t model_mutex;
+static int model_made;
+
+static void make_model_mutex(void)
+{
+	pthread_mutexattr_t attr;
+
+	if (pthread_mutexattr_init(&attr) != 0)
+		return;
+	if (pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
+	    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0 &&
+	    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK) == 0 &&
+	    pthread_mutex_init(&model_mutex, &attr) == 0)
+		model_made = 1;
+	pthread_mutexattr_destroy(&attr);
+}
+#endif
+
+/*
+ * Whether the head's mutex is still of the kind its creator made. glibc
+ * keeps the kind in the mutex, and a head written over can make it one
+ * whose code aborts the process (priority inheritance, whose futex(2)
+ * calls then fail) rather than fail. This sees a head written before the
+ * call, not one written while glibc reads it: no mutex in shared memory
+ * is safe from a writer that runs beside it.
+ */
+static int mutex_kind_ok(const pthread_mutex_t *m)
+{
+#ifdef __GLIBC__
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, make_model_mutex);
+	/* Relaxed: only this word is compared, and any value is handled. */
+	return model_made &&
+	       __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == model_mutex.__data.__kind;
+#else
+	(void)m;
+	return 1;
+#endif
+}
+
 /*
  * Take the writers' mutex, waiting until deadline, or when there is none
  * for timeout_ms (-1: no limit; 0: only if it is free).
@@ -224,7 +267,13 @@ int sl_native_writer_lock(struct native *st, const struct timespec *deadline, in
 {
 	pthread_mutex_t *m = &st->head->writer.mutex;
 	struct timespec buf;
-	int rc = pthread_mutex_trylock(m);
+	int rc;
+
+	if (!mutex_kind_ok(m)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	rc = pthread_mutex_trylock(m);
 
 	if (rc == EBUSY) {
 		if (!deadline && timeout_ms == 0)
