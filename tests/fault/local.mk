@@ -55,5 +55,6 @@ tests_fault_test_chaos_CFLAGS = $(test_cflags)
 tests_fault_test_chaos_LDADD = $(test_harness) $(CMOCKA_LIBS)
 tests_fault_test_chaos_LDFLAGS = $(test_ldflags) $(fault_wrap)
 
-# The fuzz target for the chain walk; CI runs fuzz/run.sh (clang, libFuzzer).
-EXTRA_DIST += fuzz/fuzz_chain.c fuzz/run.sh fuzz/corpus
+# The fuzz targets for the chain walk and the native head; CI runs
+# fuzz/run.sh (clang, libFuzzer).
+EXTRA_DIST += fuzz/fuzz_chain.c fuzz/fuzz_native.c fuzz/run.sh fuzz/corpus fuzz/corpus_native
