@@ -27,59 +27,9 @@
 
 #include "sharelite.h"
 #include "ipcsl/chain.h"
+#include "fuzz_common.h"
 
 #define MAX_SEGMENTS 8
-#define MAX_OPS 32
-#define MAX_CREATED 4096
-
-/* Every segment and set this process creates, the library's included. */
-static int created_shm[MAX_CREATED], created_sem[MAX_CREATED];
-static size_t n_created_shm, n_created_sem;
-
-int __real_shmget(key_t key, size_t size, int flags);
-int __real_semget(key_t key, int nsems, int flags);
-int __wrap_shmget(key_t key, size_t size, int flags);
-int __wrap_semget(key_t key, int nsems, int flags);
-
-int __wrap_shmget(key_t key, size_t size, int flags)
-{
-	int id = __real_shmget(key, size, flags);
-
-	if (id >= 0 && (flags & IPC_CREAT) && n_created_shm < MAX_CREATED)
-		created_shm[n_created_shm++] = id;
-	return id;
-}
-
-int __wrap_semget(key_t key, int nsems, int flags)
-{
-	int id = __real_semget(key, nsems, flags);
-
-	if (id >= 0 && (flags & IPC_CREAT) && n_created_sem < MAX_CREATED)
-		created_sem[n_created_sem++] = id;
-	return id;
-}
-
-static void remove_created(void)
-{
-	for (size_t i = 0; i < n_created_shm; i++)
-		shmctl(created_shm[i], IPC_RMID, NULL);
-	for (size_t i = 0; i < n_created_sem; i++)
-		semctl(created_sem[i], 0, IPC_RMID);
-	n_created_shm = n_created_sem = 0;
-}
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t take_byte(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
 
 static uint32_t take_u32(struct input *in)
 {
@@ -104,62 +54,6 @@ static void write_header(int shmid, const struct segment_header *h)
 		abort();	/* our own segment: cannot happen */
 	memcpy(p, h, sizeof(*h));
 	shmdt(p);
-}
-
-static void run_ops(share_t *s, struct input *in, size_t data_size)
-{
-	static uint8_t value[MAX_SEGMENTS * 2 * 48];
-	uint8_t buf[64];
-	struct share_info info;
-	void *got;
-
-	for (int n = 0; n < MAX_OPS && in->left; n++) {
-		uint8_t op = take_byte(in);
-		size_t length;
-
-		switch (op % 10) {
-		case 0:
-			got = NULL;
-			if (share_fetch(s, &got) >= 0 && !got)
-				abort();
-			free(got);
-			break;
-		case 1:
-			share_fetch_into(s, buf, op % sizeof(buf));
-			break;
-		case 2:
-			share_num_segments(s);
-			break;
-		case 3:
-			share_stat(s, &info);
-			break;
-		case 4:
-			share_version(s);
-			break;
-		case 5:
-			/* Up to twice the chain, at most 16 segments. */
-			length = take_byte(in) % (2 * MAX_SEGMENTS * data_size + 1);
-			if (length > sizeof(value))
-				length = sizeof(value);
-			memset(value, op, length);
-			share_store(s, value, length);
-			break;
-		case 6:
-			share_lock(s, LOCK_SH | (op & 0x10 ? LOCK_NB : 0));
-			break;
-		case 7:
-			share_lock(s, LOCK_EX | (op & 0x10 ? LOCK_NB : 0));
-			break;
-		case 8:
-			share_unlock(s);
-			break;
-		case 9:
-			if (op & 0x80)
-				return;	/* leave the rest to close, with destroy */
-			share_remove(s);
-			return;
-		}
-	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -207,8 +101,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		write_header(ids[i], &h);
 	}
 
-	run_ops(s, &in, segsz - SHARELITE_HEADER_SIZE);
+	/* Stores of up to twice the chain, at most 16 segments. */
+	fuzz_run_ops(s, &in, 1, 2 * MAX_SEGMENTS * (segsz - SHARELITE_HEADER_SIZE));
 	share_close(s);
-	remove_created();
+	fuzz_remove_created();
 	return 0;
 }

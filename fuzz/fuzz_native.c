@@ -38,61 +38,10 @@
 
 #include "sharelite.h"
 #include "native/head.h"
+#include "fuzz_common.h"
 
-#define MAX_OPS 32
-#define MAX_CREATED 4096
 #define TIMEOUT_MS 5
 #define CANARY_SIZE 8192
-#define MAX_VALUE 8192
-
-/* Every segment and set this process creates, the library's included. */
-static int created_shm[MAX_CREATED], created_sem[MAX_CREATED];
-static size_t n_created_shm, n_created_sem;
-
-int __real_shmget(key_t key, size_t size, int flags);
-int __real_semget(key_t key, int nsems, int flags);
-int __wrap_shmget(key_t key, size_t size, int flags);
-int __wrap_semget(key_t key, int nsems, int flags);
-
-int __wrap_shmget(key_t key, size_t size, int flags)
-{
-	int id = __real_shmget(key, size, flags);
-
-	if (id >= 0 && (flags & IPC_CREAT) && n_created_shm < MAX_CREATED)
-		created_shm[n_created_shm++] = id;
-	return id;
-}
-
-int __wrap_semget(key_t key, int nsems, int flags)
-{
-	int id = __real_semget(key, nsems, flags);
-
-	if (id >= 0 && (flags & IPC_CREAT) && n_created_sem < MAX_CREATED)
-		created_sem[n_created_sem++] = id;
-	return id;
-}
-
-static void remove_created(void)
-{
-	for (size_t i = 0; i < n_created_shm; i++)
-		shmctl(created_shm[i], IPC_RMID, NULL);
-	for (size_t i = 0; i < n_created_sem; i++)
-		semctl(created_sem[i], 0, IPC_RMID);
-	n_created_shm = n_created_sem = 0;
-}
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t take_byte(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
 
 /* XOR input bytes onto n bytes of the head. */
 static void scribble(unsigned char *p, size_t n, struct input *in)
@@ -117,70 +66,6 @@ static share_t *new_share(size_t size, key_t *key)
 			break;
 	}
 	abort();	/* no key, or no share: nothing to test */
-}
-
-static void run_ops(share_t *s, struct input *in)
-{
-	static uint8_t value[MAX_VALUE];
-	struct share_info info;
-	unsigned int version;
-	uint8_t buf[64];
-	size_t length;
-	void *got;
-
-	for (int n = 0; n < MAX_OPS && in->left; n++) {
-		uint8_t op = take_byte(in);
-
-		switch (op % 12) {
-		case 0:
-			got = NULL;
-			if (share_fetch(s, &got) >= 0 && !got)
-				abort();
-			free(got);
-			break;
-		case 1:
-			share_fetch_into(s, buf, op % sizeof(buf));
-			break;
-		case 2:
-			share_num_segments(s);
-			break;
-		case 3:
-			share_stat(s, &info);
-			break;
-		case 4:
-			share_version(s);
-			break;
-		case 5:
-			length = (size_t)take_byte(in) * 32;
-			memset(value, op, length);
-			share_store(s, value, length);
-			break;
-		case 6:
-			share_lock(s, LOCK_SH | (op & 0x10 ? LOCK_NB : 0));
-			break;
-		case 7:
-			share_lock(s, LOCK_EX | (op & 0x10 ? LOCK_NB : 0));
-			break;
-		case 8:
-			share_unlock(s);
-			break;
-		case 9:
-			version = take_byte(in);
-			got = NULL;
-			length = 0;
-			if (share_fetch_if_changed(s, &version, &got, &length) > 0)
-				free(got);
-			break;
-		case 10:
-			share_wait_change(s, take_byte(in), 0);
-			break;
-		case 11:
-			if (op & 0x80)
-				return;	/* leave the rest to close, with destroy */
-			share_remove(s);
-			return;
-		}
-	}
 }
 
 /* Keep the id the field holds (byte 0), or pick one an input may name. */
@@ -264,10 +149,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		t = share_new_timeout(key, 0, 0, TIMEOUT_MS);
 		if (t) {
 			share_set_destroy(t, 1);
-			run_ops(t, &in);
+			fuzz_run_ops(t, &in, 32, FUZZ_MAX_STORE);
 		}
 	}
-	run_ops(s, &in);
+	fuzz_run_ops(s, &in, 32, FUZZ_MAX_STORE);
 	if (t)
 		share_close(t);
 	share_close(s);
@@ -281,6 +166,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	shmdt(c);
-	remove_created();
+	fuzz_remove_created();
 	return 0;
 }

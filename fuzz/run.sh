@@ -52,7 +52,7 @@ run_target() {
 	"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-I"$top/include" -I"$top/src" \
 		-Wl,--wrap=shmget -Wl,--wrap=semget \
-		-o "$dir/fuzz_$name" "$here/fuzz_$name.c" "$top"/src/*.c \
+		-o "$dir/fuzz_$name" "$here/fuzz_$name.c" "$here/fuzz_common.c" "$top"/src/*.c \
 		"$top"/src/ipcsl/*.c "$top"/src/native/*.c -lpthread
 	cp "$corpus"/* "$dir/corpus/"
 

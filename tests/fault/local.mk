@@ -57,4 +57,5 @@ tests_fault_test_chaos_LDFLAGS = $(test_ldflags) $(fault_wrap)
 
 # The fuzz targets for the chain walk and the native head; CI runs
 # fuzz/run.sh (clang, libFuzzer).
-EXTRA_DIST += fuzz/fuzz_chain.c fuzz/fuzz_native.c fuzz/run.sh fuzz/corpus fuzz/corpus_native
+EXTRA_DIST += fuzz/fuzz_chain.c fuzz/fuzz_native.c fuzz/fuzz_common.c fuzz/fuzz_common.h \
+	fuzz/run.sh fuzz/corpus fuzz/corpus_native
