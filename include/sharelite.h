@@ -53,6 +53,9 @@ void share_set_destroy(share_t *share, int destroy);
 int share_store(share_t *share, const void *data, size_t length);
 ssize_t share_fetch(share_t *share, void **data);
 ssize_t share_fetch_into(share_t *share, void *buf, size_t size);
+/* The value where it lies, no copy: valid until share_view_end(). */
+ssize_t share_view(share_t *share, const void **data);
+int share_view_end(share_t *share);
 
 /* Locks */
 int share_lock(share_t *share, int operation);

@@ -161,6 +161,17 @@ struct sl_format {
 	 */
 	ssize_t (*fetch)(const share_t *share, struct sl_fetch *f);
 
+	/*
+	 * Optional (NULL: the core copies the value out with fetch):
+	 * called holding LOCK_SH or LOCK_EX, point *data at the value where
+	 * it lies in shared memory and return its whole length, or set
+	 * *data to NULL where the value is not in one piece (the core then
+	 * copies it out). The bytes stay where they are, unchanged, while
+	 * the lock is held and the handle stores nothing; the handle's
+	 * other ops may run meanwhile but must not unmap them.
+	 */
+	ssize_t (*view)(const share_t *share, const void **data);
+
 	/* The version of the value stored last, read with no lock held or
 	 * taken: EIDRM once the share is gone. */
 	int (*version)(const share_t *share, unsigned int *version);

@@ -201,6 +201,8 @@ int sl_handle_close(share_t *share)
 	int rc = 0;
 
 	sl_registry_del(share);
+	/* A view ends with its handle; close gives its lock back. */
+	sl_view_forget(share);
 	/* After share_remove() only the handle's memory is left. */
 	if (!share->removed)
 		rc = close_share(share);

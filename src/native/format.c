@@ -530,6 +530,11 @@ static ssize_t native_fetch(const share_t *share, struct sl_fetch *f)
 	return sl_native_read(state_of(share), share->timeout_ms, f);
 }
 
+static ssize_t native_view(const share_t *share, const void **data)
+{
+	return sl_native_view(state_of(share), data);
+}
+
 static int native_version(const share_t *share, unsigned int *version)
 {
 	const struct native *st = state_of(share);
@@ -698,6 +703,7 @@ const struct sl_format sl_format_native = {
 	.lock = native_lock,
 	.store = native_store,
 	.fetch = native_fetch,
+	.view = native_view,
 	.version = native_version,
 	.num_segments = native_num_segments,
 	.stat = native_stat,

@@ -404,6 +404,47 @@ ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f)
 }
 
 /*
+ * The published value where it lies, for share_view(). Called holding a
+ * semaphore lock, which keeps every store out (format.c, mark_locked), so
+ * the slot cannot change: a slot being written, or a descriptor out of
+ * bounds, is a head written over (EBADMSG).
+ */
+ssize_t sl_native_view(struct native *st, const void **data)
+{
+	const struct native_head *h = st->head;
+	const struct native_slot *s;
+	uint64_t cur, len;
+	unsigned int i;
+	int shmid;
+
+	if (sl_native_removed(st))
+		return -1;
+	/* Acquire, as in try_read(): the last commit's stores are seen. */
+	cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
+	i = native_current_index(cur);
+	s = &h->slot[i];
+	len = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
+	shmid = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED);
+	if ((__atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) & 1) ||
+	    __atomic_load_n(&s->version, __ATOMIC_RELAXED) != native_current_version(cur) ||
+	    len > SHARELITE_MAX_LENGTH || (shmid < 0 && len > st->slot_size)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	if (shmid < 0) {
+		*data = st->data[i];
+		return (ssize_t)len;
+	}
+	*data = map_value(st, i, shmid, len);
+	if (!*data) {
+		if (errno == EINVAL || errno == EIDRM)
+			errno = EBADMSG;	/* named, yet gone: written over */
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+/*
  * The published version and length, for share_stat(): as try_read()
  * without the copy. 0, or -1 with EBADMSG or EIDRM.
  */
