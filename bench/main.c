@@ -367,6 +367,27 @@ static void free_value(struct value_ctx *v)
 	free(v->buf);
 }
 
+/* The readers table of each size: the Perl format's against its floors,
+ * or (floors NULL) the native format's against its solo rates. */
+static int run_all_readers(const struct bench_options *o, int semid,
+			   const struct value_floors *floors, const struct native_solo *native)
+{
+	struct value_ctx v;
+	int i, rc = 0;
+
+	if (floors)
+		report_readers_header();
+	else
+		report_native_readers_header();
+	for (i = 0; i < o->nsizes && rc == 0; i++) {
+		if (new_value(&v, o->sizes[i], semid) < 0)
+			return -1;
+		rc = floors ? run_readers(&v, o, &floors[i]) : run_native_readers(&v, o, &native[i]);
+		free_value(&v);
+	}
+	return rc;
+}
+
 static int run(const struct bench_options *o)
 {
 	struct value_floors floors[OPTIONS_MAX_LIST];
@@ -407,21 +428,9 @@ static int run(const struct bench_options *o)
 	errno = err;
 	unpin();
 	if (rc == 0)
-		report_readers_header();
-	for (i = 0; i < o->nsizes && rc == 0; i++) {
-		if (new_value(&v, o->sizes[i], semid) < 0)
-			return -1;
-		rc = run_readers(&v, o, &floors[i]);
-		free_value(&v);
-	}
+		rc = run_all_readers(o, semid, floors, NULL);
 	if (rc == 0)
-		report_native_readers_header();
-	for (i = 0; i < o->nsizes && rc == 0; i++) {
-		if (new_value(&v, o->sizes[i], semid) < 0)
-			return -1;
-		rc = run_native_readers(&v, o, &native[i]);
-		free_value(&v);
-	}
+		rc = run_all_readers(o, semid, NULL, native);
 	if (rc == 0)
 		rc = run_wake(o);
 	return rc;
