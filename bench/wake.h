@@ -22,7 +22,7 @@ struct wake_result {
 int wake_samples(const struct bench_timing *timing);
 
 /* `samples` wake-ups on the share, each after the waiter has slept a while;
- * -1 with errno (ETIMEDOUT: a waiter not woken within a second). */
+ * -1 with errno (ETIMEDOUT: a waiter not woken within ten seconds). */
 int bench_wake(share_t *share, int samples, struct wake_result *result);
 
 #endif /* BENCH_WAKE_H */
