@@ -103,13 +103,17 @@ static int probe(const struct test_chan *c, int n)
 	return answer == 'y';
 }
 
-static pid_t start_probe(share_t *share, struct test_chan *c)
+/* The share under key n holding {"n": value}, and a probing child on c. */
+static share_json_t *open_with_probe(unsigned n, int value, share_t **share,
+				     struct test_chan *c, pid_t *pid)
 {
-	pid_t pid = test_fork(c);
+	share_json_t *sj = open_native(n, share);
 
-	if (pid == 0)
-		child_probe(share_key(share), c);
-	return pid;
+	assert_int_equal(share_json_set_new(sj, json_pack("{s:i}", "n", value)), 0);
+	*pid = test_fork(c);
+	if (*pid == 0)
+		child_probe(share_key(*share), c);
+	return sj;
 }
 
 /* Close the child's channel and expect it to end well. */
@@ -124,12 +128,10 @@ static void test_exclusive_lock(void **unused)
 {
 	(void)unused;
 	share_t *share;
-	share_json_t *sj = open_native(2, &share);
 	struct test_chan c;
 	pid_t pid;
+	share_json_t *sj = open_with_probe(2, 1, &share, &c, &pid);
 
-	assert_int_equal(share_json_set_new(sj, json_pack("{s:i}", "n", 1)), 0);
-	pid = start_probe(share, &c);
 	assert_true(probe(&c, 1));
 	assert_value(sj, "{\"n\":1,\"child\":1}");
 
@@ -150,12 +152,10 @@ static void test_shared_lock(void **unused)
 {
 	(void)unused;
 	share_t *share;
-	share_json_t *sj = open_native(3, &share);
 	struct test_chan c;
 	pid_t pid;
+	share_json_t *sj = open_with_probe(3, 5, &share, &c, &pid);
 
-	assert_int_equal(share_json_set_new(sj, json_pack("{s:i}", "n", 5)), 0);
-	pid = start_probe(share, &c);
 	assert_int_equal(share_json_lock(sj, LOCK_SH), 0);
 	assert_value(sj, "{\"n\":5}");
 	/* Readers read on; a writer waits for the shared lock to go. */
