@@ -11,14 +11,20 @@
 #define INCREMENTS 50
 #define COUNTERS 4
 
-/* A native share under the test's n-th key, with a JSON handle. */
-static share_json_t *open_native(unsigned n, share_t **share)
+/* A native share under the test's n-th key. */
+static share_t *new_native(unsigned n)
 {
-	share_json_t *sj;
+	share_t *share = test_open(test_use_key(n), 0, IPC_CREAT | SHARE_NATIVE | 0600);
 
-	*share = test_open(test_use_key(n), 0, IPC_CREAT | SHARE_NATIVE | 0600);
-	assert_int_equal(test_info(*share).format, SHARE_FORMAT_NATIVE);
-	sj = share_json_open(*share);
+	assert_int_equal(test_info(share).format, SHARE_FORMAT_NATIVE);
+	return share;
+}
+
+/* A JSON handle on share, which must open. */
+static share_json_t *json_on(share_t *share)
+{
+	share_json_t *sj = share_json_open(share);
+
 	assert_non_null(sj);
 	return sj;
 }
@@ -26,8 +32,8 @@ static share_json_t *open_native(unsigned n, share_t **share)
 static void test_open_set_get(void **unused)
 {
 	(void)unused;
-	share_t *share, *again;
-	share_json_t *sj = open_native(1, &share), *sj2;
+	share_t *share = new_native(1), *again;
+	share_json_t *sj = json_on(share), *sj2;
 	json_t *got;
 
 	/* A new native share reads as null, as a new Perl-format one does. */
@@ -103,16 +109,19 @@ static int probe(const struct test_chan *c, int n)
 	return answer == 'y';
 }
 
-/* The share under key n holding {"n": value}, and a probing child on c. */
+/* The share under key n holding {"n": value}, and a probing child on c
+ * (forked first, so that it inherits no JSON handle to leak at exit). */
 static share_json_t *open_with_probe(unsigned n, int value, share_t **share,
 				     struct test_chan *c, pid_t *pid)
 {
-	share_json_t *sj = open_native(n, share);
+	share_json_t *sj;
 
-	assert_int_equal(share_json_set_new(sj, json_pack("{s:i}", "n", value)), 0);
+	*share = new_native(n);
 	*pid = test_fork(c);
 	if (*pid == 0)
 		child_probe(share_key(*share), c);
+	sj = json_on(*share);
+	assert_int_equal(share_json_set_new(sj, json_pack("{s:i}", "n", value)), 0);
 	return sj;
 }
 
@@ -146,6 +155,7 @@ static void test_exclusive_lock(void **unused)
 	assert_true(probe(&c, 2));
 	assert_value(sj, "{\"n\":2,\"child\":2}");
 	end_probe(pid, &c);
+	assert_int_equal(share_json_close(sj), 0);
 }
 
 static void test_shared_lock(void **unused)
@@ -169,6 +179,7 @@ static void test_shared_lock(void **unused)
 	assert_true(probe(&c, 6));
 	assert_value(sj, "{\"n\":6,\"child\":6}");
 	end_probe(pid, &c);
+	assert_int_equal(share_json_close(sj), 0);
 }
 
 /* One child's increments, each a read and a write under LOCK_EX. */
@@ -199,12 +210,14 @@ static void count_up(key_t key)
 static void test_locked_counter(void **unused)
 {
 	(void)unused;
-	share_t *share;
-	share_json_t *sj = open_native(4, &share);
+	share_t *share = new_native(4);
+	share_json_t *sj;
 	pid_t pids[COUNTERS];
 	char want[16];
 
-	assert_int_equal(share_json_set_new(sj, json_integer(0)), 0);
+	/* Stored plainly, and the JSON handle opened after the forks, so that
+	 * no child inherits one to leak at exit. */
+	store_text(share, "0");
 	for (int i = 0; i < COUNTERS; i++) {
 		pids[i] = test_fork(NULL);
 		if (pids[i] == 0)
@@ -213,8 +226,10 @@ static void test_locked_counter(void **unused)
 	for (int i = 0; i < COUNTERS; i++)
 		assert_int_equal(test_wait(pids[i]), 0);
 	snprintf(want, sizeof(want), "%d", COUNTERS * INCREMENTS);
+	sj = json_on(share);
 	assert_value(sj, want);
 	assert_int_equal(share_version(share), 2 + COUNTERS * INCREMENTS);
+	assert_int_equal(share_json_close(sj), 0);
 }
 
 int main(void)
