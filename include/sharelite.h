@@ -38,8 +38,9 @@ struct share_info {
 	unsigned long attached;	/* processes attached to the head segment */
 	int readers;		/* shared locks held */
 	int writer;		/* 1 while an exclusive lock is held */
-	int writers_waiting;	/* waiting for LOCK_EX; -1: not counted (Perl's set) */
-	long reserved[7];	/* room to grow without breaking the ABI */
+	int writers_waiting;	/* waiting for LOCK_EX; -1: not counted */
+	long format;		/* SHARE_FORMAT_PERL or SHARE_FORMAT_NATIVE */
+	long reserved[6];	/* room to grow without breaking the ABI */
 };
 
 /* Open and close */

@@ -100,6 +100,7 @@ static inline unsigned int sl_version_after(unsigned int version)
  */
 struct sl_format {
 	const char *name;
+	long id;		/* SHARE_FORMAT_*, which share_stat() reports */
 	/* Bytes of share->state, which the core allocates zeroed before
 	 * open and frees after close or a failed open. */
 	size_t state_size;
@@ -180,8 +181,8 @@ struct sl_format {
 	int (*num_segments)(const share_t *share);
 
 	/*
-	 * Fill in *info, which the core has zeroed, but for key, which it
-	 * has set; `held` is the lock held. A count that needs a lock the
+	 * Fill in *info, which the core has zeroed, but for key and format,
+	 * which it has set; `held` is the lock held. A count that needs a lock the
 	 * handle does not hold is made only if taking that lock waits for
 	 * nobody, else it is -1; what it takes it gives back.
 	 */

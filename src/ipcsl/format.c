@@ -651,6 +651,7 @@ static int ipcsl_stat(const share_t *share, int held, struct share_info *info)
 
 const struct sl_format sl_format_ipcsl = {
 	.name = "IPC::ShareLite 0.17",
+	.id = SHARE_FORMAT_PERL,
 	.state_size = sizeof(struct ipcsl),
 	.probe = ipcsl_probe,
 	.open = ipcsl_open,

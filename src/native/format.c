@@ -564,6 +564,7 @@ static int native_stat(const share_t *share, int held, struct share_info *info)
 	struct shmid_ds ds;
 
 	(void)held;	/* counting segments needs no lock */
+	info->writers_waiting = -1;	/* the set does not count them */
 	info->readers = sl_rwsem_value(st->semid, RWSEM_READERS);
 	info->writer = sl_rwsem_value(st->semid, RWSEM_WRITER);
 	if (info->readers < 0 || info->writer < 0)
@@ -696,6 +697,7 @@ static int native_remove_if_last(const share_t *share, int held, int *now)
 
 const struct sl_format sl_format_native = {
 	.name = "native",
+	.id = SHARE_FORMAT_NATIVE,
 	.state_size = sizeof(struct native),
 	.probe = native_probe,
 	.open = native_open,
