@@ -23,7 +23,8 @@ core_tests = \
 	tests/test_multiprocess \
 	tests/test_destroy \
 	tests/test_access \
-	tests/test_native
+	tests/test_native \
+	tests/test_native_wake
 
 check_PROGRAMS += $(core_tests)
 TESTS += $(core_tests)
@@ -96,6 +97,10 @@ tests_test_destroy_LDFLAGS = $(test_ldflags)
 tests_test_access_CFLAGS = $(test_cflags)
 tests_test_access_LDADD = $(test_libs)
 tests_test_access_LDFLAGS = $(test_ldflags)
+
+tests_test_native_wake_CFLAGS = $(test_cflags)
+tests_test_native_wake_LDADD = $(test_libs)
+tests_test_native_wake_LDFLAGS = $(test_ldflags)
 
 tests_test_native_CFLAGS = $(test_cflags)
 tests_test_native_LDADD = $(test_libs)
