@@ -17,6 +17,7 @@ src_libsharelite_la_SOURCES = \
 	src/process.c \
 	src/ipcsl/format.c \
 	src/ipcsl/chain.c src/ipcsl/chain.h \
+	src/ipcsl/rights.c src/ipcsl/rights.h \
 	src/ipcsl/semlock.c src/ipcsl/semlock.h \
 	src/native/format.c src/native/native.h src/native/head.h \
 	src/native/value.c \

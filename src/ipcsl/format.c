@@ -15,6 +15,7 @@
 
 #include "format.h"
 #include "chain.h"
+#include "rights.h"
 #include "semlock.h"
 
 union semun {			/* the caller defines it, says semctl(2) */
@@ -379,10 +380,14 @@ static int remove_locked(const share_t *share)
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
 
-	/* The set goes last: check first that it can go at all (IPC_SET
-	 * needs IPC_RMID's right), so a refusal leaves the value whole. */
-	if (semctl(st->semid, 0, IPC_STAT, arg) < 0 || semctl(st->semid, 0, IPC_SET, arg) < 0)
+	/* The set goes last: check first that it can go at all, so a refusal
+	 * leaves the value whole. */
+	if (semctl(st->semid, 0, IPC_STAT, arg) < 0)
 		return -1;
+	if (!sl_may_remove(&ds.sem_perm)) {
+		errno = EPERM;
+		return -1;
+	}
 	if (sl_chain_remove(&st->chain) < 0)
 		return -1;
 	return semctl(st->semid, 0, IPC_RMID) < 0 ? -1 : 0;
