@@ -372,13 +372,19 @@ opened:
 
 /*
  * Under the exclusive lock: remove every segment, then the semaphores, which
- * releases the lock. On failure nothing is removed and the lock is held.
+ * releases the lock. On failure nothing is removed and the lock is held,
+ * but for SL_REMOVED_PARTLY: the set was refused after the segments went
+ * (its owner changed in between). The handle has nothing mapped then, so
+ * it gives back its lock and the core takes the share for removed; the set
+ * stays, a set with no head, which an opener with IPC_CREAT makes a share
+ * of again.
  */
 static int remove_locked(const share_t *share)
 {
 	struct ipcsl *st = state_of(share);
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
+	int held, err;
 
 	/* The set goes last: check first that it can go at all, so a refusal
 	 * leaves the value whole. */
@@ -390,7 +396,14 @@ static int remove_locked(const share_t *share)
 	}
 	if (sl_chain_remove(&st->chain) < 0)
 		return -1;
-	return semctl(st->semid, 0, IPC_RMID) < 0 ? -1 : 0;
+	if (semctl(st->semid, 0, IPC_RMID) == 0)
+		return 0;
+	if (errno == EINVAL || errno == EIDRM)
+		return 0;	/* removed by another (ipcrm): gone all the same */
+	err = errno;
+	change_lock(st, LOCK_EX, 0, SEMLOCK_RESTART, NULL, &held);
+	errno = err;
+	return SL_REMOVED_PARTLY;
 }
 
 /* Whether this handle's process is the only one attached to the head. */
@@ -410,7 +423,7 @@ static int attached_alone(struct ipcsl *st)
 static int remove_if_last(const share_t *share, int held, int *now)
 {
 	struct ipcsl *st = state_of(share);
-	int shmid = st->chain.segs[0].shmid;
+	int shmid = st->chain.segs[0].shmid, rc;
 	struct shmid_ds ds;
 
 	*now = held;
@@ -430,10 +443,11 @@ static int remove_if_last(const share_t *share, int held, int *now)
 		return -1;
 	if (!attached_alone(st))
 		return 0;	/* opened meanwhile: its opener's now */
-	if (remove_locked(share) < 0)
+	rc = remove_locked(share);
+	if (rc < 0)
 		return -1;
-	*now = 0;	/* it went with the set */
-	return 0;
+	*now = 0;	/* it went with the set, or was given back */
+	return rc == SL_REMOVED_PARTLY ? -1 : 0;
 }
 
 /*
@@ -479,10 +493,14 @@ static int remove_private_if_last(const share_t *share, int held, int *now)
 	} else if (ds.shm_nattch == 1) {
 		/* Alone: nobody is left to hold the lock, so this never waits. */
 		rc = change_lock(st, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, NULL, now);
-		if (rc == 0 && remove_locked(share) == 0) {
+		if (rc == 0)
+			rc = remove_locked(share);
+		if (rc == 0) {
 			*now = 0;
 			return 0;	/* the turn and the lock went with the set */
 		}
+		if (rc == SL_REMOVED_PARTLY)
+			*now = 0;	/* given back */
 		rc = -1;
 	}
 	/* Detach before the turn ends: the next closer sees us gone. */

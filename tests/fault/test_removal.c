@@ -140,11 +140,44 @@ static void test_chmod_of_set_during_refused_removal_stays(void **unused)
 	assert_int_equal(sem_mode(semid), RACED_MODE);
 }
 
+/*
+ * The set refused after the segments went: nothing is left to map, so the
+ * handle fails with EIDRM from then on, holds no lock, and closes.
+ */
+static void test_set_refused_after_segments_went(void **unused)
+{
+	key_t key = test_use_key(0);
+	share_t *s = two_segment_share(key);
+	struct test_ids ids = test_ids(s);
+	struct share_info info;
+	void *data;
+	int head = test_shmid(s), next = test_segment_id(s, 1), readers, writer;
+
+	(void)unused;
+	refuse_sem = ids.semid;
+	assert_fails(share_remove(s), -1, EPERM);
+	disarm();
+	assert_true(test_shm_gone(head));
+	assert_true(test_shm_gone(next));
+	assert_false(test_sem_gone(ids.semid));
+	assert_int_equal(test_format()->locks(&ids, &readers, &writer), 0);
+	assert_int_equal(readers, 0);
+	assert_int_equal(writer, 0);
+	assert_fails(share_version(s), 0u, EIDRM);
+	assert_fails(share_store(s, "x", 1), -1, EIDRM);
+	assert_fails(share_fetch(s, &data), -1, EIDRM);
+	assert_fails(share_stat(s, &info), -1, EIDRM);
+	assert_fails(share_lock(s, LOCK_SH), -1, EIDRM);
+	assert_fails(share_remove(s), -1, EIDRM);
+	assert_int_equal(test_close(s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		test_case_sweep(test_chmod_during_refused_removal_stays),
 		test_case_sweep(test_chmod_of_set_during_refused_removal_stays),
+		test_case_sweep(test_set_refused_after_segments_went),
 	};
 
 	return test_run(tests);
