@@ -50,13 +50,8 @@ struct share {
 	int busy;
 };
 
-/*
- * process.c: a number that tells this process from its ancestors and
- * descendants, for the cost of a memory read. sl_process_token_init() runs
- * once, before the first handle is made.
- */
-void sl_process_token_init(void);
-unsigned int sl_process_token(void);
+/* process.c: sl_process_token_init() runs before the first handle is made. */
+#include "process.h"
 
 /*
  * handle.c: a handle's life. sl_handle_new() takes share_new()'s checked
