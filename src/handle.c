@@ -202,7 +202,7 @@ int sl_handle_close(share_t *share)
 
 	sl_registry_del(share);
 	/* After share_remove() only the handle's memory is left. */
-	if (!share->removed)
+	if (!share_removed(share))
 		rc = close_share(share);
 	share->format->close(share);
 	free(share->state);

@@ -196,7 +196,7 @@ int sl_handle_remove(share_t *share)
 	rc = share->format->remove(share);
 	if (rc == 0 || rc == SL_REMOVED_PARTLY) {
 		share_set_held_lock(share, 0);	/* it went with the share */
-		share->removed = 1;
+		share_mark_removed(share);
 		return rc == 0 ? 0 : -1;
 	}
 	unlock_for(share, LOCK_EX, back);

@@ -88,8 +88,8 @@ static int lock_held_elsewhere(const share_t *share)
 	const share_t *t;
 
 	for (t = open_handles; t; t = t->next_open)
-		if (t != share && !t->removed && share_same_share(t, share) &&
-		    share_held_lock(t) && pthread_equal(t->lock_thread, pthread_self()))
+		if (t != share && !share_removed(t) && share_same_share(t, share) &&
+		    share_held_lock(t) && pthread_equal(share_lock_thread(t), pthread_self()))
 			return 1;
 	return 0;
 }
@@ -117,14 +117,14 @@ static int remove_unlocked(share_t *s)
 
 	while (s->busy)		/* another clean-up is removing it */
 		pthread_cond_wait(&handle_let_go, &registry_lock);
-	if (s->removed)
+	if (share_removed(s))
 		return 0;
 	s->busy = 1;
 	pthread_mutex_unlock(&registry_lock);
 	if (share_remove(s) < 0)
 		err = errno;
 	if (err == EIDRM) {
-		s->removed = 1;	/* someone else was first */
+		share_mark_removed(s);	/* someone else was first */
 		err = 0;
 	}
 	pthread_mutex_lock(&registry_lock);

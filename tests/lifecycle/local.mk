@@ -4,7 +4,8 @@ lifecycle_tests = \
 	tests/lifecycle/test_clean_up \
 	tests/lifecycle/test_fork \
 	tests/lifecycle/test_fork_no_wipeonfork \
-	tests/lifecycle/test_deadline
+	tests/lifecycle/test_deadline \
+	tests/lifecycle/test_threads
 check_PROGRAMS += $(lifecycle_tests)
 TESTS += $(lifecycle_tests)
 
@@ -19,6 +20,11 @@ tests_lifecycle_test_change_LDFLAGS = -no-install
 tests_lifecycle_test_clean_up_CFLAGS = $(lifecycle_cflags) -pthread
 tests_lifecycle_test_clean_up_LDADD = $(lifecycle_libs)
 tests_lifecycle_test_clean_up_LDFLAGS = -no-install -pthread
+
+# Threads of one process on one share.
+tests_lifecycle_test_threads_CFLAGS = $(lifecycle_cflags) -pthread
+tests_lifecycle_test_threads_LDADD = $(lifecycle_libs)
+tests_lifecycle_test_threads_LDFLAGS = -no-install -pthread
 
 tests_lifecycle_test_fork_CFLAGS = $(lifecycle_cflags)
 tests_lifecycle_test_fork_LDADD = $(lifecycle_libs)
