@@ -219,9 +219,9 @@ void sl_chain_init_head(struct chain *c)
 	struct segment_header *h = chain_head(c);
 
 	h->next_shmid = -1;
-	h->length = 0;
+	chain_store(h->length, 0);
 	h->shm_state = 1;
-	h->version = 1;
+	chain_store(h->version, 1);
 	c->shm_state = 1;
 }
 
@@ -567,7 +567,7 @@ int sl_chain_remove(struct chain *c)
 	before = c->attached;
 	/* The value goes first: a remover killed part-way leaves an empty
 	 * share, never a length that its shortened chain cannot hold. */
-	chain_head(c)->length = 0;
+	chain_store(chain_head(c)->length, 0);
 	rc = remove_mapped(c, 1, 0);
 	if (c->attached < before)
 		chain_head(c)->shm_state = ++c->shm_state;

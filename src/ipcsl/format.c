@@ -545,6 +545,7 @@ static int ipcsl_store(const share_t *share, const void *data, size_t length)
 {
 	struct ipcsl *st = state_of(share);
 	struct chain *c = &st->chain;
+	unsigned int version;
 	size_t nsegs;
 
 	sl_chain_sync(c);
@@ -554,13 +555,14 @@ static int ipcsl_store(const share_t *share, const void *data, size_t length)
 	if (sl_chain_reserve(c, nsegs) < 0)
 		return -1;
 	/* A writer that dies while copying leaves an empty value, not a torn one. */
-	chain_head(c)->length = 0;
+	chain_store(chain_head(c)->length, 0);
 	sl_chain_write(c, data, length);
-	chain_head(c)->length = (int32_t)length;
+	chain_store(chain_head(c)->length, (int32_t)length);
 	/* The value is stored; a chain that cannot be trimmed now stays
 	 * longer, whole, for the next store to trim. */
 	sl_chain_trim(c, nsegs);
-	chain_head(c)->version = sl_version_after(chain_head(c)->version);
+	version = sl_version_after(chain_load(chain_head(c)->version));
+	chain_store(chain_head(c)->version, version);
 	return 0;
 }
 
