@@ -44,10 +44,12 @@ struct share {
 	int lock;
 	unsigned int lock_owner;	/* sl_process_token() of the lock's taker */
 	pthread_t lock_thread;		/* and the thread that took it */
-	/* registry.c, under its mutex: the clean-up calls at this handle, and
-	 * whether one of them is removing its share. */
+	/* registry.c, under its mutex: the clean-up calls at this handle,
+	 * whether one of them is removing its share, and whether
+	 * share_close() left the close to the last of them. */
 	int pins;
 	int busy;
+	int closing;
 };
 
 /* process.c: sl_process_token_init() runs before the first handle is made. */
@@ -60,6 +62,10 @@ struct share {
  */
 share_t *sl_handle_new(key_t key, size_t segment_size, int flags, int timeout_ms);
 int sl_handle_close(share_t *share);
+/* The close after the registry let go of the handle; sl_handle_free()
+ * only detaches and frees, as in a child for a close its parent asked. */
+int sl_handle_finish_close(share_t *share);
+void sl_handle_free(share_t *share);
 
 /*
  * lock.c: the calls that use the share, each under the lock it needs,
@@ -77,7 +83,8 @@ int sl_handle_remove(share_t *share);
 
 /* registry.c: the handles open in this process, for share_clean_up(). */
 void sl_registry_add(share_t *share);
-void sl_registry_del(share_t *share);
+/* 1 if a clean-up holds the handle: the last to let go closes it. */
+int sl_registry_del(share_t *share);
 void sl_registry_install_fork_handlers(void);
 /* Whether another open handle of this process on share's share holds a
  * lock: removing through share would wait for this process itself. */
