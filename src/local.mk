@@ -14,7 +14,7 @@ src_libsharelite_la_SOURCES = \
 	src/key.c \
 	src/change.c src/deadline.h \
 	src/registry.c \
-	src/process.c \
+	src/process.c src/process.h \
 	src/ipcsl/format.c \
 	src/ipcsl/chain.c src/ipcsl/chain.h \
 	src/ipcsl/rights.c src/ipcsl/rights.h \
