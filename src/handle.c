@@ -198,6 +198,8 @@ static int close_share(share_t *share)
 
 void sl_handle_free(share_t *share)
 {
+	/* A view ends with its handle; close_share() gave its lock back. */
+	sl_view_forget(share);
 	share->format->close(share);
 	free(share->state);
 	free(share);

@@ -44,6 +44,13 @@ struct share {
 	int lock;
 	unsigned int lock_owner;	/* sl_process_token() of the lock's taker */
 	pthread_t lock_thread;		/* and the thread that took it */
+	/* view.c: the view open in process view_owner, if viewing. */
+	int viewing;
+	unsigned int view_owner;
+	int view_took_lock;	/* the view took LOCK_SH, to give back */
+	const void *view_data;
+	size_t view_length;
+	void *view_copy;	/* the value copied out, where it could not be viewed in place */
 	/* registry.c, under its mutex: the clean-up calls at this handle,
 	 * whether one of them is removing its share, and whether
 	 * share_close() left the close to the last of them. */
@@ -80,6 +87,21 @@ int sl_handle_version(share_t *share, unsigned int *version);
 int sl_handle_num_segments(share_t *share);
 int sl_handle_stat(share_t *share, struct share_info *info);
 int sl_handle_remove(share_t *share);
+
+/*
+ * view.c: share_view() and share_view_end(). sl_view_open() says whether
+ * this process has a view open on the handle: while it does, the calls
+ * that could change the value or drop the lock under it fail with EBUSY.
+ * sl_view_forget() frees what a view holds, for share_close().
+ */
+ssize_t sl_handle_view(share_t *share, const void **data);
+int sl_handle_view_end(share_t *share);
+void sl_view_forget(share_t *share);
+
+static inline int sl_view_open(const share_t *share)
+{
+	return share->viewing && share->view_owner == sl_process_token();
+}
 
 /* registry.c: the handles open in this process, for share_clean_up(). */
 void sl_registry_add(share_t *share);

@@ -178,6 +178,7 @@ int sl_handle_stat(share_t *share, struct share_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->key = share->key;
+	info->format = share->format->id;
 	return share->format->stat(share, share_held_lock(share), info);
 }
 

@@ -36,6 +36,7 @@ core_neutral_tests = \
 	tests/test_timeout \
 	tests/test_keys \
 	tests/test_locks \
+	tests/test_view \
 	tests/test_cplusplus
 check_PROGRAMS += $(core_neutral_tests)
 neutral_tests += $(core_neutral_tests)
@@ -79,6 +80,10 @@ tests_test_locks_LDFLAGS = $(test_ldflags)
 tests_test_timeout_CFLAGS = $(test_cflags)
 tests_test_timeout_LDADD = $(test_libs)
 tests_test_timeout_LDFLAGS = $(test_ldflags)
+
+tests_test_view_CFLAGS = $(test_cflags)
+tests_test_view_LDADD = $(test_libs)
+tests_test_view_LDFLAGS = $(test_ldflags)
 
 tests_test_multiprocess_CFLAGS = $(test_cflags)
 tests_test_multiprocess_LDADD = $(test_libs)

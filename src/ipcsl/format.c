@@ -594,6 +594,18 @@ static ssize_t ipcsl_fetch(const share_t *share, struct sl_fetch *f)
 	return length;
 }
 
+/* A value in the head is viewed there; a longer one spans segments
+ * mapped apart, so the core copies it out. */
+static ssize_t ipcsl_view(const share_t *share, const void **data)
+{
+	struct chain *c = &state_of(share)->chain;
+	ssize_t length = locked_length(c);
+
+	if (length >= 0 && (size_t)length <= c->data_size)
+		*data = c->segs[0].addr + SHARELITE_HEADER_SIZE;
+	return length;
+}
+
 static int ipcsl_version(const share_t *share, unsigned int *version)
 {
 	struct ipcsl *st = state_of(share);
@@ -664,6 +676,7 @@ static int ipcsl_stat(const share_t *share, int held, struct share_info *info)
 
 const struct sl_format sl_format_ipcsl = {
 	.name = "IPC::ShareLite 0.17",
+	.id = SHARE_FORMAT_PERL,
 	.state_size = sizeof(struct ipcsl),
 	.probe = ipcsl_probe,
 	.open = ipcsl_open,
@@ -671,6 +684,7 @@ const struct sl_format sl_format_ipcsl = {
 	.lock = ipcsl_lock,
 	.store = ipcsl_store,
 	.fetch = ipcsl_fetch,
+	.view = ipcsl_view,
 	.version = ipcsl_version,
 	.num_segments = ipcsl_num_segments,
 	.stat = ipcsl_stat,

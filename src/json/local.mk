@@ -36,6 +36,7 @@ json_test_libs = src/json/libsharelite-json.la $(test_libs) $(JANSSON_LIBS)
 json_tests = \
 	tests/json/test_json_locks \
 	tests/json/test_json_interrupted \
+	tests/json/test_json_native \
 	tests/json/test_json_cxx
 check_PROGRAMS += $(json_tests)
 TESTS += $(json_tests) tests/json/exports.sh
@@ -69,6 +70,10 @@ tests_json_test_json_interrupted_SOURCES = tests/json/test_json_interrupted.c \
 tests_json_test_json_interrupted_CFLAGS = $(json_test_cflags)
 tests_json_test_json_interrupted_LDADD = $(json_test_libs)
 tests_json_test_json_interrupted_LDFLAGS = $(test_ldflags)
+tests_json_test_json_native_SOURCES = tests/json/test_json_native.c tests/json/jsontest.h
+tests_json_test_json_native_CFLAGS = $(json_test_cflags)
+tests_json_test_json_native_LDADD = $(json_test_libs)
+tests_json_test_json_native_LDFLAGS = $(test_ldflags)
 tests_json_test_json_cxx_SOURCES = tests/json/test_json_cxx.cc
 tests_json_test_json_cxx_CXXFLAGS = $(AM_CXXFLAGS) $(JANSSON_CFLAGS)
 tests_json_test_json_cxx_LDADD = src/json/libsharelite-json.la src/libsharelite.la $(JANSSON_LIBS)
