@@ -43,3 +43,7 @@ tests_lifecycle_test_deadline_LDFLAGS = -no-install
 
 TESTS += tests/lifecycle/example_anonymous_fork.sh
 EXTRA_DIST += tests/lifecycle/example_anonymous_fork.sh
+
+# test_threads again, under ThreadSanitizer (built by the script itself).
+TESTS += tests/lifecycle/tsan.sh
+EXTRA_DIST += tests/lifecycle/tsan.sh
