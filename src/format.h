@@ -40,6 +40,9 @@
 /* What store_unlocked returns when the share's own lock must be taken. */
 #define SL_STORE_LOCKED 1
 
+/* What remove returns when the share went only in part: see remove. */
+#define SL_REMOVED_PARTLY 1
+
 /* What open found, for the core to record in the handle. */
 struct sl_opened {
 	int created;		/* this open created the share */
@@ -191,7 +194,11 @@ struct sl_format {
 	/*
 	 * Called holding LOCK_EX: remove every object of the share. On
 	 * success no lock is held any more; on failure nothing is removed,
-	 * the value is whole and LOCK_EX still held.
+	 * the value is whole and LOCK_EX still held. A removal refused
+	 * after the value's objects went, when no step back is left,
+	 * returns SL_REMOVED_PARTLY with errno saying why, holding no lock:
+	 * the core then takes the handle's share for removed (EIDRM), as
+	 * after success, and share_remove() fails with that errno.
 	 */
 	int (*remove)(const share_t *share);
 

@@ -11,7 +11,8 @@ pkgconfig_DATA += sharelite-json.pc
 src_json_libsharelite_json_la_SOURCES = \
 	src/json/api.c \
 	src/json/codec.c src/json/codec.h \
-	src/json/edit.c src/json/edit.h
+	src/json/edit.c src/json/edit.h \
+	src/process.c src/process.h
 src_json_libsharelite_json_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -fvisibility=hidden
 src_json_libsharelite_json_la_LIBADD = src/libsharelite.la $(JANSSON_LIBS)
 src_json_libsharelite_json_la_LDFLAGS = -version-info $(SHARELITE_JSON_LT_VERSION) \
