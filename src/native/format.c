@@ -530,6 +530,11 @@ static ssize_t native_fetch(const share_t *share, struct sl_fetch *f)
 	return sl_native_read(state_of(share), share->timeout_ms, f);
 }
 
+static ssize_t native_view(const share_t *share, const void **data)
+{
+	return sl_native_view(state_of(share), data);
+}
+
 static int native_version(const share_t *share, unsigned int *version)
 {
 	const struct native *st = state_of(share);
@@ -559,9 +564,9 @@ static int native_stat(const share_t *share, int held, struct share_info *info)
 	struct shmid_ds ds;
 
 	(void)held;	/* counting segments needs no lock */
+	info->writers_waiting = -1;	/* the set does not count them */
 	info->readers = sl_rwsem_value(st->semid, RWSEM_READERS);
 	info->writer = sl_rwsem_value(st->semid, RWSEM_WRITER);
-	info->writers_waiting = -1;	/* the set has no count of them */
 	if (info->readers < 0 || info->writer < 0)
 		return -1;
 	if (shmctl(st->shmid, IPC_STAT, &ds) < 0)
@@ -692,6 +697,7 @@ static int native_remove_if_last(const share_t *share, int held, int *now)
 
 const struct sl_format sl_format_native = {
 	.name = "native",
+	.id = SHARE_FORMAT_NATIVE,
 	.state_size = sizeof(struct native),
 	.probe = native_probe,
 	.open = native_open,
@@ -699,6 +705,7 @@ const struct sl_format sl_format_native = {
 	.lock = native_lock,
 	.store = native_store,
 	.fetch = native_fetch,
+	.view = native_view,
 	.version = native_version,
 	.num_segments = native_num_segments,
 	.stat = native_stat,

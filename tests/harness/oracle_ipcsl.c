@@ -251,6 +251,12 @@ static int segments(size_t segment_size, size_t length, size_t previous)
 	return length ? (int)((length + data - 1) / data) : 1;
 }
 
+/* A value in the head segment, after its header. */
+static int views_in_place(size_t length, size_t segment_size)
+{
+	return length <= segment_size - SHARELITE_HEADER_SIZE;
+}
+
 const struct test_format test_format_ipcsl = {
 	.name = "ipcsl",
 	.open = share_new,
@@ -266,4 +272,5 @@ const struct test_format test_format_ipcsl = {
 	.segments = segments,
 	.fetch_waits_for_writer = 1,
 	.writers_queue = 1,
+	.views_in_place = views_in_place,
 };

@@ -128,6 +128,14 @@ static int segments(size_t segment_size, size_t length, size_t previous)
 	return 1 + (length > slot) + (previous > slot);
 }
 
+/* Every value lies whole in a slot or in the slot's segment. */
+static int views_in_place(size_t length, size_t segment_size)
+{
+	(void)length;
+	(void)segment_size;
+	return 1;
+}
+
 const struct test_format test_format_native = {
 	.name = "native",
 	.open = open_native,
@@ -143,4 +151,5 @@ const struct test_format test_format_native = {
 	.segments = segments,
 	.fetch_waits_for_writer = 0,
 	.writers_queue = 0,
+	.views_in_place = views_in_place,
 };
