@@ -49,13 +49,16 @@ static int segments_made_by(const pid_t *pids, int n)
 	return count;
 }
 
-/* Close a private share and check that nothing of it is left. */
+/* Close a share (private, or with its destroy flag) and check that
+ * nothing of it is left: a private share has no set at all. */
 static void assert_closed_and_gone(share_t *s, const pid_t *pids, int n)
 {
 	int semid = test_semid(s);
 
+	if (share_key(s) == IPC_PRIVATE)
+		assert_int_equal(semid, -1);
 	assert_int_equal(test_close(s), 0);
-	assert_true(test_sem_gone(semid));
+	assert_true(semid == -1 || test_sem_gone(semid));
 	assert_int_equal(segments_made_by(pids, n), 0);
 }
 
@@ -194,13 +197,13 @@ static void assert_stores(share_t *s, size_t size, unsigned seed)
 }
 
 /*
- * Values longer than a slot go in a segment of the slot's own, which
- * grows, is reused, and shrinks; nothing is left after the share.
+ * Values longer than a slot of a keyed share go in a segment of the slot's
+ * own, which grows, is reused, and shrinks; nothing is left after the share.
  */
 static void test_values_of_any_size(void **unused)
 {
 	(void)unused;
-	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
+	share_t *s = test_open(test_use_key(10), 1024, NATIVE | 0600);
 	pid_t self = getpid();
 	size_t slot = ((share_segment_size(s) - 192) / 2) & ~(size_t)7;
 	const size_t sizes[] = { 0, 1, slot, slot + 1, 5000, 4000, 1 << 20, 64 << 20, 10,
@@ -220,7 +223,10 @@ static void test_values_of_any_size(void **unused)
 	assert_closed_and_gone(s, &self, 1);
 }
 
-/* A private share reaches a forked child, and is gone after the last close. */
+/*
+ * A private share reaches a forked child, and is gone after the last close.
+ * A value of any length is in its head: the child's outlives the child.
+ */
 static void test_private_across_fork(void **unused)
 {
 	(void)unused;
@@ -246,7 +252,7 @@ static void test_private_across_fork(void **unused)
 	test_fill(big, sizeof(big), 9);
 	assert_int_equal(share_fetch_into(s, got, sizeof(got)), (ssize_t)sizeof(big));
 	assert_memory_equal(got, big, sizeof(big));
-	assert_int_equal(share_num_segments(s), 2);
+	assert_int_equal(share_num_segments(s), 1);
 	assert_int_equal(share_store(s, "child", 5), 0);
 	test_assert_value(s, "child");
 	assert_closed_and_gone(s, pids, 2);
@@ -330,6 +336,261 @@ static void test_dead_lock_holder(void **unused)
 	assert_int_equal(share_store(s, "x", 1), 0);
 	test_assert_value(s, "x");
 	share_set_destroy(s, 1);
+	assert_int_equal(test_close(s), 0);
+}
+
+/* The system's shared memory segments and semaphore sets, from /proc. */
+static int sysvipc_objects(void)
+{
+	const char *files[] = { "/proc/sysvipc/shm", "/proc/sysvipc/sem" };
+	int count = 0;
+
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "r");
+		char line[512];
+
+		if (!f)
+			return -1;
+		while (fgets(line, sizeof(line), f))
+			count++;
+		fclose(f);
+		count--;	/* the heading */
+	}
+	return count;
+}
+
+/* Values that fill a slot's worth and more, so that on a format that keeps
+ * long values in segments of their own both slots name one. */
+#define LARGE_VALUE (256 * 1024)
+
+/*
+ * The family of the test below, in a process of its own: the creator
+ * stores large values, forks a child that takes LOCK_SH and one that
+ * waits for LOCK_EX behind it, and writes 'k' to fd once they are there.
+ * Each dies with its parent, should the test fail first.
+ */
+static void family(int fd)
+{
+	static unsigned char big[LARGE_VALUE];
+	share_t *s = share_new(IPC_PRIVATE, 0, NATIVE);
+	int up[2];
+	char b;
+
+	child_check(s != NULL && pipe(up) == 0);
+	for (unsigned i = 0; i < 2; i++) {
+		test_fill(big, sizeof(big) - i, i);
+		child_check(share_store(s, big, sizeof(big) - i) == 0);
+	}
+	if (fork() == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		child_check(share_lock(s, LOCK_SH) == 0);
+		child_check(write(up[1], "s", 1) == 1);
+		pause();
+	}
+	child_check(read(up[0], &b, 1) == 1);
+	if (fork() == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		child_check(write(up[1], "e", 1) == 1);
+		child_check(share_lock(s, LOCK_EX) == 0);	/* killed while waiting */
+		pause();
+	}
+	child_check(read(up[0], &b, 1) == 1);
+	child_check(write(fd, "k", 1) == 1);
+	pause();
+}
+
+/*
+ * A private share is gone from the system once its whole family is killed
+ * with SIGKILL, holders and waiters of its locks and its creator alike:
+ * counted in an IPC namespace of the test's own, so that nothing else runs
+ * there. Its namespace goes with the test's process, leftovers and all.
+ */
+static void test_private_gone_when_family_killed(void **unused)
+{
+	(void)unused;
+	pid_t pid = test_fork(NULL);
+
+	if (pid == 0) {
+		int before, after, status, up[2];
+		pid_t root;
+		char b;
+
+		if (test_private_ipc() < 0)
+			_exit(77);
+		/* The family's orphans become ours, to reap: a process is
+		 * done with its mappings once it can be reaped. */
+		child_check(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+		before = sysvipc_objects();
+		child_check(before >= 0 && pipe(up) == 0);
+		root = fork();
+		child_check(root >= 0);
+		if (root == 0) {
+			/* The family is a process group: one kill takes it all. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			setpgid(0, 0);
+			family(up[1]);
+			_exit(0);
+		}
+		setpgid(root, root);
+		close(up[1]);
+		child_check(read(up[0], &b, 1) == 1 && b == 'k');
+		child_check(kill(-root, SIGKILL) == 0);
+		while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
+			;
+		after = sysvipc_objects();
+		if (after != before)
+			fprintf(stderr, "System V objects: %d before, %d after\n", before, after);
+		child_check(after == before);
+		_exit(0);
+	}
+	{
+		int rc = test_wait(pid);
+
+		if (rc == 77) {
+			print_message("SKIP: no IPC namespace of our own\n");
+			skip();
+		}
+		assert_int_equal(rc, 0);
+	}
+}
+
+/* Whether process pid is asleep in futex(2) (from /proc): the lock's wait. */
+static int in_futex(pid_t pid);
+
+/* Wait until process pid sleeps in futex(2), as /proc tells. */
+static void wait_until_asleep(pid_t pid)
+{
+	int seen;
+
+	for (int i = 0; (seen = in_futex(pid)) == 0; i++) {
+		assert_true(i < 10000);
+		usleep(1000);
+	}
+	if (seen < 0)
+		print_message("cannot read /proc/PID/syscall: not checking the sleep\n");
+}
+
+/*
+ * A private share's locks, kept in its head: a live holder keeps LOCK_NB
+ * out (EWOULDBLOCK) and a timeout runs out (ETIMEDOUT); a holder killed
+ * with SIGKILL, even one not reaped yet, never leaves the share locked,
+ * whether it held LOCK_EX or LOCK_SH, for a waiter already asleep too.
+ */
+static void test_private_lock_dies_with_holder(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 0, NATIVE);
+	struct share_info info;
+
+	share_set_destroy(s, 1);
+	for (int round = 0; round < 2; round++) {
+		int held = round ? LOCK_SH : LOCK_EX;
+		struct test_chan c, w;
+		pid_t holder = test_fork(&c), waiter;
+
+		if (holder == 0) {
+			child_check(share_lock(s, held) == 0);
+			test_send(&c, 'k');
+			pause();
+			_exit(0);
+		}
+		assert_int_equal(test_recv(&c), 'k');
+		assert_int_equal(share_stat(s, &info), 0);
+		assert_int_equal(info.readers, held == LOCK_SH);
+		assert_int_equal(info.writer, held == LOCK_EX);
+		assert_int_equal(info.semid, -1);
+		assert_fails(share_lock(s, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+		share_set_timeout(s, 30);
+		assert_fails(share_lock(s, LOCK_EX), -1, ETIMEDOUT);
+		assert_fails(share_store(s, "x", 1), -1, ETIMEDOUT);
+		if (held == LOCK_SH) {
+			/* Shared with a live LOCK_SH holder: fine. */
+			assert_int_equal(share_lock(s, LOCK_SH | LOCK_NB), 0);
+			assert_int_equal(share_unlock(s), 0);
+		} else {
+			assert_fails(share_lock(s, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+		}
+		/* A family member asleep waiting for LOCK_EX. */
+		waiter = test_fork(&w);
+		if (waiter == 0) {
+			share_set_timeout(s, 20000);
+			child_check(share_lock(s, LOCK_EX) == 0);
+			child_check(share_store(s, "waiter", 6) == 0);
+			child_check(share_unlock(s) == 0);
+			test_send(&w, 'k');
+			_exit(0);
+		}
+		wait_until_asleep(waiter);
+		/* Killed, and left a zombie: its parent is us, waiting below. */
+		assert_int_equal(kill(holder, SIGKILL), 0);
+		assert_int_equal(test_recv(&w), 'k');
+		assert_int_equal(test_wait(waiter), 0);
+		test_assert_value(s, "waiter");
+		share_set_timeout(s, 20000);
+		assert_int_equal(share_lock(s, LOCK_EX), 0);
+		assert_int_equal(share_unlock(s), 0);
+		assert_int_equal(test_wait(holder), -1);
+		share_set_timeout(s, -1);
+	}
+	assert_int_equal(share_stat(s, &info), 0);
+	assert_int_equal(info.readers + info.writer, 0);
+	assert_int_equal(test_close(s), 0);
+}
+
+/*
+ * The table has room for NATIVE_HOLDERS holders: the one beyond gets
+ * ENOLCK, until a holder goes, by unlocking or by dying. A forked child
+ * never holds or gives back its parent's lock.
+ */
+static void test_private_lock_table_full(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 0, NATIVE);
+	static pid_t holders[NATIVE_HOLDERS];
+	struct test_chan c;
+	pid_t child;
+
+	share_set_destroy(s, 1);
+	for (int i = 0; i < NATIVE_HOLDERS; i++) {
+		int up[2];
+		char b;
+
+		assert_int_equal(pipe(up), 0);
+		holders[i] = fork();
+		assert_true(holders[i] >= 0);
+		if (holders[i] == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			child_check(share_lock(s, LOCK_SH) == 0);
+			child_check(write(up[1], "k", 1) == 1);
+			pause();
+			_exit(0);
+		}
+		close(up[1]);
+		assert_int_equal(read(up[0], &b, 1), 1);
+		close(up[0]);
+	}
+	assert_fails(share_lock(s, LOCK_SH), -1, ENOLCK);
+	assert_fails(share_lock(s, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+	kill(holders[0], SIGKILL);
+	assert_int_equal(waitpid(holders[0], NULL, 0), holders[0]);
+	assert_int_equal(share_lock(s, LOCK_SH), 0);
+	for (int i = 1; i < NATIVE_HOLDERS; i++) {
+		kill(holders[i], SIGKILL);
+		waitpid(holders[i], NULL, 0);
+	}
+	/* The parent's LOCK_SH is not the child's: the child's LOCK_UN gives
+	 * nothing back, and its LOCK_EX waits for the parent. */
+	child = test_fork(&c);
+	if (child == 0) {
+		child_check(share_unlock(s) == 0);
+		errno = 0;
+		child_check(share_lock(s, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK);
+		child_check(share_lock(s, LOCK_SH | LOCK_NB) == 0);
+		_exit(0);	/* holding LOCK_SH: dies with it */
+	}
+	assert_int_equal(test_wait(child), 0);
+	assert_int_equal(share_lock(s, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(share_unlock(s), 0);
 	assert_int_equal(test_close(s), 0);
 }
 
@@ -630,6 +891,9 @@ int main(void)
 		test_case(test_private_across_fork),
 		test_case(test_explicit_locks_keep_stores_out),
 		test_case(test_dead_lock_holder),
+		test_case(test_private_gone_when_family_killed),
+		test_case(test_private_lock_dies_with_holder),
+		test_case(test_private_lock_table_full),
 		test_case(test_removed_under_a_reader),
 		test_case(test_fetches_never_torn),
 		test_case_sweep(test_killed_writers),

@@ -20,7 +20,9 @@ struct native_map {
 };
 
 struct native {
-	int semid;
+	int semid;			/* -1 for a private share */
+	int private_share;		/* IPC_PRIVATE: locks in the head's table */
+	struct native_proclock *table;	/* a private head's lock table, else NULL */
 	int shmid;			/* the head's */
 	struct native_head *head;	/* mapped; NULL before open maps it */
 	size_t size;			/* the head's, from the kernel */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/futex.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
 
@@ -22,6 +23,10 @@
 /* A slot's value segment is replaced when it is more than this many times
  * larger than the value, so that a share shrinks again. */
 #define SHRINK_FACTOR 4
+
+/* A slot gives its pages past a shorter value back to the system when
+ * that frees at least this much (a private head's slots hold gigabytes). */
+#define GIVE_BACK_MIN (64 * 1024)
 
 static void unmap(struct native_map *m)
 {
@@ -175,6 +180,12 @@ static unsigned char *place_value(struct native *st, unsigned int j, size_t leng
 		unmap(&st->map[j]);
 		return st->data[j];
 	}
+	if (st->private_share) {
+		/* Its head could not be made whole (format.c): a segment of
+		 * the value's own would die with its writer. */
+		errno = ENOSPC;
+		return NULL;
+	}
 	if (old >= 0 && (addr = map_value(st, j, old, length)) &&
 	    st->map[j].size / SHRINK_FACTOR <= length) {
 		*shmid = old;
@@ -253,6 +264,27 @@ int sl_native_removed(const struct native *st)
 }
 
 /*
+ * While slot j is being written (seq odd): give back the pages of its data
+ * from byte `from` to byte `to`, which its last value used and the new one
+ * does not. A reader that copies them meanwhile reads zeros, and its
+ * sequence check throws the copy away.
+ */
+static void give_back_pages(const struct native *st, unsigned int j, uint64_t from, uint64_t to)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t base = (uintptr_t)st->data[j], start, end;
+
+	if (to > st->slot_size)
+		to = st->slot_size;	/* read from the head: not trusted */
+	if (page <= 0 || to < from || to - from < GIVE_BACK_MIN)
+		return;
+	start = (base + (uintptr_t)from + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	end = (base + (uintptr_t)to) & ~((uintptr_t)page - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_REMOVE);
+}
+
+/*
  * Under the writers' mutex: write the value into the slot not published,
  * then publish it. Until the release store of current, no reader looks at
  * that slot (but one that lost a race, which its sequence check sends
@@ -271,6 +303,8 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	/* Odd while writing; odd already if a writer died here. */
 	uint32_t odd = (seq & 1) ? seq + 2 : seq + 1;
 	int old = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED), shmid;
+	/* The slot's last length: with old, which pages it used. */
+	uint64_t old_length = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
 	unsigned char *dest;
 
 	remove_orphans(st);
@@ -290,6 +324,8 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	__atomic_store_n(&s->length, (uint64_t)length, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->shmid, shmid, __ATOMIC_RELAXED);
 	memcpy(dest, data, length);
+	if (shmid < 0 && old < 0)
+		give_back_pages(st, j, length, old_length);
 	/* Release: a reader whose acquire load sees this even seq sees the
 	 * slot's descriptor and data written above. */
 	__atomic_store_n(&s->seq, odd + 1, __ATOMIC_RELEASE);
