@@ -124,24 +124,23 @@ static pid_t self(uint64_t *start)
 /*
  * Whether the process an entry names is gone: no such pid, a zombie (killed
  * but not yet reaped: its parent may be the very waiter), or a pid that a
- * later process was given. Nothing in the entry is trusted: a pid that is
- * not positive would make kill(2) signal a group, and is taken as dead.
+ * later process was given. Only kill(2) says a pid is free: /proc may hide
+ * other users' processes (hidepid), so a /proc/PID missing while kill(2)
+ * finds the pid means "cannot tell", and the holder is taken as alive.
+ * Nothing in the entry is trusted: a pid that is not positive would make
+ * kill(2) signal a group, and is taken as dead.
  */
 static int holder_dead(pid_t pid, uint64_t start)
 {
 	uint64_t now = 0;
 	char state = 0;
-	int rc;
 
 	if (pid <= 0)
 		return 1;
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return 1;
-	rc = read_stat(pid, &state, &now);
-	if (rc == 0)
-		return 1;
-	if (rc < 0)
-		return 0;	/* EPERM or no /proc: it may live */
+	if (read_stat(pid, &state, &now) <= 0)
+		return 0;
 	return state == 'Z' || state == 'X' || (start != 0 && now != start);
 }
 
@@ -299,7 +298,9 @@ static int try_change(struct native_proclock *t, uint64_t handle, int from, int 
 		/* The pid last: until it is there the entry is free. */
 		__atomic_store_n(&mine->pid, me, __ATOMIC_RELAXED);
 	} else {
-		errno = ENOLCK;	/* NATIVE_HOLDERS live holders already */
+		/* NATIVE_HOLDERS live holders, all shared (an exclusive
+		 * taker finds the table empty): as a semaphore at SEMVMX. */
+		errno = ERANGE;
 		rc = -1;
 	}
 	if (cleared)

@@ -18,8 +18,9 @@ int sl_proclock_init(struct native_proclock *t);
  * As sl_rwsem_change(), for the handle `handle` of this process (flags are
  * RWSEM_NONBLOCK and RWSEM_RESTART). `removed` is the head's word that
  * says the share was removed: a waiter fails with EIDRM once it is set.
- * Errors: EWOULDBLOCK, ETIMEDOUT, EINTR, EIDRM, ENOLCK (the table is
- * full of live holders), EBADMSG (a table written over).
+ * Errors: EWOULDBLOCK, ETIMEDOUT, EINTR, EIDRM, ERANGE (the table is
+ * full of live holders of LOCK_SH, as a semaphore at its maximum),
+ * EBADMSG (a table written over).
  */
 int sl_proclock_change(struct native_proclock *t, const uint32_t *removed, uint64_t handle,
 		       int from, int to, int flags, const struct timespec *deadline, int *held);
