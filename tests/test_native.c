@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE		/* unshare(2) */
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
@@ -454,6 +455,98 @@ static void test_private_gone_when_family_killed(void **unused)
 	}
 }
 
+/* Bytes of segment shmid in memory now (mincore(2) on a mapping of ours). */
+static size_t resident_bytes(int shmid)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct shmid_ds ds;
+	unsigned char *addr, *vec;
+	size_t pages, count = 0;
+
+	assert_int_equal(shmctl(shmid, IPC_STAT, &ds), 0);
+	pages = (ds.shm_segsz + (size_t)page - 1) / (size_t)page;
+	addr = shmat(shmid, NULL, SHM_RDONLY);
+	vec = malloc(pages);
+	assert_true(addr != (void *)-1 && vec != NULL);
+	assert_int_equal(mincore(addr, ds.shm_segsz, vec), 0);
+	for (size_t i = 0; i < pages; i++)
+		count += vec[i] & 1;
+	free(vec);
+	shmdt(addr);
+	return count * (size_t)page;
+}
+
+/*
+ * A private share keeps a value of any length in its head, its only
+ * segment, and gives the pages of long values back once shorter ones
+ * have replaced them in both slots.
+ */
+static void test_private_values_in_head(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
+	pid_t self = getpid();
+	const size_t sizes[] = { 0, 1, 5000, 1 << 20, 64 << 20, 10, 3 << 20, 100 };
+	int shmid = test_ids(s).shmid;
+
+	share_set_destroy(s, 1);
+	if (sizeof(size_t) > 4)
+		assert_true(share_segment_size(s) >= 2 * ((size_t)SHARELITE_MAX_LENGTH + 1));
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		assert_stores(s, sizes[i], (unsigned)i);
+		assert_int_equal(share_num_segments(s), 1);
+	}
+	assert_int_equal(segments_made_by(&self, 1), 1);
+	assert_stores(s, 8 << 20, 1);
+	assert_stores(s, 8 << 20, 2);
+	assert_true(resident_bytes(shmid) >= (size_t)16 << 20);
+	assert_stores(s, 10, 3);
+	assert_stores(s, 10, 4);
+	assert_true(resident_bytes(shmid) < (size_t)1 << 20);
+	assert_closed_and_gone(s, &self, 1);
+}
+
+/*
+ * Where the system refuses a head large enough for any value (SHMMAX
+ * lowered, in an IPC namespace of the child's own), a private share gets
+ * the size asked for, and a value longer than its slot fails with ENOSPC,
+ * leaving the share whole and nothing behind.
+ */
+static void test_private_head_refused(void **unused)
+{
+	(void)unused;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		print_message("SKIP: an IPC namespace and its limits need root\n");
+		skip();
+	}
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		static unsigned char big[5000];
+		FILE *f;
+		share_t *s;
+
+		child_check(unshare(CLONE_NEWIPC) == 0);
+		f = fopen("/proc/sys/kernel/shmmax", "w");
+		child_check(f != NULL);
+		child_check(fprintf(f, "1048576\n") > 0 && fclose(f) == 0);
+		s = share_new(IPC_PRIVATE, 4096, NATIVE);
+		child_check(s != NULL && share_segment_size(s) == 4096);
+		child_check(share_store(s, "small", 5) == 0);
+		errno = 0;
+		child_check(share_store(s, big, sizeof(big)) == -1 && errno == ENOSPC);
+		errno = 0;
+		child_check(share_store(s, big, sizeof(big)) == -1 && errno == ENOSPC);
+		child_check(share_fetch_into(s, big, sizeof(big)) == 5 &&
+			    memcmp(big, "small", 5) == 0);
+		child_check(share_close(s) == 0);
+		child_check(sysvipc_objects() == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+}
+
 /* Whether process pid is asleep in futex(2) (from /proc): the lock's wait. */
 static int in_futex(pid_t pid);
 
@@ -891,6 +984,8 @@ int main(void)
 		test_case(test_private_gone_when_family_killed),
 		test_case(test_private_lock_dies_with_holder),
 		test_case(test_private_lock_table_full),
+		test_case(test_private_values_in_head),
+		test_case(test_private_head_refused),
 		test_case(test_removed_under_a_reader),
 		test_case(test_fetches_never_torn),
 		test_case_sweep(test_killed_writers),

@@ -138,28 +138,12 @@ static int head_state(const struct native *st)
 static int init_head(struct native *st)
 {
 	struct native_head *h = st->head;
-	pthread_mutexattr_t attr;
-	int rc;
 
 	memset(h, 0, sizeof(*h));
 	if (st->table && sl_proclock_init(st->table) < 0)
 		return -1;
-	if (pthread_mutexattr_init(&attr) != 0)
+	if (sl_native_mutex_init(&h->writer.mutex) < 0)
 		return -1;
-	/* Error-checking: a mutex that names this thread as its owner
-	 * (written over) fails with EDEADLK rather than hanging. */
-	rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-	if (rc == 0)
-		rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-	if (rc == 0)
-		rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
-	if (rc == 0)
-		rc = pthread_mutex_init(&h->writer.mutex, &attr);
-	pthread_mutexattr_destroy(&attr);
-	if (rc != 0) {
-		errno = rc;
-		return -1;
-	}
 	h->format_version = NATIVE_FORMAT_VERSION;
 	h->mutex_size = sizeof(pthread_mutex_t);
 	h->slot_size = st->slot_size;

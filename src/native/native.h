@@ -32,6 +32,8 @@ struct native {
 	struct native_map map[2];	/* each slot's value segment */
 };
 
+/* Make a mutex in the head robust, process-shared and error-checking. */
+int sl_native_mutex_init(pthread_mutex_t *m);
 int sl_native_writer_lock(struct native *st, const struct timespec *deadline, int timeout_ms);
 void sl_native_writer_unlock(struct native *st);
 /* 1 with EIDRM once share_remove() removed the share, else 0. */

@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 
 #include "sharelite_const.h"
+#include "native.h"		/* sl_native_mutex_init() */
 #include "proclock.h"
 #include "rwsem.h"		/* RWSEM_NONBLOCK, RWSEM_RESTART */
 #include "deadline.h"
@@ -38,25 +39,8 @@
 
 int sl_proclock_init(struct native_proclock *t)
 {
-	pthread_mutexattr_t attr;
-	int rc;
-
 	memset(t, 0, sizeof(*t));
-	if (pthread_mutexattr_init(&attr) != 0)
-		return -1;
-	rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-	if (rc == 0)
-		rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-	if (rc == 0)
-		rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
-	if (rc == 0)
-		rc = pthread_mutex_init(&t->table.mutex, &attr);
-	pthread_mutexattr_destroy(&attr);
-	if (rc != 0) {
-		errno = rc;
-		return -1;
-	}
-	return 0;
+	return sl_native_mutex_init(&t->table.mutex);
 }
 
 /*

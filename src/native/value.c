@@ -215,6 +215,31 @@ static unsigned char *place_value(struct native *st, unsigned int j, size_t leng
 	return addr;
 }
 
+int sl_native_mutex_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t attr;
+	int rc;
+
+	if (pthread_mutexattr_init(&attr) != 0)
+		return -1;
+	/* Robust: a holder that dies hands it on with EOWNERDEAD. Error-
+	 * checking: a mutex that names this thread as its owner (written
+	 * over) fails with EDEADLK rather than hanging. */
+	rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	if (rc == 0)
+		rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	if (rc == 0)
+		rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	if (rc == 0)
+		rc = pthread_mutex_init(m, &attr);
+	pthread_mutexattr_destroy(&attr);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Take the writers' mutex, waiting until deadline, or when there is none
  * for timeout_ms (-1: no limit; 0: only if it is free).
