@@ -15,7 +15,9 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 
@@ -68,6 +70,25 @@ static int native_probe(key_t key)
 	return n == RWSEM_NSEMS;
 }
 
+/*
+ * A private head's slots span gigabytes that no value touched: a core dump
+ * would read them all, and make the kernel allocate every page. The value
+ * is the share's, not the process's state: leave the slots out. Inherited
+ * by fork(2); a failure costs only a larger core.
+ */
+static void leave_out_of_core_dumps(const struct native *st)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t start, end;
+
+	if (page <= 0)
+		return;
+	start = ((uintptr_t)st->data[0] + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	end = ((uintptr_t)st->head + st->size) & ~((uintptr_t)page - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_DONTDUMP);
+}
+
 /* Map the head segment and learn its size and mode from the kernel. */
 static int attach_head(struct native *st, int shmid)
 {
@@ -92,6 +113,8 @@ static int attach_head(struct native *st, int shmid)
 	st->data[0] = (unsigned char *)addr + native_data_offset(st->private_share);
 	st->data[1] = st->data[0] + st->slot_size;
 	st->mode = ds.shm_perm.mode & 0777;
+	if (st->private_share)
+		leave_out_of_core_dumps(st);
 	return 0;
 }
 
