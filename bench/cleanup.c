@@ -65,13 +65,13 @@ void cleanup_in_child(void)
 #endif
 }
 
-share_t *cleanup_share_new(size_t segment_size)
+share_t *cleanup_share_new(size_t segment_size, int flags)
 {
 	size_t i;
 
 	for (i = 0; i < MAX_SHARES; i++) {
 		if (!shares[i]) {
-			shares[i] = share_new(IPC_PRIVATE, segment_size, IPC_CREAT | 0600);
+			shares[i] = share_new(IPC_PRIVATE, segment_size, IPC_CREAT | 0600 | flags);
 			return shares[i];
 		}
 	}

@@ -17,8 +17,9 @@ extern volatile sig_atomic_t bench_signal;
 
 /* Catch the stopping signals and remove everything at exit(). */
 void cleanup_install(void);
-/* An IPC_PRIVATE share (segment_size 0: the default), removed at exit. */
-share_t *cleanup_share_new(size_t segment_size);
+/* An IPC_PRIVATE share (segment_size 0: the default) in the format that
+ * flags names (0, or SHARE_NATIVE), removed at exit. */
+share_t *cleanup_share_new(size_t segment_size, int flags);
 /* Remove the share now and forget it. */
 void cleanup_share_remove(share_t *share);
 /* A private set of three semaphores, like a share's, removed at exit. */

@@ -11,6 +11,8 @@ bench_sharelite_bench_SOURCES = \
 	bench/report.c bench/report.h \
 	bench/cleanup.c bench/cleanup.h \
 	bench/native.c bench/native.h \
+	bench/targets.c bench/targets.h \
+	bench/wake.c bench/wake.h \
 	bench/lmdb_peer.h
 bench_sharelite_bench_LDADD = src/libsharelite.la
 # LMDB, the peer, where configure found liblmdb; else no peer rows.

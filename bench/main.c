@@ -16,6 +16,7 @@
 #include "pin.h"
 #include "readers.h"
 #include "report.h"
+#include "wake.h"
 
 #define NCASES(cases) ((int)(sizeof(cases) / sizeof((cases)[0])))
 
@@ -45,7 +46,7 @@ static int run_locks(int semid, const struct bench_timing *t, struct value_floor
 	};
 
 	step = "creating a share";
-	lib.share = cleanup_share_new(0);
+	lib.share = cleanup_share_new(0, 0);
 	if (!lib.share || measure(cases, NCASES(cases), t) < 0)
 		return -1;
 	cleanup_share_remove(lib.share);
@@ -59,13 +60,14 @@ static int run_locks(int semid, const struct bench_timing *t, struct value_floor
 	return 0;
 }
 
-/* A share of this segment size (0: the default) that holds the value. */
-static share_t *share_holding(const struct value_ctx *v, size_t segment_size)
+/* A share of this segment size (0: the default) and format (flags 0 or
+ * SHARE_NATIVE) that holds the value. */
+static share_t *share_holding(const struct value_ctx *v, size_t segment_size, int flags)
 {
 	share_t *share;
 
-	step = "creating a share";
-	share = cleanup_share_new(segment_size);
+	step = flags & SHARE_NATIVE ? "creating a native share" : "creating a share";
+	share = cleanup_share_new(segment_size, flags);
 	if (share && share_store(share, v->value, v->size) < 0) {
 		cleanup_share_remove(share);
 		return NULL;
@@ -119,8 +121,8 @@ static int run_value(struct value_ctx *v, const struct bench_timing *t,
 	step = "mapping a chain of bare segments";
 	if (chain_ctx_new(&chain, v, SHARELITE_DEFAULT_SEGMENT_SIZE) < 0)
 		return -1;
-	on[0].share = share_holding(v, 0);
-	on[1].share = on[0].share ? share_holding(v, fitting_segment(v->size)) : NULL;
+	on[0].share = share_holding(v, 0, 0);
+	on[1].share = on[0].share ? share_holding(v, fitting_segment(v->size), 0) : NULL;
 	rc = on[1].share ? measure(cases, NCASES(cases), t) : -1;
 	chain_ctx_free(&chain);
 	if (rc < 0)
@@ -160,35 +162,42 @@ static int run_value(struct value_ctx *v, const struct bench_timing *t,
 
 /*
  * The native format's floors, LMDB's put and gets where it is measured, and
- * store, fetch and fetch_into on a share of the default segment size, all
- * taking turns; printed operation by operation, floor, peer, library.
+ * store, fetch and fetch_into on a share of the default segment size in
+ * each format, all taking turns; printed operation by operation, floor,
+ * peer, library. The native share's rates go to *solo, for its readers.
  */
-static int run_peers(struct value_ctx *v, struct lmdb_peer *lmdb, const struct bench_timing *t)
+static int run_peers(struct value_ctx *v, struct lmdb_peer *lmdb, const struct bench_timing *t,
+		     struct native_solo *solo)
 {
-	struct value_ctx on = *v;
+	struct value_ctx on = *v, nat = *v;
 	struct native_ctx native;
-	struct bench_case cases[7 + LMDB_PEER_CASES] = {
+	struct bench_case cases[10 + LMDB_PEER_CASES] = {
 		{ "robust mutex+seqlock write", loop_native_store, &native, { 0, 0 } },
 		{ "seqlock malloc+copy+free", loop_seqlock_fetch, &native, { 0, 0 } },
 		{ "seqlock copy", loop_seqlock_fetch_into, &native, { 0, 0 } },
 		{ "sharelite store", loop_store, &on, { 0, 0 } },
 		{ "sharelite fetch", loop_fetch, &on, { 0, 0 } },
 		{ "sharelite fetch_into", loop_fetch_into, &on, { 0, 0 } },
+		{ "native store", loop_store, &nat, { 0, 0 } },
+		{ "native fetch", loop_fetch, &nat, { 0, 0 } },
+		{ "native fetch_into", loop_fetch_into, &nat, { 0, 0 } },
 		{ "seqlock memcpy, C11 race", loop_seqlock_memcpy_into, &native, { 0, 0 } },
 	};
-	const struct bench_case *floors = &cases[0], *library = &cases[3], *racy = &cases[6];
-	const struct bench_case *peer = &cases[7];
-	int n = 7, i, rc = -1, err;
+	static const enum value_op ops[] = { OP_STORE, OP_FETCH, OP_FETCH_INTO };
+	const struct bench_case *floors = &cases[0], *library = &cases[3], *racy = &cases[9];
+	const struct bench_case *native_lib = &cases[6], *peer = &cases[10];
+	int n = 10, i, rc = -1, err;
 
 	step = "mapping the native format's floor";
 	if (native_ctx_new(&native, v) < 0)
 		return -1;
-	on.share = share_holding(v, 0);
-	if (on.share && lmdb) {
+	on.share = share_holding(v, 0, 0);
+	nat.share = on.share ? share_holding(v, 0, SHARE_NATIVE) : NULL;
+	if (nat.share && lmdb) {
 		step = "putting the value in LMDB";
 		rc = lmdb_peer_cases(lmdb, v, &cases[n]);
 		n += LMDB_PEER_CASES;
-	} else if (on.share) {
+	} else if (nat.share) {
 		rc = 0;
 	}
 	if (rc == 0)
@@ -197,6 +206,8 @@ static int run_peers(struct value_ctx *v, struct lmdb_peer *lmdb, const struct b
 	native_ctx_free(&native);
 	if (on.share)
 		cleanup_share_remove(on.share);
+	if (nat.share)
+		cleanup_share_remove(nat.share);
 	if (rc < 0) {
 		errno = err;
 		return -1;
@@ -213,7 +224,11 @@ static int run_peers(struct value_ctx *v, struct lmdb_peer *lmdb, const struct b
 					floors[i].result.rate);
 		report_peer_row(v->size, &library[i], PEER_COMPARED, with_lmdb,
 				floors[i].result.rate);
+		report_native_row(v->size, &native_lib[i], ops[i], with_lmdb, "no LMDB",
+				  floors[i].result.rate);
 	}
+	solo->store = native_lib[0].result.rate;
+	solo->fetch = native_lib[1].result.rate;
 	return 0;
 }
 
@@ -232,18 +247,94 @@ static int run_readers(const struct value_ctx *v, const struct bench_options *o,
 		       const struct value_floors *floors)
 {
 	struct readers_result r;
-	share_t *share = share_holding(v, 0);
+	share_t *share = share_holding(v, 0, 0);
 	int i;
 
 	if (!share)
 		return -1;
 	step = "readers and a writer";
 	for (i = 0; i < o->nreaders; i++) {
-		if (bench_readers(share, v->value, v->size, o->readers[i], &o->timing, &r) < 0)
+		if (bench_readers(share, v->value, v->size, o->readers[i], 1, &o->timing, &r) < 0)
 			return -1;
 		report_readers_row(v->size, o->readers[i], &r, floors);
 	}
 	cleanup_share_remove(share);
+	return 0;
+}
+
+/* The reader counts of the native readers table: the run's, and one and
+ * two alone, which the readers' target compares. */
+static int native_reader_counts(const struct bench_options *o, int counts[])
+{
+	int n = 0, i, j, extra[2] = { 1, 2 };
+
+	for (i = 0; i < o->nreaders; i++)
+		counts[n++] = o->readers[i];
+	for (j = 0; j < 2; j++) {
+		for (i = 0; i < n && counts[i] != extra[j]; i++)
+			;
+		if (i == n)
+			counts[n++] = extra[j];
+	}
+	return n;
+}
+
+/*
+ * On a native share: N readers alone, then beside a writer, for each N.
+ * Without a writer one and two readers are always measured, for the
+ * target that two reach nearly twice one.
+ */
+static int run_native_readers(const struct value_ctx *v, const struct bench_options *o,
+			      const struct native_solo *solo)
+{
+	struct readers_result r;
+	int counts[OPTIONS_MAX_LIST + 2], ncounts = native_reader_counts(o, counts);
+	double one_reader = 0;
+	share_t *share = share_holding(v, 0, SHARE_NATIVE);
+	int i, writer, rc = 0;
+
+	if (!share)
+		return -1;
+	step = "native readers";
+	for (i = 0; i < ncounts && rc == 0; i++) {
+		for (writer = 0; writer <= 1 && rc == 0; writer++) {
+			/* A count the run did not ask for is only for the target. */
+			if (writer && i >= o->nreaders)
+				break;
+			rc = bench_readers(share, v->value, v->size, counts[i], writer, &o->timing, &r);
+			if (rc < 0)
+				break;
+			if (!writer && counts[i] == 1)
+				one_reader = r.fetches.rate;
+			report_native_readers_row(v->size, counts[i], writer, &r, solo,
+						  one_reader);
+		}
+	}
+	cleanup_share_remove(share);
+	return rc;
+}
+
+/* How soon share_wait_change() on a native share returns after a store. */
+static int run_wake(const struct bench_options *o)
+{
+	struct wake_result r;
+	share_t *share;
+
+	step = "creating a native share";
+	share = cleanup_share_new(0, SHARE_NATIVE);
+	if (!share)
+		return -1;
+	step = "timing share_wait_change";
+	if (bench_wake(share, wake_samples(&o->timing), &r) < 0) {
+		int err = errno;
+
+		cleanup_share_remove(share);
+		errno = err;
+		return -1;
+	}
+	cleanup_share_remove(share);
+	report_wake_header();
+	report_wake_row(&r);
 	return 0;
 }
 
@@ -276,9 +367,31 @@ static void free_value(struct value_ctx *v)
 	free(v->buf);
 }
 
+/* The readers table of each size: the Perl format's against its floors,
+ * or (floors NULL) the native format's against its solo rates. */
+static int run_all_readers(const struct bench_options *o, int semid,
+			   const struct value_floors *floors, const struct native_solo *native)
+{
+	struct value_ctx v;
+	int i, rc = 0;
+
+	if (floors)
+		report_readers_header();
+	else
+		report_native_readers_header();
+	for (i = 0; i < o->nsizes && rc == 0; i++) {
+		if (new_value(&v, o->sizes[i], semid) < 0)
+			return -1;
+		rc = floors ? run_readers(&v, o, &floors[i]) : run_native_readers(&v, o, &native[i]);
+		free_value(&v);
+	}
+	return rc;
+}
+
 static int run(const struct bench_options *o)
 {
 	struct value_floors floors[OPTIONS_MAX_LIST];
+	struct native_solo native[OPTIONS_MAX_LIST];
 	struct value_ctx v;
 	struct lmdb_peer *lmdb = NULL;
 	char lmdb_note[160];
@@ -307,7 +420,7 @@ static int run(const struct bench_options *o)
 			rc = -1;
 			break;
 		}
-		rc = run_peers(&v, lmdb, &o->timing);
+		rc = run_peers(&v, lmdb, &o->timing, &native[i]);
 		free_value(&v);
 	}
 	err = errno;
@@ -315,13 +428,11 @@ static int run(const struct bench_options *o)
 	errno = err;
 	unpin();
 	if (rc == 0)
-		report_readers_header();
-	for (i = 0; i < o->nsizes && rc == 0; i++) {
-		if (new_value(&v, o->sizes[i], semid) < 0)
-			return -1;
-		rc = run_readers(&v, o, &floors[i]);
-		free_value(&v);
-	}
+		rc = run_all_readers(o, semid, floors, NULL);
+	if (rc == 0)
+		rc = run_all_readers(o, semid, NULL, native);
+	if (rc == 0)
+		rc = run_wake(o);
 	return rc;
 }
 

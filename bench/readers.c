@@ -1,5 +1,6 @@
 /*
- * readers.c - one writer and N readers as child processes of the benchmark.
+ * readers.c - one writer (or none) and N readers as child processes of the
+ * benchmark.
  * They count what they have done on a shared board; the parent only sleeps
  * and reads the counts and the children's processor-time clocks, so it
  * takes no CPU from them.
@@ -104,12 +105,13 @@ static double cpu_seconds(clockid_t clock)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void counts(const struct board *b, const clockid_t *cpu, int readers, struct tally *t)
+static void counts(const struct board *b, const clockid_t *cpu, int readers, int writer,
+		   struct tally *t)
 {
 	int i;
 
 	t->stores = __atomic_load_n(&b->done[WRITER_SLOT].n, __ATOMIC_RELAXED);
-	t->store_cpu = cpu_seconds(cpu[WRITER_SLOT]);
+	t->store_cpu = writer ? cpu_seconds(cpu[WRITER_SLOT]) : 0;
 	t->fetches = 0;
 	t->fetch_cpu = 0;
 	for (i = 1; i <= readers; i++) {
@@ -136,18 +138,18 @@ static int wait_first_step(const struct board *b, int slot, double seconds)
 }
 
 /* Until every reader has fetched once (a first fetch maps and faults in the
- * whole value) and the writer has stored once, unless it starves. */
-static int wait_first_steps(const struct board *b, int readers)
+ * whole value) and the writer, if any, has stored once, unless it starves. */
+static int wait_first_steps(const struct board *b, int readers, int writer)
 {
 	int i;
 
 	for (i = 1; i <= readers; i++)
 		if (wait_first_step(b, i, FIRST_FETCH_SECONDS) < 0)
 			return -1;
-	return wait_first_step(b, WRITER_SLOT, FIRST_STORE_SECONDS);
+	return writer ? wait_first_step(b, WRITER_SLOT, FIRST_STORE_SECONDS) : 0;
 }
 
-static int measure(struct board *b, const clockid_t *cpu, int readers,
+static int measure(struct board *b, const clockid_t *cpu, int readers, int writer,
 		   const struct bench_timing *t, struct readers_result *result)
 {
 	double fetch_rates[BENCH_MAX_REPS], store_rates[BENCH_MAX_REPS];
@@ -155,17 +157,17 @@ static int measure(struct board *b, const clockid_t *cpu, int readers,
 	struct bench_result median;
 	int i;
 
-	if (wait_first_steps(b, readers) < 0 ||
+	if (wait_first_steps(b, readers, writer) < 0 ||
 	    pause_for(b, t->seconds / 2) < 0)	/* then let them warm up */
 		return -1;
 	for (i = 0; i < t->reps; i++) {
 		struct tally t0, t1;
 		double start = bench_now(), elapsed;
 
-		counts(b, cpu, readers, &t0);
+		counts(b, cpu, readers, writer, &t0);
 		if (pause_for(b, t->seconds) < 0)
 			return -1;
-		counts(b, cpu, readers, &t1);
+		counts(b, cpu, readers, writer, &t1);
 		elapsed = bench_now() - start;
 		fetch_rates[i] = (double)(t1.fetches - t0.fetches) / elapsed;
 		store_rates[i] = (double)(t1.stores - t0.stores) / elapsed;
@@ -181,13 +183,15 @@ static int measure(struct board *b, const clockid_t *cpu, int readers,
 	return 0;
 }
 
-int bench_readers(share_t *share, const void *value, size_t size, int readers,
+int bench_readers(share_t *share, const void *value, size_t size, int readers, int writer,
 		  const struct bench_timing *timing, struct readers_result *result)
 {
 	pid_t pids[READERS_MAX + 1];
 	clockid_t cpu[READERS_MAX + 1];
 	struct board *b;
-	int n = 0, rc = -1, err;
+	/* Without a writer, slot 0 has no process. */
+	const int first = writer ? WRITER_SLOT : 1;
+	int n = first, rc = -1, err;
 
 	if (readers < 1 || readers > READERS_MAX) {
 		errno = EINVAL;
@@ -197,7 +201,7 @@ int bench_readers(share_t *share, const void *value, size_t size, int readers,
 	if (b == MAP_FAILED)
 		return -1;
 	fflush(NULL);		/* nothing buffered is written twice */
-	for (n = 0; n <= readers; n++) {
+	for (n = first; n <= readers; n++) {
 		pids[n] = fork();
 		if (pids[n] < 0)
 			break;
@@ -210,10 +214,10 @@ int bench_readers(share_t *share, const void *value, size_t size, int readers,
 		}
 	}
 	if (n > readers)
-		rc = measure(b, cpu, readers, timing, result);
+		rc = measure(b, cpu, readers, writer, timing, result);
 	err = errno;
 	__atomic_store_n(&b->stop, 1, __ATOMIC_RELAXED);
-	while (n-- > 0) {
+	while (n-- > first) {
 		if (rc < 0)
 			kill(pids[n], SIGKILL);
 		waitpid(pids[n], NULL, 0);

@@ -1,6 +1,7 @@
 /*
  * readers.h - N reader processes fetching while one writer process stores,
- * all on one share, counted over windows of the timing's length.
+ * or with no writer, all on one share, counted over windows of the
+ * timing's length.
  */
 #ifndef BENCH_READERS_H
 #define BENCH_READERS_H
@@ -14,15 +15,16 @@
 
 struct readers_result {
 	struct bench_result fetches;	/* per second, all readers together */
-	struct bench_result stores;	/* per second, the writer */
+	struct bench_result stores;	/* per second, the writer; 0 if none */
 	/* Median processor time per operation, in seconds (0: none done):
 	 * the readers' together per fetch, the writer's per store. What a
 	 * lock that spins burns shows here. */
 	double cpu_per_fetch, cpu_per_store;
 };
 
-/* The share must hold a value of `size` bytes; the writer stores `value`. */
-int bench_readers(share_t *share, const void *value, size_t size, int readers,
+/* The share must hold a value of `size` bytes; the writer, if `writer`,
+ * stores `value`. */
+int bench_readers(share_t *share, const void *value, size_t size, int readers, int writer,
 		  const struct bench_timing *timing, struct readers_result *result);
 
 #endif /* BENCH_READERS_H */

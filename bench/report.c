@@ -9,6 +9,7 @@
 
 #include "sharelite.h"
 #include "report.h"
+#include "targets.h"
 
 /* The speed targets of sharelite-bench(1): small values against the lock,
  * large ones against the copy. */
@@ -246,13 +247,21 @@ void report_peers_header(const char *lmdb_note, int lmdb_measured)
 	       "          fetch = a seqlock read: count, the value out, count again, retried\n"
 	       "          on a change; every copy by relaxed atomic words; readers take no lock;\n"
 	       "          \"C11 race\": the same read with a plain memcpy, as most seqlocks copy\n"
-	       "  sharelite = the library on a share of the default segment size, again\n"
-	       "%-7s %-28s %11s %6s %7s %9s %6s\n",
-	       "value", "operation", "ops/s", "GB/s", "vs LMDB", "vs native", "spread");
+	       "  sharelite = the library on a share of the default segment size, again;\n"
+	       "  native store, fetch, fetch_into = the library on a native share\n"
+	       "          (SHARE_NATIVE) of the default segment size\n"
+	       "targets (native rows) = \">=5 LMDB: PASS 7.31\": at least 5 times LMDB's rate\n"
+	       "          for the same operation, met, row / LMDB = 7.31. At 16 B store >=5 and\n"
+	       "          fetch >=3 LMDB, fetch_into >=0.5 of the seqlock copy; from 16 B to\n"
+	       "          16 MiB store and fetch >=1 LMDB and >=0.8 of their native floor.\n"
+	       "          \"no LMDB\": LMDB is not measured, so that target is not judged\n"
+	       "%-7s %-28s %11s %6s %7s %9s %6s %s\n",
+	       "value", "operation", "ops/s", "GB/s", "vs LMDB", "vs native", "spread", "targets");
 }
 
-void report_peer_row(size_t size, const struct bench_case *c, enum peer_kind kind,
-		     double lmdb, double native)
+/* The cells of a peers row up to its spread, which ends it. */
+static void peer_cells(size_t size, const struct bench_case *c, enum peer_kind kind,
+		       double lmdb, double native)
 {
 	double rate = c->result.rate;
 	char value[32];
@@ -270,7 +279,27 @@ void report_peer_row(size_t size, const struct bench_case *c, enum peer_kind kin
 		printf("%9s", "floor");
 	else
 		ratio_cell(9, rate / native);
-	end_row(&c->result);
+	printf(" %5.0f%%", c->result.spread * 100);
+}
+
+void report_peer_row(size_t size, const struct bench_case *c, enum peer_kind kind,
+		     double lmdb, double native)
+{
+	peer_cells(size, c, kind, lmdb, native);
+	putchar('\n');
+	fflush(stdout);
+}
+
+void report_native_row(size_t size, const struct bench_case *c, enum value_op op,
+		       double lmdb, const char *lmdb_absent, double native)
+{
+	struct target t[TARGETS_MAX];
+	int n = native_op_targets(size, op, lmdb, lmdb_absent, native, t);
+
+	peer_cells(size, c, PEER_COMPARED, lmdb, native);
+	targets_print(t, n, c->result.rate);
+	putchar('\n');
+	fflush(stdout);
 }
 
 void report_readers_header(void)
@@ -313,4 +342,81 @@ void report_readers_row(size_t size, int readers, const struct readers_result *r
 	ratio_cell(8, r->stores.rate / f->solo[OP_STORE]);
 	cpu_cell(r->cpu_per_store);
 	end_row(&r->fetches);
+}
+
+void report_native_readers_header(void)
+{
+	printf("\nNative readers: N processes fetching back to back on a native share of the\n"
+	       "default segment size, alone (writer no) or while one process stores (yes);\n"
+	       "columns as in Readers, vs solo = to the native rows of the peers table.\n"
+	       "targets = two readers alone together >=%.1f of one alone; a writer beside\n"
+	       "          readers >=%.1f of its solo stores/s, judged where each process has\n"
+	       "          a CPU of its own (\"n/a\" says when not)\n"
+	       "%-7s %7s %6s %11s %6s %8s %8s %10s %8s %8s %6s %s\n",
+	       TWO_READERS_TARGET, WRITER_TARGET,
+	       "value", "readers", "writer", "fetches/s", "GB/s", "vs solo", "cpu",
+	       "stores/s", "vs solo", "cpu", "spread", "targets");
+}
+
+void report_native_readers_row(size_t size, int readers, int writer,
+			       const struct readers_result *r, const struct native_solo *solo,
+			       double one_reader)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct target t = { NULL, 0, 0, NULL };
+	char value[32], why[80];
+	double rate = 0;
+
+	printf("%-7s %7d %6s %11.0f %6.2f ", size_name(size, value, sizeof(value)), readers,
+	       writer ? "yes" : "no", r->fetches.rate, gbps(size, r->fetches.rate));
+	ratio_cell(8, r->fetches.rate / solo->fetch);
+	cpu_cell(r->cpu_per_fetch);
+	if (writer) {
+		printf(" %10.0f ", r->stores.rate);
+		ratio_cell(8, r->stores.rate / solo->store);
+		cpu_cell(r->cpu_per_store);
+	} else {
+		printf(" %10s %8s %8s", "-", "-", "-");
+	}
+	printf(" %5.0f%%", r->fetches.spread * 100);
+	if (writer) {
+		t = (struct target){ "solo", WRITER_TARGET, solo->store, NULL };
+		rate = r->stores.rate;
+		if (readers + 1 > cpus) {
+			snprintf(why, sizeof(why), "n/a, %d processes on %ld CPUs", readers + 1, cpus);
+			t.reference = 0;
+			t.absent = why;
+		}
+	} else if (readers == 2) {
+		/* A loaded machine may let the 1-reader run do nothing in its
+		 * window: then there is no ratio to judge. */
+		t = (struct target){ "1 reader", TWO_READERS_TARGET, one_reader,
+				     "n/a, the 1-reader run measured no fetch" };
+		rate = r->fetches.rate;
+		if (cpus < 2) {
+			t.reference = 0;
+			t.absent = "n/a, 1 CPU";
+		}
+	}
+	targets_print(&t, t.against ? 1 : 0, rate);
+	putchar('\n');
+	fflush(stdout);
+}
+
+void report_wake_header(void)
+{
+	printf("\nWake-up: share_wait_change(3) on a native share, a waiter process asleep in\n"
+	       "it; the storer stamps CLOCK_MONOTONIC into the 16-byte value just before\n"
+	       "share_store(3), the waiter reads the clock as the call returns.\n"
+	       "target = a median below %.0f us\n"
+	       "%-7s %8s %10s %10s %10s %s\n",
+	       WAKE_TARGET_SECONDS * 1e6, "value", "samples", "median", "p99", "max", "target");
+}
+
+void report_wake_row(const struct wake_result *r)
+{
+	printf("%-7s %8d %8.1fus %8.1fus %8.1fus median<%.0fus: %s %.1fus\n", "16 B", r->samples,
+	       r->median * 1e6, r->p99 * 1e6, r->max * 1e6, WAKE_TARGET_SECONDS * 1e6,
+	       r->median < WAKE_TARGET_SECONDS ? "PASS" : "MISS", r->median * 1e6);
+	fflush(stdout);
 }

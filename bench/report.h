@@ -10,6 +10,7 @@
 #include "options.h"
 #include "readers.h"
 #include "timing.h"
+#include "wake.h"
 
 /* The calls measured on a value; the last two under a LOCK_EX the handle
  * holds around the whole loop, so that their floor is the copy alone. */
@@ -23,6 +24,11 @@ struct value_floors {
 	double copy[OP_COUNT];	/* its copy: memcpy, or malloc+memcpy+free */
 	double both[OP_COUNT];	/* the copy between the bare lock and unlock */
 	double solo[OP_COUNT];	/* the call itself, one process alone, default segments */
+};
+
+/* A native share's store and fetch by one process alone (the peers table). */
+struct native_solo {
+	double store, fetch;
 };
 
 /* pinned_cpu: the CPU the one-process rows run on, or -1 if not pinned. */
@@ -49,9 +55,21 @@ void report_peers_header(const char *lmdb_note, int lmdb_measured);
  * lmdb 0 when LMDB is not measured. */
 void report_peer_row(size_t size, const struct bench_case *c, enum peer_kind kind,
 		     double lmdb, double native);
+/* A native share's row, with its targets; lmdb_absent: why lmdb is 0. */
+void report_native_row(size_t size, const struct bench_case *c, enum value_op op,
+		       double lmdb, const char *lmdb_absent, double native);
 
 void report_readers_header(void);
 void report_readers_row(size_t size, int readers, const struct readers_result *r,
 			const struct value_floors *floors);
+
+/* one_reader: fetches/s of the row of one reader and no writer, or 0. */
+void report_native_readers_header(void);
+void report_native_readers_row(size_t size, int readers, int writer,
+			       const struct readers_result *r, const struct native_solo *solo,
+			       double one_reader);
+
+void report_wake_header(void);
+void report_wake_row(const struct wake_result *r);
 
 #endif /* BENCH_REPORT_H */

@@ -50,6 +50,25 @@ for size in '16 B' '4 KiB' '64 KiB' '1 MiB' '16 MiB'; do
 	for op in store fetch fetch_into; do
 		expect "^$size +sharelite $op +[0-9]+ +[0-9.]+ +[^ ]+ +[0-9.e-]+ "
 	done
+	# the native format through the library, each with its targets:
+	# judged against LMDB where it is measured, else saying there is none
+	if [ "$lmdb" = yes ]; then
+		vs_lmdb='PASS|MISS) [0-9.e-]+'
+	else
+		vs_lmdb='no LMDB)'
+	fi
+	floor='>=0\.8 floor: (PASS|MISS) [0-9.e-]+$'
+	row="^$size +native"
+	cells='[0-9]+ +[0-9.]+ +[^ ]+ +[0-9.e-]+ +[0-9]+%'
+	if [ "$size" = '16 B' ]; then
+		expect "$row store +$cells >=5 LMDB: ($vs_lmdb; $floor"
+		expect "$row fetch +$cells >=3 LMDB: ($vs_lmdb; $floor"
+		expect "$row fetch_into +$cells >=0\.5 floor: (PASS|MISS) [0-9.e-]+$"
+	else
+		expect "$row store +$cells >=1 LMDB: ($vs_lmdb; $floor"
+		expect "$row fetch +$cells >=1 LMDB: ($vs_lmdb; $floor"
+		expect "$row fetch_into +$cells -$"
+	fi
 	if [ "$lmdb" = yes ]; then
 		expect "^$size +LMDB put +[0-9]+ +[0-9.]+ +peer +[0-9.e-]+ "
 		expect "^$size +LMDB get, malloc'd copy +[0-9]+ +[0-9.]+ +peer +[0-9.e-]+ "
@@ -57,6 +76,16 @@ for size in '16 B' '4 KiB' '64 KiB' '1 MiB' '16 MiB'; do
 	fi
 	for readers in 1 2 4; do
 		expect "^$size +$readers +[0-9]+ "
+		# native: alone, then beside a writer, with the writer's target
+		expect "^$size +$readers +no +[0-9]+ "
+		expect "^$size +$readers +yes +[0-9]+ .* >=0\.5 solo: ((PASS|MISS) [0-9.e-]+|n/a, [0-9]+ processes on [0-9]+ CPUs)$"
 	done
+	if [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ]; then
+		expect "^$size +2 +no +[0-9]+ .* >=1\.8 1 reader: ((PASS|MISS) [0-9.e-]+|n/a, the 1-reader run measured no fetch)$"
+	else
+		expect "^$size +2 +no +[0-9]+ .* >=1\.8 1 reader: n/a, 1 CPU$"
+	fi
 done
+# share_wait_change's wake-up latency, median and p99, and its target
+expect '^16 B +[0-9]+ +[0-9.]+us +[0-9.]+us +[0-9.]+us median<20us: (PASS|MISS) [0-9.]+us$'
 exit $missing

@@ -38,8 +38,9 @@ struct share_info {
 	unsigned long attached;	/* processes attached to the head segment */
 	int readers;		/* shared locks held */
 	int writer;		/* 1 while an exclusive lock is held */
-	int writers_waiting;	/* waiting for LOCK_EX; -1: not counted (Perl's set) */
-	long reserved[7];	/* room to grow without breaking the ABI */
+	int writers_waiting;	/* waiting for LOCK_EX; -1: not counted */
+	long format;		/* SHARE_FORMAT_PERL or SHARE_FORMAT_NATIVE */
+	long reserved[6];	/* room to grow without breaking the ABI */
 };
 
 /* Open and close */
@@ -53,6 +54,9 @@ void share_set_destroy(share_t *share, int destroy);
 int share_store(share_t *share, const void *data, size_t length);
 ssize_t share_fetch(share_t *share, void **data);
 ssize_t share_fetch_into(share_t *share, void *buf, size_t size);
+/* The value where it lies, no copy: valid until share_view_end(). */
+ssize_t share_view(share_t *share, const void **data);
+int share_view_end(share_t *share);
 
 /* Locks */
 int share_lock(share_t *share, int operation);

@@ -34,6 +34,15 @@
  */
 #define SHARE_NATIVE 0x2000000
 
+/*
+ * The memory format a share is kept in, as share_stat() reports it in
+ * struct share_info's format. IPC::ShareLite's is 0, so that the field,
+ * which was a reserved one set to 0 before there was a native format,
+ * reads right from those libraries too.
+ */
+#define SHARE_FORMAT_PERL 0	/* IPC::ShareLite 0.17's: Perl opens it too */
+#define SHARE_FORMAT_NATIVE 1	/* made with SHARE_NATIVE */
+
 #ifndef LOCK_SH
 #define LOCK_SH 1		/* shared lock */
 #endif

@@ -9,6 +9,7 @@ dist_man_MANS += \
 	man/share_remove.3 man/share_set_destroy.3 \
 	man/share_store.3 \
 	man/share_fetch.3 man/share_fetch_into.3 \
+	man/share_view.3 man/share_view_end.3 \
 	man/share_lock.3 man/share_unlock.3 \
 	man/share_set_timeout.3 man/share_timeout.3 \
 	man/share_version.3 \

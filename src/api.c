@@ -38,9 +38,23 @@ SHARELITE_EXPORT int share_close(share_t *share)
 	return sl_handle_close(share);
 }
 
+/*
+ * Whether a call that could change the value under an open view, or give
+ * up the lock that keeps it, may go on: EBUSY while this process has a
+ * view open on the handle.
+ */
+static int not_viewing(const share_t *share)
+{
+	if (sl_view_open(share)) {
+		errno = EBUSY;
+		return 0;
+	}
+	return 1;
+}
+
 SHARELITE_EXPORT int share_remove(share_t *share)
 {
-	if (!share_usable(share))
+	if (!share_usable(share) || !not_viewing(share))
 		return -1;
 	return sl_handle_remove(share);
 }
@@ -63,7 +77,7 @@ SHARELITE_EXPORT int share_set_timeout(share_t *share, int timeout_ms)
 
 SHARELITE_EXPORT int share_store(share_t *share, const void *data, size_t length)
 {
-	if (!share_usable(share))
+	if (!share_usable(share) || !not_viewing(share))
 		return -1;
 	if (!data && length) {
 		errno = EINVAL;
@@ -99,6 +113,27 @@ SHARELITE_EXPORT ssize_t share_fetch_into(share_t *share, void *buf, size_t size
 	return sl_handle_fetch_into(share, buf, size);
 }
 
+SHARELITE_EXPORT ssize_t share_view(share_t *share, const void **data)
+{
+	if (!data) {
+		errno = EINVAL;
+		return -1;
+	}
+	*data = NULL;
+	if (!share_usable(share))
+		return -1;
+	return sl_handle_view(share, data);
+}
+
+SHARELITE_EXPORT int share_view_end(share_t *share)
+{
+	if (!share) {
+		errno = EINVAL;
+		return -1;
+	}
+	return sl_handle_view_end(share);
+}
+
 static int valid_lock_operation(int operation)
 {
 	switch (operation) {
@@ -116,7 +151,7 @@ static int valid_lock_operation(int operation)
 
 SHARELITE_EXPORT int share_lock(share_t *share, int operation)
 {
-	if (!share_usable(share))
+	if (!share_usable(share) || !not_viewing(share))
 		return -1;
 	if (!valid_lock_operation(operation)) {
 		errno = EINVAL;

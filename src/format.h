@@ -40,6 +40,9 @@
 /* What store_unlocked returns when the share's own lock must be taken. */
 #define SL_STORE_LOCKED 1
 
+/* What remove returns when the share went only in part: see remove. */
+#define SL_REMOVED_PARTLY 1
+
 /* What open found, for the core to record in the handle. */
 struct sl_opened {
 	int created;		/* this open created the share */
@@ -100,6 +103,7 @@ static inline unsigned int sl_version_after(unsigned int version)
  */
 struct sl_format {
 	const char *name;
+	long id;		/* SHARE_FORMAT_*, which share_stat() reports */
 	/* Bytes of share->state, which the core allocates zeroed before
 	 * open and frees after close or a failed open. */
 	size_t state_size;
@@ -161,6 +165,17 @@ struct sl_format {
 	 */
 	ssize_t (*fetch)(const share_t *share, struct sl_fetch *f);
 
+	/*
+	 * Optional (NULL: the core copies the value out with fetch):
+	 * called holding LOCK_SH or LOCK_EX, point *data at the value where
+	 * it lies in shared memory and return its whole length, or set
+	 * *data to NULL where the value is not in one piece (the core then
+	 * copies it out). The bytes stay where they are, unchanged, while
+	 * the lock is held and the handle stores nothing; the handle's
+	 * other ops may run meanwhile but must not unmap them.
+	 */
+	ssize_t (*view)(const share_t *share, const void **data);
+
 	/* The version of the value stored last, read with no lock held or
 	 * taken: EIDRM once the share is gone. */
 	int (*version)(const share_t *share, unsigned int *version);
@@ -169,8 +184,8 @@ struct sl_format {
 	int (*num_segments)(const share_t *share);
 
 	/*
-	 * Fill in *info, which the core has zeroed, but for key, which it
-	 * has set; `held` is the lock held. A count that needs a lock the
+	 * Fill in *info, which the core has zeroed, but for key and format,
+	 * which it has set; `held` is the lock held. A count that needs a lock the
 	 * handle does not hold is made only if taking that lock waits for
 	 * nobody, else it is -1; what it takes it gives back.
 	 */
@@ -179,7 +194,11 @@ struct sl_format {
 	/*
 	 * Called holding LOCK_EX: remove every object of the share. On
 	 * success no lock is held any more; on failure nothing is removed,
-	 * the value is whole and LOCK_EX still held.
+	 * the value is whole and LOCK_EX still held. A removal refused
+	 * after the value's objects went, when no step back is left,
+	 * returns SL_REMOVED_PARTLY with errno saying why, holding no lock:
+	 * the core then takes the handle's share for removed (EIDRM), as
+	 * after success, and share_remove() fails with that errno.
 	 */
 	int (*remove)(const share_t *share);
 

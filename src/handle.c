@@ -196,18 +196,35 @@ static int close_share(share_t *share)
 	return rc;
 }
 
-int sl_handle_close(share_t *share)
+void sl_handle_free(share_t *share)
 {
-	int rc = 0;
-
-	sl_registry_del(share);
-	/* After share_remove() only the handle's memory is left. */
-	if (!share->removed)
-		rc = close_share(share);
+	/* A view ends with its handle; close_share() gave its lock back. */
+	sl_view_forget(share);
 	share->format->close(share);
 	free(share->state);
 	free(share);
+}
+
+int sl_handle_finish_close(share_t *share)
+{
+	int rc = 0, err;
+
+	/* After share_remove() only the handle's memory is left. */
+	if (!share_removed(share))
+		rc = close_share(share);
+	err = errno;
+	sl_handle_free(share);
+	errno = err;
 	if (rc < 0 && errno == EIDRM)
 		rc = 0;		/* already gone: nothing is left to release */
 	return rc;
+}
+
+int sl_handle_close(share_t *share)
+{
+	/* A clean-up at work on the handle finishes the close: waiting for
+	 * it could be waiting for a lock this very thread holds. */
+	if (sl_registry_del(share))
+		return 0;
+	return sl_handle_finish_close(share);
 }

@@ -36,7 +36,7 @@ struct share {
 	int created;		/* share_new() created the share */
 	share_t *next_open;	/* this process's open handles: registry.c */
 	share_t *prev_open;
-	int removed;		/* share_remove() succeeded */
+	int removed;		/* share_remove() succeeded: share_removed() */
 	/* The kernel object the format keeps the share's lock in (for
 	 * IPC::ShareLite's, the semaphore set): see share_same_share(). */
 	int lock_object_id;
@@ -44,19 +44,23 @@ struct share {
 	int lock;
 	unsigned int lock_owner;	/* sl_process_token() of the lock's taker */
 	pthread_t lock_thread;		/* and the thread that took it */
-	/* registry.c, under its mutex: the clean-up calls at this handle, and
-	 * whether one of them is removing its share. */
+	/* view.c: the view open in process view_owner, if viewing. */
+	int viewing;
+	unsigned int view_owner;
+	int view_took_lock;	/* the view took LOCK_SH, to give back */
+	const void *view_data;
+	size_t view_length;
+	void *view_copy;	/* the value copied out, where it could not be viewed in place */
+	/* registry.c, under its mutex: the clean-up calls at this handle,
+	 * whether one of them is removing its share, and whether
+	 * share_close() left the close to the last of them. */
 	int pins;
 	int busy;
+	int closing;
 };
 
-/*
- * process.c: a number that tells this process from its ancestors and
- * descendants, for the cost of a memory read. sl_process_token_init() runs
- * once, before the first handle is made.
- */
-void sl_process_token_init(void);
-unsigned int sl_process_token(void);
+/* process.c: sl_process_token_init() runs before the first handle is made. */
+#include "process.h"
 
 /*
  * handle.c: a handle's life. sl_handle_new() takes share_new()'s checked
@@ -65,6 +69,10 @@ unsigned int sl_process_token(void);
  */
 share_t *sl_handle_new(key_t key, size_t segment_size, int flags, int timeout_ms);
 int sl_handle_close(share_t *share);
+/* The close after the registry let go of the handle; sl_handle_free()
+ * only detaches and frees, as in a child for a close its parent asked. */
+int sl_handle_finish_close(share_t *share);
+void sl_handle_free(share_t *share);
 
 /*
  * lock.c: the calls that use the share, each under the lock it needs,
@@ -80,9 +88,25 @@ int sl_handle_num_segments(share_t *share);
 int sl_handle_stat(share_t *share, struct share_info *info);
 int sl_handle_remove(share_t *share);
 
+/*
+ * view.c: share_view() and share_view_end(). sl_view_open() says whether
+ * this process has a view open on the handle: while it does, the calls
+ * that could change the value or drop the lock under it fail with EBUSY.
+ * sl_view_forget() frees what a view holds, for share_close().
+ */
+ssize_t sl_handle_view(share_t *share, const void **data);
+int sl_handle_view_end(share_t *share);
+void sl_view_forget(share_t *share);
+
+static inline int sl_view_open(const share_t *share)
+{
+	return share->viewing && share->view_owner == sl_process_token();
+}
+
 /* registry.c: the handles open in this process, for share_clean_up(). */
 void sl_registry_add(share_t *share);
-void sl_registry_del(share_t *share);
+/* 1 if a clean-up holds the handle: the last to let go closes it. */
+int sl_registry_del(share_t *share);
 void sl_registry_install_fork_handlers(void);
 /* Whether another open handle of this process on share's share holds a
  * lock: removing through share would wait for this process itself. */
@@ -99,6 +123,21 @@ static inline int share_same_share(const share_t *a, const share_t *b)
 	       a->lock_object_id == b->lock_object_id;
 }
 
+/*
+ * Whether share_remove() removed the handle's share. A clean-up in another
+ * thread may mark it (registry.c), so it is an atomic; relaxed, as the
+ * removal itself is seen through the kernel's objects, not this flag.
+ */
+static inline int share_removed(const share_t *share)
+{
+	return __atomic_load_n(&share->removed, __ATOMIC_RELAXED);
+}
+
+static inline void share_mark_removed(share_t *share)
+{
+	__atomic_store_n(&share->removed, 1, __ATOMIC_RELAXED);
+}
+
 /* Whether calls may use a handle: EINVAL for NULL; EIDRM once
  * share_remove() removed its share, whose ids the kernel may reuse. */
 static inline int share_usable(const share_t *share)
@@ -107,12 +146,24 @@ static inline int share_usable(const share_t *share)
 		errno = EINVAL;
 		return 0;
 	}
-	if (share->removed) {
+	if (share_removed(share)) {
 		errno = EIDRM;
 		return 0;
 	}
 	return 1;
 }
+
+/*
+ * The lock record (lock, lock_owner, lock_thread) is written only by the
+ * thread that uses the handle, but read by others too: the registry asks
+ * every handle whether the asking thread holds a lock through it
+ * (sl_registry_lock_held_elsewhere(), share_clean_up()). So each field is
+ * an atomic, and relaxed suffices: the answer matters only for records
+ * this thread wrote, which it reads back in program order; from a record
+ * another thread is changing, any mix of old and new fields names that
+ * thread or one before it, never this one anew, and the registry's answer
+ * for it is advisory (a lock that thread gives back as it pleases).
+ */
 
 /*
  * The lock this handle holds in this process. The kernel hands no SEM_UNDO
@@ -121,14 +172,27 @@ static inline int share_usable(const share_t *share)
  */
 static inline int share_held_lock(const share_t *share)
 {
-	return share->lock_owner == sl_process_token() ? share->lock : 0;
+	if (__atomic_load_n(&share->lock_owner, __ATOMIC_RELAXED) != sl_process_token())
+		return 0;
+	return __atomic_load_n(&share->lock, __ATOMIC_RELAXED);
+}
+
+/* The thread that last recorded the handle's lock. */
+static inline pthread_t share_lock_thread(const share_t *share)
+{
+	pthread_t thread;
+
+	__atomic_load(&share->lock_thread, &thread, __ATOMIC_RELAXED);
+	return thread;
 }
 
 static inline void share_set_held_lock(share_t *share, int lock)
 {
-	share->lock = lock;
-	share->lock_owner = sl_process_token();
-	share->lock_thread = pthread_self();
+	pthread_t self = pthread_self();
+
+	__atomic_store(&share->lock_thread, &self, __ATOMIC_RELAXED);
+	__atomic_store_n(&share->lock_owner, sl_process_token(), __ATOMIC_RELAXED);
+	__atomic_store_n(&share->lock, lock, __ATOMIC_RELAXED);
 }
 
 #endif /* SHARELITE_INTERNAL_H */

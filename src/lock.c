@@ -178,12 +178,13 @@ int sl_handle_stat(share_t *share, struct share_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->key = share->key;
+	info->format = share->format->id;
 	return share->format->stat(share, share_held_lock(share), info);
 }
 
 int sl_handle_remove(share_t *share)
 {
-	int back;
+	int back, rc;
 
 	/* Locks belong to handles: one this thread took through another
 	 * handle would be waited for by the very thread that holds it. */
@@ -193,10 +194,11 @@ int sl_handle_remove(share_t *share)
 	}
 	if (lock_for(share, LOCK_EX, &back) < 0)
 		return -1;
-	if (share->format->remove(share) == 0) {
+	rc = share->format->remove(share);
+	if (rc == 0 || rc == SL_REMOVED_PARTLY) {
 		share_set_held_lock(share, 0);	/* it went with the share */
-		share->removed = 1;
-		return 0;
+		share_mark_removed(share);
+		return rc == 0 ? 0 : -1;
 	}
 	unlock_for(share, LOCK_EX, back);
 	return -1;

@@ -16,15 +16,18 @@
  * that took a lock may have died and its pid gone to a descendant, and a
  * child in a new pid namespace may have its parent's pid.
  */
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "process.h"
 
 static unsigned int *wiped_token;	/* NULL: no wipe-on-fork page */
 static unsigned int lineage;		/* the last token made in this line */
+static pthread_once_t token_set_up = PTHREAD_ONCE_INIT;
 
-void sl_process_token_init(void)
+/* A second page would give this process a second token: once only. */
+static void set_up_token(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t size = page > 0 ? (size_t)page : 4096;
@@ -39,6 +42,11 @@ void sl_process_token_init(void)
 	}
 #endif
 	munmap(p, size);
+}
+
+void sl_process_token_init(void)
+{
+	pthread_once(&token_set_up, set_up_token);
 }
 
 /* The first ask in this process: a token greater than any in `lineage`. */

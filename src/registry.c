@@ -13,7 +13,7 @@
 #include "internal.h"
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Broadcast when a clean-up lets go of a handle (share->pins, ->busy). */
+/* Broadcast when a clean-up lets go of a handle (share->busy). */
 static pthread_cond_t handle_let_go = PTHREAD_COND_INITIALIZER;
 static share_t *open_handles;
 
@@ -28,16 +28,34 @@ static void registry_parent_after_fork(void)
 	pthread_mutex_unlock(&registry_lock);
 }
 
+static void unlink_handle(share_t *share)
+{
+	if (share->prev_open)
+		share->prev_open->next_open = share->next_open;
+	else
+		open_handles = share->next_open;
+	if (share->next_open)
+		share->next_open->prev_open = share->prev_open;
+}
+
 /*
  * The clean-ups under way in the parent ran in other threads, which the
- * child has not: nothing of theirs is pinned or waited for here.
+ * child has not: nothing of theirs is pinned or waited for here. A handle
+ * the parent closed while one of them held it is no handle of the child:
+ * only its memory and mappings are let go.
  */
 static void registry_child_after_fork(void)
 {
-	share_t *s;
+	share_t *s, *next;
 
-	for (s = open_handles; s; s = s->next_open)
+	for (s = open_handles; s; s = next) {
+		next = s->next_open;
 		s->pins = s->busy = 0;
+		if (s->closing) {
+			unlink_handle(s);
+			sl_handle_free(s);
+		}
+	}
 	pthread_cond_init(&handle_let_go, NULL);
 	pthread_mutex_unlock(&registry_lock);
 }
@@ -51,7 +69,7 @@ void sl_registry_install_fork_handlers(void)
 void sl_registry_add(share_t *share)
 {
 	pthread_mutex_lock(&registry_lock);
-	share->pins = share->busy = 0;
+	share->pins = share->busy = share->closing = 0;
 	share->prev_open = NULL;
 	share->next_open = open_handles;
 	if (open_handles)
@@ -60,19 +78,24 @@ void sl_registry_add(share_t *share)
 	pthread_mutex_unlock(&registry_lock);
 }
 
-/* Waits while a clean-up holds the handle: it is removing its share. */
-void sl_registry_del(share_t *share)
+/*
+ * Forget the handle, unless a clean-up holds it: then it is marked closing
+ * (1), and the last clean-up to let go of it closes it. Waiting for that
+ * clean-up instead would deadlock when it waits for a lock that the
+ * closing thread holds through another handle.
+ */
+int sl_registry_del(share_t *share)
 {
+	int pinned;
+
 	pthread_mutex_lock(&registry_lock);
-	while (share->pins)
-		pthread_cond_wait(&handle_let_go, &registry_lock);
-	if (share->prev_open)
-		share->prev_open->next_open = share->next_open;
+	pinned = share->pins > 0;
+	if (pinned)
+		share->closing = 1;
 	else
-		open_handles = share->next_open;
-	if (share->next_open)
-		share->next_open->prev_open = share->prev_open;
+		unlink_handle(share);
 	pthread_mutex_unlock(&registry_lock);
+	return pinned;
 }
 
 /*
@@ -88,8 +111,8 @@ static int lock_held_elsewhere(const share_t *share)
 	const share_t *t;
 
 	for (t = open_handles; t; t = t->next_open)
-		if (t != share && !t->removed && share_same_share(t, share) &&
-		    share_held_lock(t) && pthread_equal(t->lock_thread, pthread_self()))
+		if (t != share && !share_removed(t) && share_same_share(t, share) &&
+		    share_held_lock(t) && pthread_equal(share_lock_thread(t), pthread_self()))
 			return 1;
 	return 0;
 }
@@ -117,14 +140,14 @@ static int remove_unlocked(share_t *s)
 
 	while (s->busy)		/* another clean-up is removing it */
 		pthread_cond_wait(&handle_let_go, &registry_lock);
-	if (s->removed)
-		return 0;
+	if (share_removed(s) || s->closing)
+		return 0;	/* done, or closed after the other tried */
 	s->busy = 1;
 	pthread_mutex_unlock(&registry_lock);
 	if (share_remove(s) < 0)
 		err = errno;
 	if (err == EIDRM) {
-		s->removed = 1;	/* someone else was first */
+		share_mark_removed(s);	/* someone else was first */
 		err = 0;
 	}
 	pthread_mutex_lock(&registry_lock);
@@ -145,14 +168,14 @@ static int clean_up(int all)
 {
 	unsigned int self = sl_process_token();
 	int rc = 0, err = 0, locked_pass;
-	share_t *s, *next;
+	share_t *s, *next, *to_close = NULL;
 
 	pthread_mutex_lock(&registry_lock);
 	for (locked_pass = 1; locked_pass >= 0; locked_pass--) {
 		for (s = open_handles; s; s = next) {
 			int e;
 
-			if (s->opener != self || !(all || s->created) ||
+			if (s->opener != self || !(all || s->created) || s->closing ||
 			    (share_held_lock(s) != 0) != locked_pass) {
 				next = s->next_open;
 				continue;
@@ -168,10 +191,21 @@ static int clean_up(int all)
 			}
 			s->pins--;
 			next = s->next_open;
+			if (!s->pins && s->closing) {
+				/* Closed meanwhile: ours to close, once the
+				 * mutex is let go (closing may wait). */
+				unlink_handle(s);
+				s->next_open = to_close;
+				to_close = s;
+			}
 			pthread_cond_broadcast(&handle_let_go);
 		}
 	}
 	pthread_mutex_unlock(&registry_lock);
+	for (s = to_close; s; s = next) {
+		next = s->next_open;
+		sl_handle_finish_close(s);
+	}
 	if (rc < 0)
 		errno = err;
 	return rc;

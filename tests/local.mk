@@ -23,7 +23,8 @@ core_tests = \
 	tests/test_multiprocess \
 	tests/test_destroy \
 	tests/test_access \
-	tests/test_native
+	tests/test_native \
+	tests/test_native_wake
 
 check_PROGRAMS += $(core_tests)
 TESTS += $(core_tests)
@@ -36,6 +37,7 @@ core_neutral_tests = \
 	tests/test_timeout \
 	tests/test_keys \
 	tests/test_locks \
+	tests/test_view \
 	tests/test_cplusplus
 check_PROGRAMS += $(core_neutral_tests)
 neutral_tests += $(core_neutral_tests)
@@ -80,6 +82,10 @@ tests_test_timeout_CFLAGS = $(test_cflags)
 tests_test_timeout_LDADD = $(test_libs)
 tests_test_timeout_LDFLAGS = $(test_ldflags)
 
+tests_test_view_CFLAGS = $(test_cflags)
+tests_test_view_LDADD = $(test_libs)
+tests_test_view_LDFLAGS = $(test_ldflags)
+
 tests_test_multiprocess_CFLAGS = $(test_cflags)
 tests_test_multiprocess_LDADD = $(test_libs)
 tests_test_multiprocess_LDFLAGS = $(test_ldflags)
@@ -91,6 +97,10 @@ tests_test_destroy_LDFLAGS = $(test_ldflags)
 tests_test_access_CFLAGS = $(test_cflags)
 tests_test_access_LDADD = $(test_libs)
 tests_test_access_LDFLAGS = $(test_ldflags)
+
+tests_test_native_wake_CFLAGS = $(test_cflags)
+tests_test_native_wake_LDADD = $(test_libs)
+tests_test_native_wake_LDFLAGS = $(test_ldflags)
 
 tests_test_native_CFLAGS = $(test_cflags)
 tests_test_native_LDADD = $(test_libs)

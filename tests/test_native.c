@@ -98,6 +98,9 @@ static void test_created_native_and_found_again(void **unused)
 	assert_int_equal(info.version, 1);
 	assert_int_equal(info.length, 0);
 	assert_int_equal(info.segments, 1);
+	assert_int_equal(info.format, SHARE_FORMAT_NATIVE);
+	/* Its set has no semaphore that counts them. */
+	assert_int_equal(info.writers_waiting, -1);
 	assert_int_equal(share_version(a), 1);
 	assert_int_equal(share_fetch(a, &data), 0);
 	assert_string_equal(data, "");
@@ -107,6 +110,8 @@ static void test_created_native_and_found_again(void **unused)
 	assert_int_equal(share_version(a), 2);
 	/* Found without the flag, and with it. */
 	b = test_open(key, 0, 0);
+	assert_int_equal(share_stat(b, &info), 0);
+	assert_int_equal(info.format, SHARE_FORMAT_NATIVE);
 	assert_int_equal(share_fetch(b, &data), 5);
 	assert_string_equal(data, "hello");
 	free(data);
@@ -140,10 +145,12 @@ static void test_flag_opens_perl_format_share(void **unused)
 	/* libsharelite's Perl-format sets: three, and the writer queue. */
 	assert_int_equal(share_stat(a, &info), 0);
 	assert_int_equal(nsems(info.semid), 4);
+	assert_int_equal(info.format, SHARE_FORMAT_PERL);
 	assert_int_equal(share_store(a, "perl", 4), 0);
 	b = test_open(key, 0, NATIVE);
 	assert_int_equal(share_stat(b, &info), 0);
 	assert_int_equal(nsems(info.semid), 4);
+	assert_int_equal(info.format, SHARE_FORMAT_PERL);
 	test_assert_value(b, "perl");
 	assert_int_equal(test_close(b), 0);
 	share_set_destroy(a, 1);

@@ -19,10 +19,13 @@ enum {
 };
 
 /* Semaphores in a share's set: three as Perl makes it, four as
- * libsharelite does (sharelite(7), "Fairness"). */
+ * libsharelite does (sharelite(7), "Fairness"), two in a native share's
+ * (sharelite(7), "Native format"). */
 #define SHARE_NSEMS_PERL 3
 #define SHARE_NSEMS_OURS 4
-#define SHARE_NSEMS_OK(n) ((n) == SHARE_NSEMS_PERL || (n) == SHARE_NSEMS_OURS)
+#define SHARE_NSEMS_NATIVE 2
+#define SHARE_NSEMS_OK(n) \
+	((n) == SHARE_NSEMS_PERL || (n) == SHARE_NSEMS_OURS || (n) == SHARE_NSEMS_NATIVE)
 
 /* One subcommand: argv[0] is its name, options follow. */
 int cmd_store(int argc, char **argv);
@@ -90,9 +93,16 @@ extern int open_timeout_ms;
 share_t *open_existing(const struct keyarg *k);
 /* open_existing(), saying why it failed for the command cmd. */
 share_t *open_or_report(const struct keyarg *k, const char *cmd);
-/* Open k, or create it; *created says which. errno as share_new(). */
+/* Open k, or create it with share_new()'s extra flags (SHARE_NATIVE);
+ * *created says which. An existing share is opened as it is, in whichever
+ * format. errno as share_new(). */
 share_t *open_or_create(const struct keyarg *k, size_t segment_size, mode_t mode,
-			int *created);
+			int flags, int *created);
+
+/* format_name.c: struct share_info's format as a word for people and
+ * scripts, "perl" or "native"; what it means, in a few words. */
+const char *format_name(long format);
+const char *format_meaning(long format);
 
 /* io.c */
 int write_all(int fd, const void *buf, size_t len);

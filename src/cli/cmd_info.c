@@ -62,6 +62,7 @@ static void print_info(const struct share_info *in, const char *segments)
 		field("key:", "%u (0x%08x, \"%s\")", (unsigned)in->key, (unsigned)in->key, name);
 	else
 		field("key:", "%u (0x%08x)", (unsigned)in->key, (unsigned)in->key);
+	field("format:", "%s (%s)", format_name(in->format), format_meaning(in->format));
 	field("length:", "%zu", in->length);
 	field("version:", "%u", in->version);
 	field("segments:", "%s", segments);
@@ -76,7 +77,9 @@ static void print_info(const struct share_info *in, const char *segments)
 	field("semid:", "%d", in->semid);
 	field("readers:", "%d", in->readers);
 	field("writer:", "%s", in->writer ? "yes" : "no");
-	if (in->writers_waiting < 0)
+	if (in->writers_waiting < 0 && in->format == SHARE_FORMAT_NATIVE)
+		field("writers waiting:", "not counted (a native share's set has no count)");
+	else if (in->writers_waiting < 0)
 		field("writers waiting:", "not counted (a set made by Perl)");
 	else
 		field("writers waiting:", "%d", in->writers_waiting);

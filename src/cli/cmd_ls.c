@@ -1,9 +1,13 @@
 /*
  * cmd_ls.c - sharelite ls: every share on the system, found in the kernel's
  * lists, so that shares made by Perl's IPC::ShareLite show too. A share is a
- * key with a set of three semaphores (four if libsharelite made it) and a
- * segment; Perl's overflow segments have keys of their own but no
- * semaphores, and are not listed.
+ * key with a set of three semaphores (four if libsharelite made it, two in
+ * the native format) and a segment; Perl's overflow segments have keys of
+ * their own but no semaphores, and are not listed.
+ *
+ * The columns: KEY LENGTH VERSION SEGMENTS OWNER FORMAT [NAME]. The name,
+ * which not every key has, stays last, so every other column keeps its
+ * place on every line.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -68,25 +72,30 @@ static void print_share(const struct listed *s)
 {
 	struct keyarg k = { .text = "", .key = s->key };
 	char length[FIELD_BUF] = "-", version[FIELD_BUF] = "-", segments[FIELD_BUF] = "-";
+	const char *format = "-";
 	char owner[FIELD_BUF], name[FIELD_BUF];
 	struct share_info in;
 	share_t *share = open_existing(&k);
 
 	if (!share && (errno == ENOENT || errno == EIDRM))
 		return;		/* removed since the lists were read */
+	if (!share && errno == EEXIST)
+		return;		/* objects of the right kinds, but no share's */
 	if (share && share_stat(share, &in) == 0) {
 		snprintf(length, sizeof(length), "%zu", in.length);
 		snprintf(version, sizeof(version), "%u", in.version);
 		if (in.segments >= 0)
 			snprintf(segments, sizeof(segments), "%d", in.segments);
+		format = format_name(in.format);
 	}
 	if (share)
 		share_close(share);
-	printf("0x%08x %10s %8s %8s  ", (unsigned)s->key, length, version, segments);
+	printf("0x%08x %10s %8s %8s  %-8s ", (unsigned)s->key, length, version, segments,
+	       user_name(s->uid, owner, sizeof(owner)));
 	if (key_as_string(s->key, name))
-		printf("%-8s %s\n", user_name(s->uid, owner, sizeof(owner)), name);
+		printf("%-6s %s\n", format, name);
 	else
-		printf("%s\n", user_name(s->uid, owner, sizeof(owner)));
+		printf("%s\n", format);
 }
 
 int cmd_ls(int argc, char **argv)
@@ -113,8 +122,8 @@ int cmd_ls(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (header)
-		printf("%-10s %10s %8s %8s  %-8s %s\n", "KEY", "LENGTH", "VERSION",
-		       "SEGMENTS", "OWNER", "NAME");
+		printf("%-10s %10s %8s %8s  %-8s %-6s %s\n", "KEY", "LENGTH", "VERSION",
+		       "SEGMENTS", "OWNER", "FORMAT", "NAME");
 	for (i = 0; i < n; i++)
 		print_share(&shares[i]);
 	free(shares);

@@ -1,9 +1,12 @@
 /*
- * cmd_store.c - sharelite store [--size BYTES] [--mode OCTAL] KEY [VALUE]
+ * cmd_store.c - sharelite store [--size BYTES] [--mode OCTAL] [--native]
+ * KEY [VALUE]
  *
  * The whole value is read before anything is created, and a share this
  * command created is removed again if the store fails: a failed store
- * leaves the system as it found it.
+ * leaves the system as it found it. The options say how to create a share;
+ * an existing one is used as it is, as share_new() opens it whatever the
+ * flags, so --native on a Perl-format share stores in that format.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +31,7 @@
 struct store_options {
 	size_t segment_size;	/* 0: the library's default */
 	mode_t mode;
+	int flags;		/* SHARE_NATIVE, or 0 */
 };
 
 /* -1: go on at optind; else the exit code. */
@@ -36,6 +40,7 @@ static int parse_options(int argc, char **argv, struct store_options *o)
 	static const struct option opts[] = {
 		{ "size", required_argument, NULL, 's' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "native", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		TIMEOUT_OPTION,
 		{ NULL, 0, NULL, 0 },
@@ -45,6 +50,7 @@ static int parse_options(int argc, char **argv, struct store_options *o)
 
 	o->segment_size = 0;
 	o->mode = DEFAULT_MODE;
+	o->flags = 0;
 	while ((c = next_option(argc, argv, ":s:m:h", opts, &rc)) >= 0) {
 		if (c == 's') {
 			if (parse_ulong(optarg, 10, SHARELITE_HEADER_SIZE + 1,
@@ -58,6 +64,8 @@ static int parse_options(int argc, char **argv, struct store_options *o)
 				return usage_error(argv[0], "--mode takes octal permission bits "
 						   "from 1 to 777, like 0600");
 			o->mode = (mode_t)n;
+		} else if (c == 'n') {
+			o->flags |= SHARE_NATIVE;
 		}
 	}
 	return rc;
@@ -118,7 +126,7 @@ static int store(const struct keyarg *k, const struct store_options *o,
 		 const char *value, size_t len)
 {
 	int created, rc = EXIT_OK;
-	share_t *share = open_or_create(k, o->segment_size, o->mode, &created);
+	share_t *share = open_or_create(k, o->segment_size, o->mode, o->flags, &created);
 
 	if (!share) {
 		report_key_error(k, "store");

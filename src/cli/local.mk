@@ -10,6 +10,7 @@ src_cli_sharelite_SOURCES = \
 	src/cli/report.c \
 	src/cli/permission.c \
 	src/cli/open.c \
+	src/cli/format_name.c \
 	src/cli/io.c \
 	src/cli/sysvipc.c src/cli/sysvipc.h \
 	src/cli/cmd_store.c \
@@ -38,6 +39,7 @@ cli_tests = \
 	tests/cli/store_rollback.sh \
 	tests/cli/store_hint.sh \
 	tests/cli/info.sh \
+	tests/cli/native.sh \
 	tests/cli/ls.sh \
 	tests/cli/rm.sh \
 	tests/cli/errors.sh \

@@ -27,7 +27,7 @@ share_t *open_or_report(const struct keyarg *k, const char *cmd)
 }
 
 share_t *open_or_create(const struct keyarg *k, size_t segment_size, mode_t mode,
-			int *created)
+			int flags, int *created)
 {
 	share_t *share = NULL;
 	int i;
@@ -37,8 +37,8 @@ share_t *open_or_create(const struct keyarg *k, size_t segment_size, mode_t mode
 		share = open_existing(k);
 		if (share || errno != ENOENT)
 			return share;
-		share = share_new_timeout(k->key, segment_size, IPC_CREAT | IPC_EXCL | (int)mode,
-					  open_timeout_ms);
+		share = share_new_timeout(k->key, segment_size,
+					  IPC_CREAT | IPC_EXCL | (int)mode | flags, open_timeout_ms);
 		if (share) {
 			*created = 1;
 			return share;

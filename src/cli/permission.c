@@ -107,6 +107,7 @@ const char *permission_reason(key_t key, int err, char *buf, size_t size)
 	struct sysv_list shm, sem;
 	const struct sysv_object *head, *set, *overflow = NULL;
 	const char *reason = NULL;
+	int native;
 
 	if (sysv_read(SYSV_SHM, &shm) < 0)
 		return NULL;
@@ -116,13 +117,16 @@ const char *permission_reason(key_t key, int err, char *buf, size_t size)
 	}
 	head = sysv_find(&shm, key);
 	set = sysv_find(&sem, key);
+	/* Only Perl's format chains segments from the head's first bytes; a
+	 * native head starts with its magic number. */
+	native = set && set->count == SHARE_NSEMS_NATIVE;
 	if (head && !may(head, need)) {
 		describe(head, "the share's head segment", "shmid", need, buf, size);
 		reason = buf;
 	} else if (set && !may(set, need)) {
 		describe(set, "the share's semaphore set", "semid", need, buf, size);
 		reason = buf;
-	} else if (head && (overflow = refusing_overflow(&shm, head, need)) != NULL) {
+	} else if (head && !native && (overflow = refusing_overflow(&shm, head, need)) != NULL) {
 		describe(overflow, "an overflow segment of the share", "shmid", need, buf, size);
 		reason = buf;
 	}

@@ -46,8 +46,8 @@ static const char *foreign_reason(key_t key, char *buf, size_t size)
 		nsems = semaphores_in_set(semid);
 		if (nsems >= 0 && !SHARE_NSEMS_OK(nsems)) {
 			snprintf(buf, size, "not a share: the key's semaphore set has %d "
-				 "semaphores, a share's has %d or %d", nsems, SHARE_NSEMS_PERL,
-				 SHARE_NSEMS_OURS);
+				 "semaphores, a share's has %d, %d or %d", nsems,
+				 SHARE_NSEMS_NATIVE, SHARE_NSEMS_PERL, SHARE_NSEMS_OURS);
 			return buf;
 		}
 		if (shmid < 0)
@@ -75,8 +75,9 @@ static const char *explain(key_t key, int err, char *buf, size_t size)
 		       "and head segment have different owners";
 	case EIDRM:
 		return "the share was removed meanwhile";
-	case EBADMSG:
-		return "the share's memory is not in IPC::ShareLite's format";
+	case EBADMSG:	/* a chain or a native head that does not hold together */
+		return "the share's memory does not hold together in its format "
+		       "(written over by another program)";
 	case ETIMEDOUT:
 		return "another process held the share's lock for longer than --timeout";
 	case ENOENT:
@@ -88,8 +89,8 @@ static const char *explain(key_t key, int err, char *buf, size_t size)
 		if (err == ENOENT)
 			return "no such share";
 		if (err == EEXIST)	/* the library's word for "not a share's" */
-			return "not a share: the objects under this key are not in "
-			       "IPC::ShareLite's format";
+			return "not a share: the objects under this key are in neither "
+			       "IPC::ShareLite's format nor the native one";
 		break;
 	}
 	return strerror(err);

@@ -13,13 +13,13 @@
 static const char help_text[] =
 	"Usage: sharelite COMMAND [OPTION]... [ARGUMENT]...\n"
 	"Show and change shares: byte strings in SysV shared memory, in the format\n"
-	"of Perl's IPC::ShareLite.\n"
+	"of Perl's IPC::ShareLite or in libsharelite's native one.\n"
 	"\n"
 	"Commands:\n"
-	"  store [--size BYTES] [--mode OCTAL] KEY [VALUE]\n"
+	"  store [--size BYTES] [--mode OCTAL] [--native] KEY [VALUE]\n"
 	"                      store VALUE, or standard input, creating the share\n"
 	"  fetch [--json] KEY  write the value to standard output\n"
-	"  info KEY            show a share's length, version, segments, owner, locks\n"
+	"  info KEY            show a share's format, length, version, owner, locks\n"
 	"  rm KEY...           remove shares: every segment and the semaphore set\n"
 	"  ls [--no-header]    list the shares on this system\n"
 	"  watch [--count N] KEY\n"
@@ -29,6 +29,8 @@ static const char help_text[] =
 	"Options:\n"
 	"  --size BYTES        segment size of a new share (default 65536)\n"
 	"  --mode OCTAL        permissions of a new share (default 0600)\n"
+	"  --native            create a new share in the native format, which\n"
+	"                      Perl's IPC::ShareLite cannot open\n"
 	"  --json, --pretty    pretty-print a value that is JSON\n"
 	"  --count N           stop watching after N changes\n"
 	"  --no-header         leave out ls's column names\n"
@@ -50,12 +52,16 @@ static const struct {
 	const char *options;
 } command_help[] = {
 	{ "store",
-	  "Usage: sharelite store [--size BYTES] [--mode OCTAL] [--timeout MS] KEY [VALUE]\n"
+	  "Usage: sharelite store [--size BYTES] [--mode OCTAL] [--native] [--timeout MS]\n"
+	  "                       KEY [VALUE]\n"
 	  "Store VALUE, or all of standard input, in the share KEY, creating it\n"
-	  "if it does not exist.\n",
+	  "if it does not exist. --size, --mode and --native apply only to a share\n"
+	  "that store creates: an existing one keeps its own, format included.\n",
 	  "  --size BYTES      segment size of a new share (default 65536)\n"
 	  "  --mode OCTAL      permissions of a new share (default 0600); using a\n"
 	  "                    share takes read and write: 0666 is for every user\n"
+	  "  --native          create the share in the native format: fetches take\n"
+	  "                    no lock, but Perl's IPC::ShareLite cannot open it\n"
 	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
 	{ "fetch",
 	  "Usage: sharelite fetch [--json] [--timeout MS] KEY\n"
@@ -65,7 +71,8 @@ static const struct {
 	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
 	{ "info",
 	  "Usage: sharelite info [--timeout MS] KEY\n"
-	  "Show the share KEY: length, version, segments, mode, owner, locks, ids.\n",
+	  "Show the share KEY: format, length, version, segments, mode, owner, locks,\n"
+	  "ids.\n",
 	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
 	{ "rm",
 	  "Usage: sharelite rm [--timeout MS] KEY...\n"
@@ -73,7 +80,7 @@ static const struct {
 	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
 	{ "ls",
 	  "Usage: sharelite ls [--no-header] [--timeout MS]\n"
-	  "List the shares on this system, Perl's too.\n",
+	  "List the shares on this system, Perl's too, with the format of each.\n",
 	  "  --no-header       leave out the column names\n"
 	  "  --timeout MS      wait at most MS milliseconds for a share's lock\n" },
 	{ "watch",

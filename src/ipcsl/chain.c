@@ -16,6 +16,7 @@
 
 #include "sharelite_const.h"
 #include "chain.h"
+#include "rights.h"
 
 _Static_assert(sizeof(struct segment_header) == SHARELITE_HEADER_SIZE,
 	       "the header is 16 bytes in IPC::ShareLite's format");
@@ -218,9 +219,9 @@ void sl_chain_init_head(struct chain *c)
 	struct segment_header *h = chain_head(c);
 
 	h->next_shmid = -1;
-	h->length = 0;
+	chain_store(h->length, 0);
 	h->shm_state = 1;
-	h->version = 1;
+	chain_store(h->version, 1);
 	c->shm_state = 1;
 }
 
@@ -336,7 +337,7 @@ static int may_remove(int shmid);
  * An overflow segment belongs to the user whose store made it, and one
  * this process may not remove must stay linked: unlinked, it would be
  * nobody's to find. So with check_rights the walk stops at the first such
- * segment (may_remove(), two system calls a segment, paid only when the
+ * segment (may_remove(), one system call a segment, paid only when the
  * chain shrinks), and a refused IPC_RMID links its segment back: the chain
  * stays longer, and whole. 0 when every segment from n on is removed; -1
  * with errno when the chain stopped short.
@@ -532,15 +533,20 @@ int sl_chain_count(struct chain *c)
 }
 
 /*
- * Whether this process may remove the segment: IPC_SET needs the right that
- * IPC_RMID needs (owner, creator or CAP_SYS_ADMIN), and setting what
- * IPC_STAT read changes nothing.
+ * Whether this process may remove the segment, asked without changing it;
+ * if not, errno says why (EPERM: another user's).
  */
 static int may_remove(int shmid)
 {
 	struct shmid_ds ds;
 
-	return shmctl(shmid, IPC_STAT, &ds) == 0 && shmctl(shmid, IPC_SET, &ds) == 0;
+	if (shmctl(shmid, IPC_STAT, &ds) < 0)
+		return 0;
+	if (!sl_may_remove(&ds.shm_perm)) {
+		errno = EPERM;
+		return 0;
+	}
+	return 1;
 }
 
 int sl_chain_remove(struct chain *c)
@@ -561,7 +567,7 @@ int sl_chain_remove(struct chain *c)
 	before = c->attached;
 	/* The value goes first: a remover killed part-way leaves an empty
 	 * share, never a length that its shortened chain cannot hold. */
-	chain_head(c)->length = 0;
+	chain_store(chain_head(c)->length, 0);
 	rc = remove_mapped(c, 1, 0);
 	if (c->attached < before)
 		chain_head(c)->shm_state = ++c->shm_state;

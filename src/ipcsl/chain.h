@@ -47,6 +47,15 @@ static inline struct segment_header *chain_head(const struct chain *c)
 
 /* Loads a field of shared memory exactly once. */
 #define chain_load(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+/*
+ * Stores a head field that readers load without the lock (length, version:
+ * share_version(), share_stat()), so that they see it whole, old or new.
+ * Relaxed suffices: what they read so is a number to report or compare,
+ * never a reason to read the value, which is read under the lock, whose
+ * semop(2) orders it after the writer's stores. On x86 and ARM it is the
+ * same single store as a plain one.
+ */
+#define chain_store(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
 
 /* Map the head segment and learn the chain's geometry from the kernel. */
 int sl_chain_open_head(struct chain *c, int shmid);

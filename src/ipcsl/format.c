@@ -15,6 +15,7 @@
 
 #include "format.h"
 #include "chain.h"
+#include "rights.h"
 #include "semlock.h"
 
 union semun {			/* the caller defines it, says semctl(2) */
@@ -371,21 +372,38 @@ opened:
 
 /*
  * Under the exclusive lock: remove every segment, then the semaphores, which
- * releases the lock. On failure nothing is removed and the lock is held.
+ * releases the lock. On failure nothing is removed and the lock is held,
+ * but for SL_REMOVED_PARTLY: the set was refused after the segments went
+ * (its owner changed in between). The handle has nothing mapped then, so
+ * it gives back its lock and the core takes the share for removed; the set
+ * stays, a set with no head, which an opener with IPC_CREAT makes a share
+ * of again.
  */
 static int remove_locked(const share_t *share)
 {
 	struct ipcsl *st = state_of(share);
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
+	int held, err;
 
-	/* The set goes last: check first that it can go at all (IPC_SET
-	 * needs IPC_RMID's right), so a refusal leaves the value whole. */
-	if (semctl(st->semid, 0, IPC_STAT, arg) < 0 || semctl(st->semid, 0, IPC_SET, arg) < 0)
+	/* The set goes last: check first that it can go at all, so a refusal
+	 * leaves the value whole. */
+	if (semctl(st->semid, 0, IPC_STAT, arg) < 0)
 		return -1;
+	if (!sl_may_remove(&ds.sem_perm)) {
+		errno = EPERM;
+		return -1;
+	}
 	if (sl_chain_remove(&st->chain) < 0)
 		return -1;
-	return semctl(st->semid, 0, IPC_RMID) < 0 ? -1 : 0;
+	if (semctl(st->semid, 0, IPC_RMID) == 0)
+		return 0;
+	if (errno == EINVAL || errno == EIDRM)
+		return 0;	/* removed by another (ipcrm): gone all the same */
+	err = errno;
+	change_lock(st, LOCK_EX, 0, SEMLOCK_RESTART, NULL, &held);
+	errno = err;
+	return SL_REMOVED_PARTLY;
 }
 
 /* Whether this handle's process is the only one attached to the head. */
@@ -405,7 +423,7 @@ static int attached_alone(struct ipcsl *st)
 static int remove_if_last(const share_t *share, int held, int *now)
 {
 	struct ipcsl *st = state_of(share);
-	int shmid = st->chain.segs[0].shmid;
+	int shmid = st->chain.segs[0].shmid, rc;
 	struct shmid_ds ds;
 
 	*now = held;
@@ -425,10 +443,11 @@ static int remove_if_last(const share_t *share, int held, int *now)
 		return -1;
 	if (!attached_alone(st))
 		return 0;	/* opened meanwhile: its opener's now */
-	if (remove_locked(share) < 0)
+	rc = remove_locked(share);
+	if (rc < 0)
 		return -1;
-	*now = 0;	/* it went with the set */
-	return 0;
+	*now = 0;	/* it went with the set, or was given back */
+	return rc == SL_REMOVED_PARTLY ? -1 : 0;
 }
 
 /*
@@ -474,10 +493,14 @@ static int remove_private_if_last(const share_t *share, int held, int *now)
 	} else if (ds.shm_nattch == 1) {
 		/* Alone: nobody is left to hold the lock, so this never waits. */
 		rc = change_lock(st, 0, LOCK_EX, SEMLOCK_NONBLOCK | SEMLOCK_RESTART, NULL, now);
-		if (rc == 0 && remove_locked(share) == 0) {
+		if (rc == 0)
+			rc = remove_locked(share);
+		if (rc == 0) {
 			*now = 0;
 			return 0;	/* the turn and the lock went with the set */
 		}
+		if (rc == SL_REMOVED_PARTLY)
+			*now = 0;	/* given back */
 		rc = -1;
 	}
 	/* Detach before the turn ends: the next closer sees us gone. */
@@ -522,6 +545,7 @@ static int ipcsl_store(const share_t *share, const void *data, size_t length)
 {
 	struct ipcsl *st = state_of(share);
 	struct chain *c = &st->chain;
+	unsigned int version;
 	size_t nsegs;
 
 	sl_chain_sync(c);
@@ -531,13 +555,14 @@ static int ipcsl_store(const share_t *share, const void *data, size_t length)
 	if (sl_chain_reserve(c, nsegs) < 0)
 		return -1;
 	/* A writer that dies while copying leaves an empty value, not a torn one. */
-	chain_head(c)->length = 0;
+	chain_store(chain_head(c)->length, 0);
 	sl_chain_write(c, data, length);
-	chain_head(c)->length = (int32_t)length;
+	chain_store(chain_head(c)->length, (int32_t)length);
 	/* The value is stored; a chain that cannot be trimmed now stays
 	 * longer, whole, for the next store to trim. */
 	sl_chain_trim(c, nsegs);
-	chain_head(c)->version = sl_version_after(chain_head(c)->version);
+	version = sl_version_after(chain_load(chain_head(c)->version));
+	chain_store(chain_head(c)->version, version);
 	return 0;
 }
 
@@ -566,6 +591,18 @@ static ssize_t ipcsl_fetch(const share_t *share, struct sl_fetch *f)
 		return -1;
 	sl_chain_read(c, f->buf, (size_t)length < f->size ? (size_t)length : f->size);
 	f->version = chain_load(chain_head(c)->version);
+	return length;
+}
+
+/* A value in the head is viewed there; a longer one spans segments
+ * mapped apart, so the core copies it out. */
+static ssize_t ipcsl_view(const share_t *share, const void **data)
+{
+	struct chain *c = &state_of(share)->chain;
+	ssize_t length = locked_length(c);
+
+	if (length >= 0 && (size_t)length <= c->data_size)
+		*data = c->segs[0].addr + SHARELITE_HEADER_SIZE;
 	return length;
 }
 
@@ -639,6 +676,7 @@ static int ipcsl_stat(const share_t *share, int held, struct share_info *info)
 
 const struct sl_format sl_format_ipcsl = {
 	.name = "IPC::ShareLite 0.17",
+	.id = SHARE_FORMAT_PERL,
 	.state_size = sizeof(struct ipcsl),
 	.probe = ipcsl_probe,
 	.open = ipcsl_open,
@@ -646,6 +684,7 @@ const struct sl_format sl_format_ipcsl = {
 	.lock = ipcsl_lock,
 	.store = ipcsl_store,
 	.fetch = ipcsl_fetch,
+	.view = ipcsl_view,
 	.version = ipcsl_version,
 	.num_segments = ipcsl_num_segments,
 	.stat = ipcsl_stat,

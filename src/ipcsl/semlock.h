@@ -19,29 +19,19 @@ enum {
 	SEMLOCK_NSEMS_QUEUED = 4
 };
 
-/* Flags for sl_semlock_change() */
+/* Flags for sl_semlock_change_until(), semrw.h's SL_SEMRW_* */
 #define SEMLOCK_NONBLOCK 1	/* fail with EWOULDBLOCK instead of waiting */
 #define SEMLOCK_RESTART 2	/* wait on through signals instead of EINTR */
 #define SEMLOCK_QUEUED 4	/* the set has SEMLOCK_WRITERS_WAITING */
 
 /*
- * Go from lock `from` to lock `to` (each 0, LOCK_SH or LOCK_EX) and store in
- * *held the lock held afterwards, on failure too: a blocking upgrade from
- * LOCK_SH releases first, as flock(2) does, and may end holding nothing.
- * A lock that must be waited for is retried without sleeping for a few
+ * sl_semrw_change() (semrw.h) on a set laid out as above: go from lock
+ * `from` to lock `to`, waiting until deadline at most (NULL: no limit). A
+ * lock that must be waited for is retried without sleeping for a few
  * microseconds first. With SEMLOCK_QUEUED a writer that waits holds off
  * new shared locks.
- * Errors: EWOULDBLOCK, EINTR, EIDRM (the set is gone), and semop(2)'s own.
- */
-int sl_semlock_change(int semid, int from, int to, int flags, int *held);
-
-/*
- * sl_semlock_change() that gives up waiting at deadline, a CLOCK_MONOTONIC
- * time, with ETIMEDOUT; a NULL deadline waits for ever. A deadline already
- * past still takes a lock that is free. Signals restarted by
- * SEMLOCK_RESTART do not move the deadline.
  */
 int sl_semlock_change_until(int semid, int from, int to, int flags,
-			 const struct timespec *deadline, int *held);
+			    const struct timespec *deadline, int *held);
 
 #endif /* SHARELITE_SEMLOCK_H */

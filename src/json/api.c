@@ -6,11 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "sharelite_json.h"
 #include "codec.h"
 #include "edit.h"
+#include "process.h"
 
 /* Marks a definition as part of the ABI; everything else stays hidden. */
 #define SHARE_JSON_EXPORT __attribute__((visibility("default")))
@@ -20,7 +20,7 @@
 struct share_json {
 	share_t *share;		/* borrowed */
 	int lock;		/* taken by share_json_lock(): 0, LOCK_SH or LOCK_EX */
-	pid_t locker;		/* the process that took it */
+	unsigned int locker;	/* sl_process_token() of the process that took it */
 	json_t *value;		/* under a lock: the value once read, else NULL */
 	int dirty;		/* value changed under LOCK_EX: store it at unlock */
 };
@@ -42,11 +42,16 @@ static void forget_lock(share_json_t *sj)
 	sj->lock = 0;
 }
 
-/* SysV locks are not inherited through fork(): a child holds nothing, and
- * its parent's unwritten changes are not the child's to write. */
+/*
+ * SysV locks are not inherited through fork(): a child holds nothing, and
+ * its parent's unwritten changes are not the child's to write. A pid would
+ * not tell: a child in a new pid namespace, or one given a dead locker's
+ * pid, has the locker's. The process token tells every child, however
+ * forked, from its ancestors.
+ */
 static int held(share_json_t *sj)
 {
-	if (sj->lock && sj->locker != getpid())
+	if (sj->lock && sj->locker != sl_process_token())
 		forget_lock(sj);
 	return sj->lock;
 }
@@ -145,6 +150,7 @@ SHARE_JSON_EXPORT share_json_t *share_json_open(share_t *share)
 		errno = EINVAL;
 		return NULL;
 	}
+	sl_process_token_init();
 	sj = calloc(1, sizeof(*sj));
 	if (sj)
 		sj->share = share;
@@ -320,7 +326,7 @@ SHARE_JSON_EXPORT int share_json_lock(share_json_t *sj, int operation)
 		sj->value = NULL;
 	}
 	sj->lock = to;
-	sj->locker = getpid();
+	sj->locker = sl_process_token();
 	return 0;
 }
 

@@ -11,7 +11,8 @@ pkgconfig_DATA += sharelite-json.pc
 src_json_libsharelite_json_la_SOURCES = \
 	src/json/api.c \
 	src/json/codec.c src/json/codec.h \
-	src/json/edit.c src/json/edit.h
+	src/json/edit.c src/json/edit.h \
+	src/process.c src/process.h
 src_json_libsharelite_json_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -fvisibility=hidden
 src_json_libsharelite_json_la_LIBADD = src/libsharelite.la $(JANSSON_LIBS)
 src_json_libsharelite_json_la_LDFLAGS = -version-info $(SHARELITE_JSON_LT_VERSION) \
@@ -35,6 +36,7 @@ json_test_libs = src/json/libsharelite-json.la $(test_libs) $(JANSSON_LIBS)
 json_tests = \
 	tests/json/test_json_locks \
 	tests/json/test_json_interrupted \
+	tests/json/test_json_native \
 	tests/json/test_json_cxx
 check_PROGRAMS += $(json_tests)
 TESTS += $(json_tests) tests/json/exports.sh
@@ -68,6 +70,10 @@ tests_json_test_json_interrupted_SOURCES = tests/json/test_json_interrupted.c \
 tests_json_test_json_interrupted_CFLAGS = $(json_test_cflags)
 tests_json_test_json_interrupted_LDADD = $(json_test_libs)
 tests_json_test_json_interrupted_LDFLAGS = $(test_ldflags)
+tests_json_test_json_native_SOURCES = tests/json/test_json_native.c tests/json/jsontest.h
+tests_json_test_json_native_CFLAGS = $(json_test_cflags)
+tests_json_test_json_native_LDADD = $(json_test_libs)
+tests_json_test_json_native_LDFLAGS = $(test_ldflags)
 tests_json_test_json_cxx_SOURCES = tests/json/test_json_cxx.cc
 tests_json_test_json_cxx_CXXFLAGS = $(AM_CXXFLAGS) $(JANSSON_CFLAGS)
 tests_json_test_json_cxx_LDADD = src/json/libsharelite-json.la src/libsharelite.la $(JANSSON_LIBS)

@@ -580,6 +580,11 @@ static ssize_t native_fetch(const share_t *share, struct sl_fetch *f)
 	return sl_native_read(state_of(share), share->timeout_ms, f);
 }
 
+static ssize_t native_view(const share_t *share, const void **data)
+{
+	return sl_native_view(state_of(share), data);
+}
+
 static int native_version(const share_t *share, unsigned int *version)
 {
 	const struct native *st = state_of(share);
@@ -609,6 +614,7 @@ static int native_stat(const share_t *share, int held, struct share_info *info)
 	struct shmid_ds ds;
 
 	(void)held;	/* counting segments needs no lock */
+	info->writers_waiting = -1;	/* neither the set nor the table counts them */
 	if (st->private_share) {
 		if (sl_native_removed(st) ||
 		    sl_proclock_count(st->table, &info->readers, &info->writer) < 0)
@@ -723,6 +729,7 @@ static int native_remove_if_last(const share_t *share, int held, int *now)
 
 const struct sl_format sl_format_native = {
 	.name = "native",
+	.id = SHARE_FORMAT_NATIVE,
 	.state_size = sizeof(struct native),
 	.probe = native_probe,
 	.open = native_open,
@@ -730,6 +737,7 @@ const struct sl_format sl_format_native = {
 	.lock = native_lock,
 	.store = native_store,
 	.fetch = native_fetch,
+	.view = native_view,
 	.version = native_version,
 	.num_segments = native_num_segments,
 	.stat = native_stat,

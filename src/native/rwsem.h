@@ -17,7 +17,7 @@ enum {
 	RWSEM_NSEMS_PRIVATE = 3
 };
 
-/* Flags of sl_rwsem_change(), as format.h's SL_LOCK_*. */
+/* Flags of sl_rwsem_change(), as format.h's SL_LOCK_* and semrw.h's SL_SEMRW_*. */
 #define RWSEM_NONBLOCK 1
 #define RWSEM_RESTART 2
 

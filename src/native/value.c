@@ -144,6 +144,16 @@ static void remove_orphans(struct native *st)
 	}
 }
 
+/* Whether remove_orphans() has anything to do: almost never, so a store
+ * that finds nothing recorded writes none of those words. Relaxed, as
+ * remove_orphans(): the mutex orders them. */
+static int orphans_recorded(const struct native_head *h)
+{
+	return __atomic_load_n(&h->creator, __ATOMIC_RELAXED) != 0 ||
+	       __atomic_load_n(&h->orphan[0], __ATOMIC_RELAXED) != -1 ||
+	       __atomic_load_n(&h->orphan[1], __ATOMIC_RELAXED) != -1;
+}
+
 void sl_native_remove_values(struct native *st)
 {
 	struct native_head *h = st->head;
@@ -288,6 +298,12 @@ int sl_native_removed(const struct native *st)
 	return 0;
 }
 
+/* Wake every process asleep in sl_native_wait() on the head's wake word. */
+static void wake_sleepers(struct native_head *h)
+{
+	syscall(SYS_futex, &h->wake, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
 /*
  * While slot j is being written (seq odd): give back the pages of its data
  * from byte `from` to byte `to`, which its last value used and the new one
@@ -332,7 +348,8 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	uint64_t old_length = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
 	unsigned char *dest;
 
-	remove_orphans(st);
+	if (orphans_recorded(h))
+		remove_orphans(st);
 	dest = place_value(st, j, length, &shmid);
 	if (!dest)
 		return -1;
@@ -357,12 +374,40 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	/* The commit, one atomic store. Release: a reader whose acquire load
 	 * of current names this slot and version sees it whole. */
 	__atomic_store_n(&h->current, native_current(version, j), __ATOMIC_RELEASE);
-	/* After the commit, so that a woken waiter finds the new value. */
-	sl_native_wake(st, version);
+	/*
+	 * After the commit, so that a woken waiter finds the new value.
+	 * Relaxed, and no fence between the two: a waiter counts itself in
+	 * waiters under this mutex (sl_native_wait), so either it did so
+	 * before we took the mutex and this load sees it, or its loads of
+	 * wake and current come after our unlock and see this store.
+	 * FUTEX_WAKE orders the store before its own look for sleepers.
+	 */
+	__atomic_store_n(&h->wake, version, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&h->waiters, __ATOMIC_RELAXED))
+		wake_sleepers(h);
 	/* Readers still copying from the old segment keep it mapped; those
 	 * that attach it too late fail, and try again with current. */
-	remove_orphans(st);
+	if (orphans_recorded(h))
+		remove_orphans(st);
 	return 0;
+}
+
+/*
+ * memcpy(), with the copy of 8 to 16 bytes inlined as two overlapping
+ * words: for values that small the call costs as much as the copy.
+ */
+static inline void copy_value(unsigned char *to, const unsigned char *from, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t head, tail;
+
+		memcpy(&head, from, 8);
+		memcpy(&tail, from + n - 8, 8);
+		memcpy(to, &head, 8);
+		memcpy(to + n - 8, &tail, 8);
+		return;
+	}
+	memcpy(to, from, n);
 }
 
 /*
@@ -419,7 +464,7 @@ static int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
 		size_t n = len < f->size ? (size_t)len : f->size;
 
 		if (n)
-			memcpy(f->buf, src, n);
+			copy_value(f->buf, src, n);
 	}
 	/* Orders the loads above before the reload of seq: pairs with the
 	 * writer's release fence after it made seq odd. */
@@ -465,6 +510,47 @@ ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f)
 }
 
 /*
+ * The published value where it lies, for share_view(). Called holding a
+ * semaphore lock, which keeps every store out (format.c, mark_locked), so
+ * the slot cannot change: a slot being written, or a descriptor out of
+ * bounds, is a head written over (EBADMSG).
+ */
+ssize_t sl_native_view(struct native *st, const void **data)
+{
+	const struct native_head *h = st->head;
+	const struct native_slot *s;
+	uint64_t cur, len;
+	unsigned int i;
+	int shmid;
+
+	if (sl_native_removed(st))
+		return -1;
+	/* Acquire, as in try_read(): the last commit's stores are seen. */
+	cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
+	i = native_current_index(cur);
+	s = &h->slot[i];
+	len = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
+	shmid = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED);
+	if ((__atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) & 1) ||
+	    __atomic_load_n(&s->version, __ATOMIC_RELAXED) != native_current_version(cur) ||
+	    len > SHARELITE_MAX_LENGTH || (shmid < 0 && len > st->slot_size)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	if (shmid < 0) {
+		*data = st->data[i];
+		return (ssize_t)len;
+	}
+	*data = map_value(st, i, shmid, len);
+	if (!*data) {
+		if (errno == EINVAL || errno == EIDRM)
+			errno = EBADMSG;	/* named, yet gone: written over */
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+/*
  * The published version and length, for share_stat(): as try_read()
  * without the copy. 0, or -1 with EBADMSG or EIDRM.
  */
@@ -489,12 +575,14 @@ int sl_native_published(struct native *st, unsigned int *version, size_t *length
 }
 
 /*
- * Wake the processes in sl_native_wait(), if any, after a commit. Seq_cst,
- * as the waiter's increment of waiters and load of wake: of the writer's
- * store of wake and a waiter's increment, whichever comes first in their
- * single total order, the other side sees it, so either the writer sees
- * the waiter and wakes it or the waiter sees the new wake and does not
- * sleep (futex(2) compares wake atomically with going to sleep).
+ * Wake the processes in sl_native_wait(), if any, without the writers'
+ * mutex (share_remove()). Seq_cst, as the waiter's increment of waiters and
+ * load of wake: of this store of wake and a waiter's increment, whichever
+ * comes first in their single total order, the other side sees it, so
+ * either this sees the waiter and wakes it or the waiter sees the new wake
+ * and does not sleep (futex(2) compares wake atomically with going to
+ * sleep). Stores, which hold the mutex, wake more cheaply: see
+ * sl_native_write().
  */
 void sl_native_wake(struct native *st, unsigned int version)
 {
@@ -502,7 +590,7 @@ void sl_native_wake(struct native *st, unsigned int version)
 
 	__atomic_store_n(&h->wake, version, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&h->waiters, __ATOMIC_SEQ_CST))
-		syscall(SYS_futex, &h->wake, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+		wake_sleepers(h);
 }
 
 /*
@@ -517,7 +605,26 @@ int sl_native_wait(struct native *st, unsigned int version, const struct timespe
 	struct native_head *h = st->head;
 	int rc = 0;
 
-	__atomic_add_fetch(&h->waiters, 1, __ATOMIC_SEQ_CST);
+	/*
+	 * Counted under the writers' mutex, which every store holds while it
+	 * stores wake and reads waiters: that store either sees us or is
+	 * over, its wake and current stored, before our loads below. Seq_cst
+	 * still, for sl_native_wake() without the mutex. The mutex not had by
+	 * the deadline: look once, as if the wait had run out. A mutex
+	 * written over (EBADMSG) fails stores too: count without it.
+	 */
+	if (sl_native_writer_lock(st, deadline, -1) == 0) {
+		__atomic_add_fetch(&h->waiters, 1, __ATOMIC_SEQ_CST);
+		sl_native_writer_unlock(st);
+	} else if (errno == ETIMEDOUT) {
+		uint64_t cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
+
+		if (sl_native_removed(st))
+			return -1;
+		return native_current_version(cur) != version;
+	} else {
+		__atomic_add_fetch(&h->waiters, 1, __ATOMIC_SEQ_CST);
+	}
 	for (;;) {
 		/* wake first: a wake seen new means current is new too (the
 		 * writer stored it before, with release). */

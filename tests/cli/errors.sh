@@ -74,7 +74,7 @@ ok "a foreign segment: exit 1, named, untouched, no semaphore set made for it"
 for cmd in fetch info rm watch store; do
 	sl $cmd "$sem1"
 	expect_error "$cmd of a 1-semaphore set" 1 \
-		"^sharelite: $cmd: key $sem1 .*: not a share: the key's semaphore set has 1 semaphores, a share's has 3 or 4\$"
+		"^sharelite: $cmd: key $sem1 .*: not a share: the key's semaphore set has 1 semaphores, a share's has 2, 3 or 4\$"
 	objects_as_before "$cmd"
 done
 ok "a foreign semaphore set: exit 1, named, untouched"
@@ -92,7 +92,7 @@ ok "a semaphore set without a segment: exit 1, named, untouched"
 for cmd in fetch info rm watch store; do
 	sl $cmd "$tiny"
 	expect_error "$cmd of a segment too small" 1 \
-		"^sharelite: $cmd: key $tiny .*: not a share: the objects under this key are not in IPC::ShareLite's format\$"
+		"^sharelite: $cmd: key $tiny .*: not a share: the objects under this key are in neither IPC::ShareLite's format nor the native one\$"
 	has_sem "$tiny" && has_shm "$tiny" || fail "$cmd removed objects that are no share"
 done
 ok "a segment too small to be a share's: exit 1, named, untouched"

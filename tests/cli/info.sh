@@ -10,6 +10,8 @@ expect_ok "store"
 sl info "$k"
 expect_ok "info"
 [ "$(info_field key)" = "$k ($(hex "$k"))" ] || fail "key line is '$(info_field key)'"
+[ "$(info_field format)" = "perl (IPC::ShareLite's format: Perl programs can open it too)" ] ||
+	fail "format line is '$(info_field format)'"
 [ "$(info_field length)" = 12 ] || fail "length"
 [ "$(info_field version)" = 2 ] || fail "version of a new share after one store"
 [ "$(info_field segments)" = 1 ] || fail "segments"
@@ -26,7 +28,7 @@ semid=$(awk -v k="$(signed "$k")" 'NR > 1 && $1 == k { print $2 }' /proc/sysvipc
 [ "$(info_field readers)" = 0 ] || fail "readers"
 [ "$(info_field writer)" = no ] || fail "writer"
 [ "$(info_field 'writers waiting')" = 0 ] || fail "writers waiting"
-[ "$(wc -l <"$OUT")" -eq 15 ] || fail "info printed $(wc -l <"$OUT") lines, want 15"
+[ "$(wc -l <"$OUT")" -eq 16 ] || fail "info printed $(wc -l <"$OUT") lines, want 16"
 ok "info shows every field as the kernel knows it"
 
 sl store "$k" 'a new value'

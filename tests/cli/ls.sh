@@ -17,13 +17,13 @@ f3=$(key 5); foreign_semaphores "$f3" 1; foreign_segment "$f3"
 
 sl ls
 expect_ok "ls"
-head -n 1 "$OUT" | grep -Eq '^KEY +LENGTH +VERSION +SEGMENTS +OWNER +NAME$' ||
+head -n 1 "$OUT" | grep -Eq '^KEY +LENGTH +VERSION +SEGMENTS +OWNER +FORMAT +NAME$' ||
 	fail "no header line"
 line1=$(grep "^$(hex "$k1") " "$OUT")
 line2=$(grep "^$(hex "$k2") " "$OUT")
-echo "$line1" | grep -Eq "^$(hex "$k1") +5 +2 +1 +$(id -un)\$" || fail "line of k1: '$line1'"
-echo "$line2" | grep -Eq "^$(hex "$k2") +2500 +3 +3 +$(id -un)\$" || fail "line of k2: '$line2'"
-ok "ls shows key, length, version, segments and owner"
+echo "$line1" | grep -Eq "^$(hex "$k1") +5 +2 +1 +$(id -un) +perl\$" || fail "line of k1: '$line1'"
+echo "$line2" | grep -Eq "^$(hex "$k2") +2500 +3 +3 +$(id -un) +perl\$" || fail "line of k2: '$line2'"
+ok "ls shows key, length, version, segments, owner and format"
 
 for f in "$f1" "$f2" "$f3"; do
 	! grep -q "^$(hex "$f") " "$OUT" || fail "ls lists $(hex "$f"), which is no share"
@@ -42,7 +42,7 @@ ok "ls --no-header lists the shares alone"
 name=$(name_key)
 sl store "$name" named
 sl ls
-grep -Eq " $name\$" "$OUT" || fail "the share $name is not listed by name"
+grep -Eq " $(id -un) +perl +$name\$" "$OUT" || fail "the share $name is not listed by name"
 ok "ls names a share with a string key"
 
 sl ls extra

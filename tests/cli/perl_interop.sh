@@ -1,7 +1,8 @@
 #!/bin/sh
 # sharelite and Perl's IPC::ShareLite on the same shares: values cross both
 # ways, ls and info see Perl's shares, rm takes Perl's keyed overflow
-# segments too, and the attach count and locks of a Perl process show.
+# segments too, the attach count and locks of a Perl process show, and
+# Perl refuses a native share.
 . "${srcdir:-.}/tests/cli/common.sh"
 
 perl -MIPC::ShareLite -e 1 2>/dev/null ||
@@ -124,5 +125,25 @@ expect_ok "info beside a Perl writer"
 ok "info shows Perl's exclusive lock without waiting for it"
 touch "$TMP/go.2"
 wait_exit "$holder" || fail "the Perl lock holder failed"
+
+# A share that store --native made is one Perl cannot open, as info says;
+# Perl's failed attempts leave it as it was.
+k3=$(key 48)
+sl store --native "$k3" native
+expect_ok "store --native"
+sl info "$k3"
+[ "$(info_field format | cut -d' ' -f1)" = native ] || fail "info format: $(info_field format)"
+for create in no yes; do
+	perl -MIPC::ShareLite -e '
+		IPC::ShareLite->new(-key => $ARGV[0], -create => $ARGV[1], -destroy => "no")
+			and exit 0;
+		exit 3;' "$k3" "$create" 2>/dev/null &&
+		fail "Perl opened a native share (-create => $create)"
+done
+sl fetch "$k3"
+[ "$(cat "$OUT")" = native ] || fail "the native share holds '$(cat "$OUT")' after Perl tried it"
+sl info "$k3"
+[ "$(info_field version)" = 2 ] || fail "Perl's attempts changed the version to $(info_field version)"
+ok "Perl refuses a share made by store --native, and leaves it whole"
 
 done_testing

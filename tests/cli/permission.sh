@@ -41,8 +41,8 @@ ok "a share of mode 0600: every command fails for nobody, the share as it was"
 
 run as_nobody "$SHARELITE" ls
 expect_ok "ls as nobody"
-grep -Eq "^$(hex "$k") +- +- +- +root\$" "$OUT" || fail "ls as nobody: $(grep "^$(hex "$k")" "$OUT")"
-grep -Eq "^$(hex "$open_key") +6 +2 +1 +root\$" "$OUT" || fail "ls as nobody of a 0666 share"
+grep -Eq "^$(hex "$k") +- +- +- +root +-\$" "$OUT" || fail "ls as nobody: $(grep "^$(hex "$k")" "$OUT")"
+grep -Eq "^$(hex "$open_key") +6 +2 +1 +root +perl\$" "$OUT" || fail "ls as nobody of a 0666 share"
 ok "ls shows shares nobody may not open, with dashes"
 
 run as_nobody "$SHARELITE" fetch "$open_key"

@@ -57,3 +57,13 @@ tests_fault_test_chaos_LDFLAGS = $(test_ldflags) $(fault_wrap)
 
 # The fuzz target for the chain walk; CI runs fuzz/run.sh (clang, libFuzzer).
 EXTRA_DIST += fuzz/fuzz_chain.c fuzz/run.sh fuzz/corpus
+
+# Removal raced by a chmod, or refused part-way: shmctl() and semctl()
+# wrapped in the library's sources built into the test.
+check_PROGRAMS += tests/fault/test_removal
+TESTS += tests/fault/test_removal
+tests_fault_test_removal_SOURCES = tests/fault/test_removal.c tests/fault/fault.h \
+	$(src_libsharelite_la_SOURCES)
+tests_fault_test_removal_CFLAGS = $(test_cflags)
+tests_fault_test_removal_LDADD = $(test_harness) $(CMOCKA_LIBS)
+tests_fault_test_removal_LDFLAGS = $(test_ldflags) -Wl,--wrap=shmctl -Wl,--wrap=semctl

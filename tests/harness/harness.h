@@ -71,6 +71,9 @@ struct test_format {
 	int (*waiters)(const struct test_ids *ids);
 	/* Remove every object that this process created and left. */
 	void (*sweep)(void);
+	/* Whether share_view() shows a value of this length where it lies,
+	 * in a share of segments of segment_size bytes, rather than a copy. */
+	int (*views_in_place)(size_t length, size_t segment_size);
 };
 
 extern const struct test_format test_format_ipcsl;

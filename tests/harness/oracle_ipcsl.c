@@ -237,6 +237,12 @@ static void sweep(void)
 	remove_created(getpid(), NULL, NULL);
 }
 
+/* A value in the head segment, after its header. */
+static int views_in_place(size_t length, size_t segment_size)
+{
+	return length <= segment_size - SHARELITE_HEADER_SIZE;
+}
+
 const struct test_format test_format_ipcsl = {
 	.name = "ipcsl",
 	.open = share_new,
@@ -247,4 +253,5 @@ const struct test_format test_format_ipcsl = {
 	.locks = locks,
 	.waiters = waiters,
 	.sweep = sweep,
+	.views_in_place = views_in_place,
 };

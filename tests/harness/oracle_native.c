@@ -167,6 +167,14 @@ static void sweep(void)
 	test_remove_leaked(getpid(), NULL);
 }
 
+/* Every value lies whole in a slot or in the slot's segment. */
+static int views_in_place(size_t length, size_t segment_size)
+{
+	(void)length;
+	(void)segment_size;
+	return 1;
+}
+
 const struct test_format test_format_native = {
 	.name = "native",
 	.open = open_native,
@@ -177,4 +185,5 @@ const struct test_format test_format_native = {
 	.locks = locks,
 	.waiters = waiters,
 	.sweep = sweep,
+	.views_in_place = views_in_place,
 };

@@ -3,8 +3,11 @@
  * changes under LOCK_EX reach the share once, at unlock; without one, every
  * call is atomic on its own.
  */
+#define _GNU_SOURCE		/* CLONE_NEWPID */
 #include "jsontest.h"
 #include "ipcsl.h"	/* poke() writes into the head segment */
+#include <sched.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 
 /* Change the share's bytes behind every lock, as a process that ignores
@@ -278,6 +281,78 @@ static void test_signals_do_not_restart_the_timeout(void **state)
 	}
 }
 
+/* A child in a new pid namespace, where it is pid 1: fork() by clone(). */
+static pid_t fork_as_pid_1(void)
+{
+	return (pid_t)syscall(SYS_clone, (unsigned long)(CLONE_NEWPID | SIGCHLD),
+			      0UL, 0UL, 0UL, 0UL);
+}
+
+/* In the grandchild: the handle holds nothing here, whatever its pid. */
+static int use_inherited_handle(struct fixture *f)
+{
+	json_t *got;
+
+	/* Read from the share, which the parent locks: not its copy. */
+	errno = 0;
+	got = share_json_get(f->sj);
+	child_check(!got && errno == ETIMEDOUT);
+	child_check(share_json_unlock(f->sj) == 0);	/* nothing to write back */
+	child_check(share_json_lock(f->sj, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK);
+	return 0;
+}
+
+/* In the child, pid 1: lock, change, and fork a grandchild, pid 1 too. */
+static int lock_and_fork_same_pid(struct fixture *f, int i)
+{
+	json_t *one = json_integer(1);
+	int status;
+	pid_t pid;
+
+	(void)i;
+	child_check(getpid() == 1);
+	child_check(share_set_timeout(f->share, 100) == 0);
+	child_check(share_json_lock(f->sj, LOCK_EX) == 0);
+	child_check(share_json_object_set_new(f->sj, "k", one) == 0);
+	pid = fork_as_pid_1();
+	child_check(pid >= 0);
+	if (pid == 0)
+		_exit(use_inherited_handle(f) == 0 ? 0 : 1);
+	child_check(waitpid(pid, &status, 0) == pid);
+	child_check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	child_check(share_json_unlock(f->sj) == 0);
+	return 0;
+}
+
+/*
+ * A process's pid is no mark of the lock's taker: a child in a new pid
+ * namespace has its parent's pid 1. The grandchild must see the share's
+ * value, not its parent's unwritten change, and write nothing back.
+ */
+static void test_child_with_the_lockers_pid_holds_nothing(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid = fork_as_pid_1();
+
+	if (pid < 0)
+		skip();		/* no CAP_SYS_ADMIN for a pid namespace */
+	if (pid == 0)
+		_exit(0);
+	test_wait(pid);
+	/* Not test_fork(): its child checks getppid(), 0 across namespaces.
+	 * The fixture kills the children it lists. */
+	fflush(NULL);
+	pid = fork_as_pid_1();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		_exit(lock_and_fork_same_pid(f, 0) == 0 ? 0 : 1);
+	}
+	f->children[0] = pid;
+	wait_child(f, 0);
+	assert_value(f->sj, "{\"k\":1}");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +366,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_downgrade_keeps_the_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timed_out_upgrade_keeps_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signals_do_not_restart_the_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_with_the_lockers_pid_holds_nothing,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

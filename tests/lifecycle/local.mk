@@ -4,7 +4,8 @@ lifecycle_tests = \
 	tests/lifecycle/test_clean_up \
 	tests/lifecycle/test_fork \
 	tests/lifecycle/test_fork_no_wipeonfork \
-	tests/lifecycle/test_deadline
+	tests/lifecycle/test_deadline \
+	tests/lifecycle/test_threads
 check_PROGRAMS += $(lifecycle_tests)
 TESTS += $(lifecycle_tests)
 
@@ -19,6 +20,11 @@ tests_lifecycle_test_change_LDFLAGS = -no-install
 tests_lifecycle_test_clean_up_CFLAGS = $(lifecycle_cflags) -pthread
 tests_lifecycle_test_clean_up_LDADD = $(lifecycle_libs)
 tests_lifecycle_test_clean_up_LDFLAGS = -no-install -pthread
+
+# Threads of one process on one share.
+tests_lifecycle_test_threads_CFLAGS = $(lifecycle_cflags) -pthread
+tests_lifecycle_test_threads_LDADD = $(lifecycle_libs)
+tests_lifecycle_test_threads_LDFLAGS = -no-install -pthread
 
 tests_lifecycle_test_fork_CFLAGS = $(lifecycle_cflags)
 tests_lifecycle_test_fork_LDADD = $(lifecycle_libs)
@@ -37,3 +43,7 @@ tests_lifecycle_test_deadline_LDFLAGS = -no-install
 
 TESTS += tests/lifecycle/example_anonymous_fork.sh
 EXTRA_DIST += tests/lifecycle/example_anonymous_fork.sh
+
+# test_threads again, under ThreadSanitizer (built by the script itself).
+TESTS += tests/lifecycle/tsan.sh
+EXTRA_DIST += tests/lifecycle/tsan.sh
