@@ -528,6 +528,32 @@ static void test_private_values_in_head(void **unused)
 }
 
 /*
+ * A child in an IPC namespace of its own, with one of the namespace's
+ * limits (a file under /proc/sys/kernel) set to value: 0 in the child, its
+ * pid in the parent. Only root may set them: the test is skipped otherwise.
+ */
+static pid_t fork_with_ipc_limit(const char *name, const char *value)
+{
+	char path[64];
+	pid_t pid;
+	FILE *f;
+
+	if (geteuid() != 0) {
+		print_message("SKIP: an IPC namespace and its limits need root\n");
+		skip();
+	}
+	pid = test_fork(NULL);
+	if (pid != 0)
+		return pid;
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
+	child_check(unshare(CLONE_NEWIPC) == 0);
+	f = fopen(path, "w");
+	child_check(f != NULL);
+	child_check(fprintf(f, "%s\n", value) > 0 && fclose(f) == 0);
+	return 0;
+}
+
+/*
  * Where the system refuses a head large enough for any value (SHMMAX
  * lowered, in an IPC namespace of the child's own), a private share gets
  * the size asked for, and a value longer than its slot fails with ENOSPC,
@@ -536,23 +562,12 @@ static void test_private_values_in_head(void **unused)
 static void test_private_head_refused(void **unused)
 {
 	(void)unused;
-	pid_t pid;
+	pid_t pid = fork_with_ipc_limit("shmmax", "1048576");
 
-	if (geteuid() != 0) {
-		print_message("SKIP: an IPC namespace and its limits need root\n");
-		skip();
-	}
-	pid = test_fork(NULL);
 	if (pid == 0) {
 		static unsigned char big[5000];
-		FILE *f;
-		share_t *s;
+		share_t *s = share_new(IPC_PRIVATE, 4096, NATIVE);
 
-		child_check(unshare(CLONE_NEWIPC) == 0);
-		f = fopen("/proc/sys/kernel/shmmax", "w");
-		child_check(f != NULL);
-		child_check(fprintf(f, "1048576\n") > 0 && fclose(f) == 0);
-		s = share_new(IPC_PRIVATE, 4096, NATIVE);
 		child_check(s != NULL && share_segment_size(s) == 4096);
 		child_check(share_store(s, "small", 5) == 0);
 		errno = 0;
@@ -888,20 +903,9 @@ static void test_wait_change_sleeps_until_a_store(void **unused)
 static void test_create_fails_cleanly(void **unused)
 {
 	(void)unused;
-	pid_t pid;
+	pid_t pid = fork_with_ipc_limit("sem", "250 32000 32 0");
 
-	if (geteuid() != 0) {
-		print_message("SKIP: an IPC namespace and its limits need root\n");
-		skip();
-	}
-	pid = test_fork(NULL);
 	if (pid == 0) {
-		FILE *f;
-
-		child_check(unshare(CLONE_NEWIPC) == 0);
-		f = fopen("/proc/sys/kernel/sem", "w");
-		child_check(f != NULL);
-		child_check(fprintf(f, "250 32000 32 0\n") > 0 && fclose(f) == 0);
 		signal(SIGALRM, SIG_DFL);	/* not the parent's watchdog */
 		alarm(10);	/* a loop for ever ends here, as a failure */
 		errno = 0;
