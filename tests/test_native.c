@@ -663,6 +663,60 @@ static void test_private_lock_dies_with_holder(void **unused)
 }
 
 /*
+ * Upgrades and downgrades of a private share's lock, as flock(2)'s: a
+ * refused LOCK_NB upgrade keeps LOCK_SH, a blocking one waits for the
+ * other holder, a downgrade lets shared takers in and keeps writers out.
+ */
+static void test_private_lock_changes(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 0, NATIVE);
+	struct test_chan c;
+	pid_t pid;
+
+	share_set_destroy(s, 1);
+	assert_int_equal(share_lock(s, LOCK_SH), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		for (int op; (op = test_recv(&c)) > 0;) {
+			errno = 0;
+			test_send(&c, share_lock(s, op) == 0 ? 'k' : errno == EWOULDBLOCK ? 'w' : 'e');
+		}
+		_exit(0);
+	}
+	assert_int_equal(test_send(&c, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(test_recv(&c), 'k');
+	test_assert_locks(s, 2, 0);
+	assert_fails(share_lock(s, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+	test_assert_locks(s, 2, 0);	/* ours kept */
+	/* Blocking: gives LOCK_SH up and waits for the child's to go. */
+	share_set_timeout(s, 30);
+	assert_fails(share_lock(s, LOCK_EX), -1, ETIMEDOUT);
+	test_assert_locks(s, 2, 0);	/* and taken back */
+	share_set_timeout(s, -1);
+	assert_int_equal(test_send(&c, LOCK_UN), 0);
+	assert_int_equal(test_recv(&c), 'k');
+	assert_int_equal(share_lock(s, LOCK_EX), 0);
+	test_assert_locks(s, 0, 1);
+	assert_int_equal(test_send(&c, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(test_recv(&c), 'w');
+	assert_int_equal(share_lock(s, LOCK_SH), 0);	/* downgrade */
+	assert_int_equal(test_send(&c, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(test_recv(&c), 'k');
+	test_assert_locks(s, 2, 0);
+	assert_int_equal(test_send(&c, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(test_recv(&c), 'w');
+	assert_int_equal(share_unlock(s), 0);
+	assert_int_equal(test_send(&c, LOCK_EX | LOCK_NB), 0);	/* its upgrade */
+	assert_int_equal(test_recv(&c), 'k');
+	test_assert_locks(s, 0, 1);
+	close(c.wr);
+	assert_int_equal(test_wait(pid), 0);	/* exits holding LOCK_EX */
+	assert_int_equal(share_lock(s, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(test_close(s), 0);
+}
+
+/*
  * The table has room for NATIVE_HOLDERS holders: the one beyond gets
  * ERANGE (as at SEMVMX shared locks), until a holder goes, by dying here. A forked child
  * never holds or gives back its parent's lock.
@@ -1008,6 +1062,7 @@ int main(void)
 		test_case(test_dead_lock_holder),
 		test_case(test_private_gone_when_family_killed),
 		test_case(test_private_lock_dies_with_holder),
+		test_case(test_private_lock_changes),
 		test_case(test_private_lock_table_full),
 		test_case(test_private_values_in_head),
 		test_case(test_private_head_refused),
