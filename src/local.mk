@@ -22,7 +22,8 @@ src_libsharelite_la_SOURCES = \
 	src/ipcsl/semlock.c src/ipcsl/semlock.h \
 	src/native/format.c src/native/native.h src/native/head.h \
 	src/native/value.c \
-	src/native/rwsem.c src/native/rwsem.h
+	src/native/rwsem.c src/native/rwsem.h \
+	src/native/proclock.c src/native/proclock.h
 src_libsharelite_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 src_libsharelite_la_LDFLAGS = -version-info $(SHARELITE_LT_VERSION) -no-undefined \
 	-Wl,--version-script=$(srcdir)/src/libsharelite.map

@@ -114,7 +114,7 @@ static void test_smallest_segment_size(void **unused)
 	/* One data byte per segment, in the Perl format. */
 	share_t *s = test_private(SHARELITE_HEADER_SIZE + 1);
 
-	assert_int_equal(share_segment_size(s), test_segment_size(SHARELITE_HEADER_SIZE + 1));
+	assert_int_equal(share_segment_size(s), test_segment_size(IPC_PRIVATE, SHARELITE_HEADER_SIZE + 1));
 	assert_int_equal(share_store(s, "0123456789", 10), 0);
 	assert_int_equal(share_num_segments(s), test_segments(s, 10, 0));
 	test_assert_value(s, "0123456789");

@@ -50,13 +50,16 @@ static int segments_made_by(const pid_t *pids, int n)
 	return count;
 }
 
-/* Close a private share and check that nothing of it is left. */
+/* Close a share (private, or with its destroy flag) and check that
+ * nothing of it is left: a private share has no set at all. */
 static void assert_closed_and_gone(share_t *s, const pid_t *pids, int n)
 {
 	int semid = test_semid(s);
 
+	if (share_key(s) == IPC_PRIVATE)
+		assert_int_equal(semid, -1);
 	assert_int_equal(test_close(s), 0);
-	assert_true(test_sem_gone(semid));
+	assert_true(semid == -1 || test_sem_gone(semid));
 	assert_int_equal(segments_made_by(pids, n), 0);
 }
 
@@ -202,15 +205,15 @@ static void assert_stores(share_t *s, size_t size, unsigned seed)
 }
 
 /*
- * Values longer than a slot go in a segment of the slot's own, which
- * grows, is reused, and shrinks; nothing is left after the share.
+ * Values longer than a slot of a keyed share go in a segment of the slot's
+ * own, which grows, is reused, and shrinks; nothing is left after the share.
  */
 static void test_values_of_any_size(void **unused)
 {
 	(void)unused;
-	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
+	share_t *s = test_open(test_use_key(10), 1024, NATIVE | 0600);
 	pid_t self = getpid();
-	size_t slot = (size_t)native_slot_size(share_segment_size(s));
+	size_t slot = (size_t)native_slot_size(share_segment_size(s), 0);
 	const size_t sizes[] = { 0, 1, slot, slot + 1, 5000, 4000, 1 << 20, 64 << 20, 10,
 				 3 << 20, 2 << 20, 100 };
 
@@ -310,9 +313,10 @@ static void assert_stores_pattern(share_t *s, size_t size, size_t previous)
 static void test_gigabyte_value(void **unused)
 {
 	(void)unused;
-	share_t *s = test_open(IPC_PRIVATE, 4096, NATIVE);
+	/* Keyed: a private share keeps every value in its head. */
+	share_t *s = test_open(test_use_key(11), 4096, NATIVE | 0600);
 	pid_t self = getpid();
-	size_t slot = (size_t)native_slot_size(share_segment_size(s));
+	size_t slot = (size_t)native_slot_size(share_segment_size(s), 0);
 	const size_t sizes[] = {
 		0, slot, slot + 1, ((size_t)1 << 30) + 1, slot + 1, slot, 16,
 	};
@@ -327,7 +331,10 @@ static void test_gigabyte_value(void **unused)
 	assert_closed_and_gone(s, &self, 1);
 }
 
-/* A private share reaches a forked child, and is gone after the last close. */
+/*
+ * A private share reaches a forked child, and is gone after the last close.
+ * A value of any length is in its head: the child's outlives the child.
+ */
 static void test_private_across_fork(void **unused)
 {
 	(void)unused;
@@ -353,7 +360,7 @@ static void test_private_across_fork(void **unused)
 	test_fill(big, sizeof(big), 9);
 	assert_int_equal(share_fetch_into(s, got, sizeof(got)), (ssize_t)sizeof(big));
 	assert_memory_equal(got, big, sizeof(big));
-	assert_int_equal(share_num_segments(s), 2);
+	assert_int_equal(share_num_segments(s), 1);
 	assert_int_equal(share_store(s, "child", 5), 0);
 	test_assert_value(s, "child");
 	assert_closed_and_gone(s, pids, 2);
@@ -437,6 +444,433 @@ static void test_dead_lock_holder(void **unused)
 	assert_int_equal(share_store(s, "x", 1), 0);
 	test_assert_value(s, "x");
 	share_set_destroy(s, 1);
+	assert_int_equal(test_close(s), 0);
+}
+
+/* The system's shared memory segments and semaphore sets, from /proc. */
+static int sysvipc_objects(void)
+{
+	const char *files[] = { "/proc/sysvipc/shm", "/proc/sysvipc/sem" };
+	int count = 0;
+
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "r");
+		char line[512];
+
+		if (!f)
+			return -1;
+		while (fgets(line, sizeof(line), f))
+			count++;
+		fclose(f);
+		count--;	/* the heading */
+	}
+	return count;
+}
+
+/* Values that fill a slot's worth and more, so that on a format that keeps
+ * long values in segments of their own both slots name one. */
+#define LARGE_VALUE (256 * 1024)
+
+/*
+ * The family of the test below, in a process of its own: the creator
+ * stores large values, forks a child that takes LOCK_SH and one that
+ * waits for LOCK_EX behind it, and writes 'k' to fd once they are there.
+ * Each dies with its parent, should the test fail first.
+ */
+static void family(int fd)
+{
+	static unsigned char big[LARGE_VALUE];
+	share_t *s = share_new(IPC_PRIVATE, 0, NATIVE);
+	int up[2];
+	char b;
+
+	child_check(s != NULL && pipe(up) == 0);
+	for (unsigned i = 0; i < 2; i++) {
+		test_fill(big, sizeof(big) - i, i);
+		child_check(share_store(s, big, sizeof(big) - i) == 0);
+	}
+	if (fork() == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		child_check(share_lock(s, LOCK_SH) == 0);
+		child_check(write(up[1], "s", 1) == 1);
+		pause();
+	}
+	child_check(read(up[0], &b, 1) == 1);
+	if (fork() == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		child_check(write(up[1], "e", 1) == 1);
+		child_check(share_lock(s, LOCK_EX) == 0);	/* killed while waiting */
+		pause();
+	}
+	child_check(read(up[0], &b, 1) == 1);
+	child_check(write(fd, "k", 1) == 1);
+	pause();
+}
+
+/*
+ * A private share is gone from the system once its whole family is killed
+ * with SIGKILL, holders and waiters of its locks and its creator alike:
+ * counted in an IPC namespace of the test's own, so that nothing else runs
+ * there. Its namespace goes with the test's process, leftovers and all.
+ */
+static void test_private_gone_when_family_killed(void **unused)
+{
+	(void)unused;
+	pid_t pid = test_fork(NULL);
+
+	if (pid == 0) {
+		int before, after, status, up[2];
+		pid_t root;
+		char b;
+
+		if (test_private_ipc() < 0)
+			_exit(77);
+		/* The family's orphans become ours, to reap: a process is
+		 * done with its mappings once it can be reaped. */
+		child_check(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+		before = sysvipc_objects();
+		child_check(before >= 0 && pipe(up) == 0);
+		root = fork();
+		child_check(root >= 0);
+		if (root == 0) {
+			/* The family is a process group: one kill takes it all. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			setpgid(0, 0);
+			family(up[1]);
+			_exit(0);
+		}
+		setpgid(root, root);
+		close(up[1]);
+		child_check(read(up[0], &b, 1) == 1 && b == 'k');
+		child_check(kill(-root, SIGKILL) == 0);
+		while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
+			;
+		after = sysvipc_objects();
+		if (after != before)
+			fprintf(stderr, "System V objects: %d before, %d after\n", before, after);
+		child_check(after == before);
+		_exit(0);
+	}
+	{
+		int rc = test_wait(pid);
+
+		if (rc == 77) {
+			print_message("SKIP: no IPC namespace of our own\n");
+			skip();
+		}
+		assert_int_equal(rc, 0);
+	}
+}
+
+/* Bytes of segment shmid in memory now (mincore(2) on a mapping of ours). */
+static size_t resident_bytes(int shmid)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct shmid_ds ds;
+	unsigned char *addr, *vec;
+	size_t pages, count = 0;
+
+	assert_int_equal(shmctl(shmid, IPC_STAT, &ds), 0);
+	pages = (ds.shm_segsz + (size_t)page - 1) / (size_t)page;
+	addr = shmat(shmid, NULL, SHM_RDONLY);
+	vec = malloc(pages);
+	assert_true(addr != (void *)-1 && vec != NULL);
+	assert_int_equal(mincore(addr, ds.shm_segsz, vec), 0);
+	for (size_t i = 0; i < pages; i++)
+		count += vec[i] & 1;
+	free(vec);
+	shmdt(addr);
+	return count * (size_t)page;
+}
+
+/* Store size and fetch it back, in this process only. */
+static void assert_stores_here(share_t *s, size_t size, unsigned seed)
+{
+	unsigned char *value = malloc(size ? size : 1);
+
+	assert_non_null(value);
+	test_fill(value, size, seed);
+	assert_int_equal(share_store(s, value, size), 0);
+	test_assert_fetches(s, value, size);
+	free(value);
+}
+
+/*
+ * A private share keeps a value of any length in its head, its only
+ * segment, and gives the pages of long values back once shorter ones
+ * have replaced them in both slots. No child here: under valgrind, a
+ * child's leak check at exit reads every page it maps, and so makes the
+ * kernel allocate them all.
+ */
+static void test_private_values_in_head(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
+	pid_t self = getpid();
+	const size_t sizes[] = { 0, 1, 5000, 1 << 20, 64 << 20, 10, 3 << 20, 100 };
+	int shmid = test_ids(s).shmid;
+
+	share_set_destroy(s, 1);
+	if (sizeof(size_t) > 4)
+		assert_true(share_segment_size(s) >= 2 * ((size_t)SHARELITE_MAX_LENGTH + 1));
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		assert_stores_here(s, sizes[i], (unsigned)i);
+		assert_int_equal(share_num_segments(s), 1);
+	}
+	assert_int_equal(segments_made_by(&self, 1), 1);
+	assert_stores_here(s, 8 << 20, 1);
+	assert_stores_here(s, 8 << 20, 2);
+	assert_true(resident_bytes(shmid) >= (size_t)16 << 20);
+	assert_stores_here(s, 10, 3);
+	assert_stores_here(s, 10, 4);
+	assert_true(resident_bytes(shmid) < (size_t)1 << 20);
+	assert_closed_and_gone(s, &self, 1);
+}
+
+/*
+ * A child in an IPC namespace of its own, with one of the namespace's
+ * limits (a file under /proc/sys/kernel) set to value: 0 in the child, its
+ * pid in the parent. Only root may set them: the test is skipped otherwise.
+ */
+static pid_t fork_with_ipc_limit(const char *name, const char *value)
+{
+	char path[64];
+	pid_t pid;
+	FILE *f;
+
+	if (geteuid() != 0) {
+		print_message("SKIP: an IPC namespace and its limits need root\n");
+		skip();
+	}
+	pid = test_fork(NULL);
+	if (pid != 0)
+		return pid;
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
+	child_check(unshare(CLONE_NEWIPC) == 0);
+	f = fopen(path, "w");
+	child_check(f != NULL);
+	child_check(fprintf(f, "%s\n", value) > 0 && fclose(f) == 0);
+	return 0;
+}
+
+/*
+ * Where the system refuses a head large enough for any value (SHMMAX
+ * lowered, in an IPC namespace of the child's own), a private share gets
+ * the size asked for, and a value longer than its slot fails with ENOSPC,
+ * leaving the share whole and nothing behind.
+ */
+static void test_private_head_refused(void **unused)
+{
+	(void)unused;
+	pid_t pid = fork_with_ipc_limit("shmmax", "1048576");
+
+	if (pid == 0) {
+		static unsigned char big[5000];
+		share_t *s = share_new(IPC_PRIVATE, 4096, NATIVE);
+
+		child_check(s != NULL && share_segment_size(s) == 4096);
+		child_check(share_store(s, "small", 5) == 0);
+		errno = 0;
+		child_check(share_store(s, big, sizeof(big)) == -1 && errno == ENOSPC);
+		errno = 0;
+		child_check(share_store(s, big, sizeof(big)) == -1 && errno == ENOSPC);
+		child_check(share_fetch_into(s, big, sizeof(big)) == 5 &&
+			    memcmp(big, "small", 5) == 0);
+		child_check(share_close(s) == 0);
+		child_check(sysvipc_objects() == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_wait(pid), 0);
+}
+
+/* Whether process pid is asleep in futex(2) (from /proc): the lock's wait. */
+static int in_futex(pid_t pid);
+
+/* Wait until process pid sleeps in futex(2), as /proc tells. */
+static void wait_until_asleep(pid_t pid)
+{
+	int seen;
+
+	for (int i = 0; (seen = in_futex(pid)) == 0; i++) {
+		assert_true(i < 10000);
+		usleep(1000);
+	}
+	if (seen < 0)
+		print_message("cannot read /proc/PID/syscall: not checking the sleep\n");
+}
+
+/*
+ * A private share's locks, kept in its head: a live holder keeps LOCK_NB
+ * out (EWOULDBLOCK) and a timeout runs out (ETIMEDOUT); a holder killed
+ * with SIGKILL, even one not reaped yet, never leaves the share locked,
+ * whether it held LOCK_EX or LOCK_SH, for a waiter already asleep too.
+ */
+static void test_private_lock_dies_with_holder(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 0, NATIVE);
+
+	share_set_destroy(s, 1);
+	for (int round = 0; round < 2; round++) {
+		int held = round ? LOCK_SH : LOCK_EX;
+		struct test_chan c, w;
+		pid_t holder = test_fork(&c), waiter;
+
+		if (holder == 0) {
+			child_check(share_lock(s, held) == 0);
+			test_send(&c, 'k');
+			pause();
+			_exit(0);
+		}
+		assert_int_equal(test_recv(&c), 'k');
+		test_assert_locks(s, held == LOCK_SH, held == LOCK_EX);
+		assert_int_equal(test_semid(s), -1);
+		assert_fails(share_lock(s, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+		share_set_timeout(s, 30);
+		assert_fails(share_lock(s, LOCK_EX), -1, ETIMEDOUT);
+		assert_fails(share_store(s, "x", 1), -1, ETIMEDOUT);
+		if (held == LOCK_SH) {
+			/* Shared with a live LOCK_SH holder: fine. */
+			assert_int_equal(share_lock(s, LOCK_SH | LOCK_NB), 0);
+			assert_int_equal(share_unlock(s), 0);
+		} else {
+			assert_fails(share_lock(s, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+		}
+		/* A family member asleep waiting for LOCK_EX. */
+		waiter = test_fork(&w);
+		if (waiter == 0) {
+			share_set_timeout(s, 20000);
+			child_check(share_lock(s, LOCK_EX) == 0);
+			child_check(share_store(s, "waiter", 6) == 0);
+			child_check(share_unlock(s) == 0);
+			test_send(&w, 'k');
+			_exit(0);
+		}
+		wait_until_asleep(waiter);
+		/* Killed, and left a zombie: its parent is us, waiting below. */
+		assert_int_equal(kill(holder, SIGKILL), 0);
+		assert_int_equal(test_recv(&w), 'k');
+		assert_int_equal(test_wait(waiter), 0);
+		test_assert_value(s, "waiter");
+		share_set_timeout(s, 20000);
+		assert_int_equal(share_lock(s, LOCK_EX), 0);
+		assert_int_equal(share_unlock(s), 0);
+		assert_int_equal(test_wait(holder), -1);
+		share_set_timeout(s, -1);
+	}
+	test_assert_locks(s, 0, 0);
+	assert_int_equal(test_close(s), 0);
+}
+
+/*
+ * Upgrades and downgrades of a private share's lock, as flock(2)'s: a
+ * refused LOCK_NB upgrade keeps LOCK_SH, a blocking one waits for the
+ * other holder, a downgrade lets shared takers in and keeps writers out.
+ */
+static void test_private_lock_changes(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 0, NATIVE);
+	struct test_chan c;
+	pid_t pid;
+
+	share_set_destroy(s, 1);
+	assert_int_equal(share_lock(s, LOCK_SH), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		for (int op; (op = test_recv(&c)) > 0;) {
+			errno = 0;
+			test_send(&c, share_lock(s, op) == 0 ? 'k' : errno == EWOULDBLOCK ? 'w' : 'e');
+		}
+		_exit(0);
+	}
+	assert_int_equal(test_send(&c, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(test_recv(&c), 'k');
+	test_assert_locks(s, 2, 0);
+	assert_fails(share_lock(s, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+	test_assert_locks(s, 2, 0);	/* ours kept */
+	/* Blocking: gives LOCK_SH up and waits for the child's to go. */
+	share_set_timeout(s, 30);
+	assert_fails(share_lock(s, LOCK_EX), -1, ETIMEDOUT);
+	test_assert_locks(s, 2, 0);	/* and taken back */
+	share_set_timeout(s, -1);
+	assert_int_equal(test_send(&c, LOCK_UN), 0);
+	assert_int_equal(test_recv(&c), 'k');
+	assert_int_equal(share_lock(s, LOCK_EX), 0);
+	test_assert_locks(s, 0, 1);
+	assert_int_equal(test_send(&c, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(test_recv(&c), 'w');
+	assert_int_equal(share_lock(s, LOCK_SH), 0);	/* downgrade */
+	assert_int_equal(test_send(&c, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(test_recv(&c), 'k');
+	test_assert_locks(s, 2, 0);
+	assert_int_equal(test_send(&c, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(test_recv(&c), 'w');
+	assert_int_equal(share_unlock(s), 0);
+	assert_int_equal(test_send(&c, LOCK_EX | LOCK_NB), 0);	/* its upgrade */
+	assert_int_equal(test_recv(&c), 'k');
+	test_assert_locks(s, 0, 1);
+	close(c.wr);
+	assert_int_equal(test_wait(pid), 0);	/* exits holding LOCK_EX */
+	assert_int_equal(share_lock(s, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(test_close(s), 0);
+}
+
+/*
+ * The table has room for NATIVE_HOLDERS holders: the one beyond gets
+ * ERANGE (as at SEMVMX shared locks), until a holder goes, by dying here. A forked child
+ * never holds or gives back its parent's lock.
+ */
+static void test_private_lock_table_full(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 0, NATIVE);
+	static pid_t holders[NATIVE_HOLDERS];
+	struct test_chan c;
+	pid_t child;
+
+	share_set_destroy(s, 1);
+	for (int i = 0; i < NATIVE_HOLDERS; i++) {
+		int up[2];
+		char b;
+
+		assert_int_equal(pipe(up), 0);
+		holders[i] = fork();
+		assert_true(holders[i] >= 0);
+		if (holders[i] == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			child_check(share_lock(s, LOCK_SH) == 0);
+			child_check(write(up[1], "k", 1) == 1);
+			pause();
+			_exit(0);
+		}
+		close(up[1]);
+		assert_int_equal(read(up[0], &b, 1), 1);
+		close(up[0]);
+	}
+	assert_fails(share_lock(s, LOCK_SH), -1, ERANGE);
+	assert_fails(share_num_segments(s), -1, ERANGE);
+	assert_fails(share_lock(s, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+	kill(holders[0], SIGKILL);
+	assert_int_equal(waitpid(holders[0], NULL, 0), holders[0]);
+	assert_int_equal(share_lock(s, LOCK_SH), 0);
+	for (int i = 1; i < NATIVE_HOLDERS; i++) {
+		kill(holders[i], SIGKILL);
+		waitpid(holders[i], NULL, 0);
+	}
+	/* The parent's LOCK_SH is not the child's: the child's LOCK_UN gives
+	 * nothing back, and its LOCK_EX waits for the parent. */
+	child = test_fork(&c);
+	if (child == 0) {
+		child_check(share_unlock(s) == 0);
+		errno = 0;
+		child_check(share_lock(s, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK);
+		child_check(share_lock(s, LOCK_SH | LOCK_NB) == 0);
+		_exit(0);	/* holding LOCK_SH: dies with it */
+	}
+	assert_int_equal(test_wait(child), 0);
+	assert_int_equal(share_lock(s, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(share_unlock(s), 0);
 	assert_int_equal(test_close(s), 0);
 }
 
@@ -623,20 +1057,9 @@ static void test_wait_change_sleeps_until_a_store(void **unused)
 static void test_create_fails_cleanly(void **unused)
 {
 	(void)unused;
-	pid_t pid;
+	pid_t pid = fork_with_ipc_limit("sem", "250 32000 32 0");
 
-	if (geteuid() != 0) {
-		print_message("SKIP: an IPC namespace and its limits need root\n");
-		skip();
-	}
-	pid = test_fork(NULL);
 	if (pid == 0) {
-		FILE *f;
-
-		child_check(unshare(CLONE_NEWIPC) == 0);
-		f = fopen("/proc/sys/kernel/sem", "w");
-		child_check(f != NULL);
-		child_check(fprintf(f, "250 32000 32 0\n") > 0 && fclose(f) == 0);
 		signal(SIGALRM, SIG_DFL);	/* not the parent's watchdog */
 		alarm(10);	/* a loop for ever ends here, as a failure */
 		errno = 0;
@@ -809,6 +1232,12 @@ int main(void)
 		test_case(test_private_across_fork),
 		test_case(test_explicit_locks_keep_stores_out),
 		test_case(test_dead_lock_holder),
+		test_case(test_private_gone_when_family_killed),
+		test_case(test_private_lock_dies_with_holder),
+		test_case(test_private_lock_changes),
+		test_case(test_private_lock_table_full),
+		test_case(test_private_values_in_head),
+		test_case(test_private_head_refused),
 		test_case(test_removed_under_a_reader),
 		test_case(test_fetches_never_torn),
 		test_case_sweep(test_killed_writers),

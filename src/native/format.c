@@ -2,7 +2,9 @@
  * format.c - the native memory format's ops (format.h): a head segment
  * holding the value in two slots (head.h, value.c) and a set of two
  * semaphores for share_lock(3)'s explicit locks (rwsem.c), both under the
- * key (sharelite(7), "Native format").
+ * key (sharelite(7), "Native format"). A private share has no set: its
+ * locks are in a table in its head (proclock.c), so that nothing of it
+ * outlives the last process of its family, however that process ends.
  *
  * Stores and fetches by a handle that holds no lock take no semaphore: a
  * store takes the writers' robust mutex in the head, a fetch no lock at
@@ -13,11 +15,14 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 
 #include "native.h"
+#include "proclock.h"
 #include "rwsem.h"
 #include "deadline.h"
 
@@ -65,6 +70,25 @@ static int native_probe(key_t key)
 	return n == RWSEM_NSEMS;
 }
 
+/*
+ * A private head's slots span gigabytes that no value touched: a core dump
+ * would read them all, and make the kernel allocate every page. The value
+ * is the share's, not the process's state: leave the slots out. Inherited
+ * by fork(2); a failure costs only a larger core.
+ */
+static void leave_out_of_core_dumps(const struct native *st)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t start, end;
+
+	if (page <= 0)
+		return;
+	start = ((uintptr_t)st->data[0] + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	end = ((uintptr_t)st->head + st->size) & ~((uintptr_t)page - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_DONTDUMP);
+}
+
 /* Map the head segment and learn its size and mode from the kernel. */
 static int attach_head(struct native *st, int shmid)
 {
@@ -73,7 +97,7 @@ static int attach_head(struct native *st, int shmid)
 
 	if (shmctl(shmid, IPC_STAT, &ds) < 0)
 		return -1;
-	if (ds.shm_segsz < NATIVE_MIN_SIZE) {
+	if (ds.shm_segsz < (st->private_share ? NATIVE_PRIVATE_MIN_SIZE : NATIVE_MIN_SIZE)) {
 		errno = EEXIST;	/* too small to be a native head */
 		return -1;
 	}
@@ -83,10 +107,14 @@ static int attach_head(struct native *st, int shmid)
 	st->shmid = shmid;
 	st->head = addr;
 	st->size = ds.shm_segsz;
-	st->slot_size = native_slot_size(ds.shm_segsz);
-	st->data[0] = (unsigned char *)addr + NATIVE_DATA_OFFSET;
+	st->slot_size = native_slot_size(ds.shm_segsz, st->private_share);
+	st->table = st->private_share ?
+		(struct native_proclock *)((unsigned char *)addr + NATIVE_DATA_OFFSET) : NULL;
+	st->data[0] = (unsigned char *)addr + native_data_offset(st->private_share);
 	st->data[1] = st->data[0] + st->slot_size;
 	st->mode = ds.shm_perm.mode & 0777;
+	if (st->private_share)
+		leave_out_of_core_dumps(st);
 	return 0;
 }
 
@@ -133,26 +161,12 @@ static int head_state(const struct native *st)
 static int init_head(struct native *st)
 {
 	struct native_head *h = st->head;
-	pthread_mutexattr_t attr;
-	int rc;
 
 	memset(h, 0, sizeof(*h));
-	if (pthread_mutexattr_init(&attr) != 0)
+	if (st->table && sl_proclock_init(st->table) < 0)
 		return -1;
-	/* Error-checking: a mutex that names this thread as its owner
-	 * (written over) fails with EDEADLK rather than hanging. */
-	rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-	if (rc == 0)
-		rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-	if (rc == 0)
-		rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
-	if (rc == 0)
-		rc = pthread_mutex_init(&h->writer.mutex, &attr);
-	pthread_mutexattr_destroy(&attr);
-	if (rc != 0) {
-		errno = rc;
+	if (sl_native_mutex_init(&h->writer.mutex) < 0)
 		return -1;
-	}
 	h->format_version = NATIVE_FORMAT_VERSION;
 	h->mutex_size = sizeof(pthread_mutex_t);
 	h->slot_size = st->slot_size;
@@ -198,11 +212,11 @@ static size_t head_size(size_t segment_size)
 	return segment_size < NATIVE_MIN_SIZE ? NATIVE_MIN_SIZE : segment_size;
 }
 
-/* Create, map and initialise a head under key. */
-static int create_head(const share_t *share, struct native *st, size_t segment_size)
+/* Create a head of size bytes under key, with extra shmget(2) flags, then
+ * map and initialise it. */
+static int create_head(const share_t *share, struct native *st, size_t size, int extra)
 {
-	int shmid = shmget(share->key, head_size(segment_size),
-			   IPC_CREAT | IPC_EXCL | share->mode);
+	int shmid = shmget(share->key, size, IPC_CREAT | IPC_EXCL | extra | share->mode);
 
 	if (shmid < 0)
 		return -1;
@@ -218,27 +232,46 @@ static int create_head(const share_t *share, struct native *st, size_t segment_s
 }
 
 /*
+ * A private head is made large enough for two values of the largest
+ * length, so that no value ever needs a segment of its own: a segment made
+ * after the fork would be kept alive only by the processes that attached
+ * it, and die with its writer. SHM_NORESERVE and the kernel's lazy pages
+ * make that cost address space, not memory: a slot holds only the pages its
+ * value touched (value.c gives back those a shorter value leaves). Where
+ * the system refuses a segment that large (SHMMAX, SHMALL, no
+ * overcommit), the head has the size asked for, and a longer value fails
+ * with ENOSPC.
+ */
+static size_t private_reservation(void)
+{
+	uint64_t whole = NATIVE_PRIVATE_DATA_OFFSET + 2 * ((uint64_t)SHARELITE_MAX_LENGTH + 8);
+
+	/* A 32-bit process has no room for 4 GiB: 256 MiB there. */
+	return whole <= SIZE_MAX / 4 ? (size_t)whole : (size_t)256 << 20;
+}
+
+/*
  * A private share: nobody else can reach it before this returns. Its head
  * is marked for removal at once, so the kernel removes it when the last
- * process of the family unmaps it, killed or not.
+ * process of the family unmaps it, killed or not; it has no other object.
  */
 static int open_private(const share_t *share, struct native *st, size_t segment_size)
 {
-	union semun one = { .val = 1 };
-	int err;
+	size_t asked = segment_size < NATIVE_PRIVATE_MIN_SIZE ? NATIVE_PRIVATE_MIN_SIZE
+							     : segment_size;
 
-	st->semid = semget(IPC_PRIVATE, RWSEM_NSEMS_PRIVATE, IPC_CREAT | share->mode);
-	if (st->semid < 0)
-		return -1;
-	if (semctl(st->semid, RWSEM_TURN, SETVAL, one) == 0 &&
-	    create_head(share, st, segment_size) == 0) {
-		shmctl(st->shmid, IPC_RMID, NULL);
-		return 0;
+	size_t whole = private_reservation();
+
+	st->semid = -1;
+	st->private_share = 1;
+	if (create_head(share, st, whole > asked ? whole : asked, SHM_NORESERVE) < 0) {
+		if (errno != EINVAL && errno != ENOSPC && errno != ENOMEM)
+			return -1;
+		if (create_head(share, st, asked, 0) < 0)
+			return -1;
 	}
-	err = errno;
-	semctl(st->semid, 0, IPC_RMID);
-	errno = err;
-	return -1;
+	shmctl(st->shmid, IPC_RMID, NULL);
+	return 0;
 }
 
 /* What find_set() returns for a set of another size, not an id nor -1. */
@@ -350,7 +383,7 @@ static int attach_locked(const share_t *share, struct native *st, size_t segment
 			errno = EEXIST;
 			return -1;
 		}
-		if (create_head(share, st, segment_size) < 0)
+		if (create_head(share, st, head_size(segment_size), 0) < 0)
 			return -1;
 		*created = 1;
 		return owned_alike(share, st);
@@ -428,7 +461,8 @@ opened:
 	opened->created = created_head;
 	opened->segment_size = st->size;
 	opened->mode = st->mode;
-	opened->lock_object_id = st->semid;
+	/* A private share has no set: its head's id names it while it lives. */
+	opened->lock_object_id = st->private_share ? st->shmid : st->semid;
 	return 0;
 }
 
@@ -443,7 +477,23 @@ static int still_there(const struct native *st)
 {
 	if (sl_native_removed(st))
 		return -1;
+	if (st->private_share)
+		return 0;	/* its head lives as long as our mapping */
 	return sl_rwsem_value(st->semid, RWSEM_WRITER) < 0 ? -1 : 0;
+}
+
+/* sl_rwsem_change(), or for a private share its table's: the one way
+ * every op changes a handle's lock. */
+static int change_lock(const share_t *share, int from, int to, int flags,
+		       const struct timespec *deadline, int *held)
+{
+	struct native *st = state_of(share);
+
+	if (st->private_share)
+		return sl_proclock_change(st->table, &st->head->removed,
+					  (uint64_t)(uintptr_t)share, from, to, flags, deadline,
+					  held);
+	return sl_rwsem_change(st->semid, from, to, flags, deadline, held);
 }
 
 /*
@@ -471,7 +521,7 @@ static int native_lock(const share_t *share, int from, int to, int flags,
 		*held = from;
 		return still_there(st);
 	}
-	if (sl_rwsem_change(st->semid, from, to, flags, deadline, held) < 0)
+	if (change_lock(share, from, to, flags, deadline, held) < 0)
 		return -1;
 	/* Taken (not a release or a downgrade): keep the stores out. */
 	if (to == 0 || (from == LOCK_EX && to == LOCK_SH))
@@ -479,7 +529,7 @@ static int native_lock(const share_t *share, int from, int to, int flags,
 	if (mark_locked(st, deadline) == 0)
 		return 0;
 	err = errno;
-	if (sl_rwsem_change(st->semid, to, 0, RWSEM_RESTART, NULL, &now) == 0)
+	if (change_lock(share, to, 0, RWSEM_RESTART, NULL, &now) == 0)
 		*held = 0;
 	errno = err;
 	return -1;
@@ -564,11 +614,17 @@ static int native_stat(const share_t *share, int held, struct share_info *info)
 	struct shmid_ds ds;
 
 	(void)held;	/* counting segments needs no lock */
-	info->writers_waiting = -1;	/* the set does not count them */
-	info->readers = sl_rwsem_value(st->semid, RWSEM_READERS);
-	info->writer = sl_rwsem_value(st->semid, RWSEM_WRITER);
-	if (info->readers < 0 || info->writer < 0)
-		return -1;
+	info->writers_waiting = -1;	/* neither the set nor the table counts them */
+	if (st->private_share) {
+		if (sl_native_removed(st) ||
+		    sl_proclock_count(st->table, &info->readers, &info->writer) < 0)
+			return -1;
+	} else {
+		info->readers = sl_rwsem_value(st->semid, RWSEM_READERS);
+		info->writer = sl_rwsem_value(st->semid, RWSEM_WRITER);
+		if (info->readers < 0 || info->writer < 0)
+			return -1;
+	}
 	if (shmctl(st->shmid, IPC_STAT, &ds) < 0)
 		return -1;
 	if (sl_native_published(st, &info->version, &info->length) < 0)
@@ -586,18 +642,21 @@ static int native_stat(const share_t *share, int held, struct share_info *info)
 }
 
 /*
- * Holding LOCK_EX: remove the head, then the set, which releases the lock.
- * Processes that still map the head see `removed` and fail with EIDRM.
+ * Holding LOCK_EX: remove the head, then the set, which releases the lock
+ * (a private share's lock is given back from its table). Processes that
+ * still map the head see `removed` and fail with EIDRM.
  */
 static int native_remove(const share_t *share)
 {
 	struct native *st = state_of(share);
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
+	int now;
 
 	/* The set goes last: check first that it can go at all (IPC_SET
 	 * needs IPC_RMID's right), so a refusal leaves the share whole. */
-	if (semctl(st->semid, 0, IPC_STAT, arg) < 0 || semctl(st->semid, 0, IPC_SET, arg) < 0)
+	if (!st->private_share &&
+	    (semctl(st->semid, 0, IPC_STAT, arg) < 0 || semctl(st->semid, 0, IPC_SET, arg) < 0))
 		return -1;
 	if (shmctl(st->shmid, IPC_RMID, NULL) < 0)
 		return -1;
@@ -607,6 +666,12 @@ static int native_remove(const share_t *share)
 	/* Waiters in share_wait_change() wake to find it gone: the word
 	 * changes, so none can go to sleep on it unwoken. */
 	sl_native_wake(st, __atomic_load_n(&st->head->wake, __ATOMIC_RELAXED) + 1);
+	if (st->private_share) {
+		/* The lock's waiters too, to fail with EIDRM. */
+		change_lock(share, LOCK_EX, 0, RWSEM_RESTART, NULL, &now);
+		sl_proclock_wake(st->table);
+		return 0;
+	}
 	return semctl(st->semid, 0, IPC_RMID) < 0 ? -1 : 0;
 }
 
@@ -625,14 +690,14 @@ static int remove_keyed_if_last(const share_t *share, int held, int *now)
 	struct shmid_ds ds;
 
 	*now = held;
-	if (held && sl_rwsem_change(st->semid, held, 0, RWSEM_RESTART, NULL, now) < 0)
+	if (held && change_lock(share, held, 0, RWSEM_RESTART, NULL, now) < 0)
 		return -1;
 	detach_head(st);
 	if (shmctl(st->shmid, IPC_STAT, &ds) < 0)
 		return errno == EINVAL || errno == EIDRM ? 0 : -1;	/* gone already */
 	if (ds.shm_nattch != 0)
 		return 0;	/* the last of the others removes it */
-	if (sl_rwsem_change(st->semid, 0, LOCK_EX, RWSEM_NONBLOCK | RWSEM_RESTART, NULL, now) < 0)
+	if (change_lock(share, 0, LOCK_EX, RWSEM_NONBLOCK | RWSEM_RESTART, NULL, now) < 0)
 		return errno == EWOULDBLOCK || errno == EIDRM ? 0 : -1;
 	if (attach_head(st, st->shmid) < 0)
 		return -1;
@@ -645,47 +710,14 @@ static int remove_keyed_if_last(const share_t *share, int held, int *now)
 }
 
 /*
- * A closer's turn on the private set's third semaphore: in its turn a
- * closer looks while still attached, and either finds itself alone and
- * removes the share, or detaches. SEM_UNDO ends a dead closer's turn.
+ * The head was marked for removal at its creation and holds every byte of
+ * the share: the kernel removes it once the last process of the family
+ * detaches, so a closer only gives its lock back.
  */
-static int closing_turn(int semid, int take)
-{
-	struct sembuf op = { RWSEM_TURN, take ? -1 : 1, SEM_UNDO };
-
-	while (semop(semid, &op, 1) < 0) {
-		if (errno == EINVAL)
-			errno = EIDRM;
-		if (errno != EINTR)
-			return -1;
-	}
-	return 0;
-}
-
 static int remove_private_if_last(const share_t *share, int held, int *now)
 {
-	struct native *st = state_of(share);
-	int rc = 0, err;
-
 	*now = held;
-	if (held && sl_rwsem_change(st->semid, held, 0, RWSEM_RESTART, NULL, now) < 0)
-		return -1;
-	if (closing_turn(st->semid, 1) < 0)
-		return -1;
-	if (attached_alone(st)) {
-		/* Alone: nobody is left to hold a lock, so this never waits. */
-		rc = sl_rwsem_change(st->semid, 0, LOCK_EX, RWSEM_NONBLOCK | RWSEM_RESTART, NULL, now);
-		if (rc == 0 && native_remove(share) == 0) {
-			*now = 0;
-			return 0;	/* the turn and the lock went with the set */
-		}
-		rc = -1;
-	}
-	err = errno;
-	detach_head(st);
-	closing_turn(st->semid, 0);
-	errno = err;
-	return rc;
+	return held ? change_lock(share, held, 0, RWSEM_RESTART, NULL, now) : 0;
 }
 
 static int native_remove_if_last(const share_t *share, int held, int *now)

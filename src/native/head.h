@@ -70,15 +70,55 @@ _Static_assert(sizeof(pthread_mutex_t) <= NATIVE_MUTEX_ROOM, "the mutex fits its
 _Static_assert(__GCC_ATOMIC_LLONG_LOCK_FREE == 2,
 	       "current is published with one lock-free 64-bit atomic store");
 
+/*
+ * A private share's explicit locks (proclock.c): no semaphore set, which
+ * the kernel could not remove once every process of the family is killed,
+ * but a table of holders in the head, as LMDB's reader table. An entry
+ * names a handle of a live process; a waiter that finds a conflicting
+ * entry whose process is dead clears it. Only private heads have it,
+ * between the header and the slots, so a keyed head's layout is as it was.
+ */
+#define NATIVE_HOLDERS 128
+
+struct native_holder {
+	int32_t pid;		/* 0: a free entry */
+	uint32_t lock;		/* LOCK_SH or LOCK_EX */
+	uint64_t start;		/* the process's start time, 0 if unknown */
+	uint64_t handle;	/* which handle of that process */
+};
+
+struct native_proclock {
+	/* Bumped at every release and downgrade: waiters sleep on it. */
+	uint32_t word;
+	/* Processes asleep on word: a release wakes them if nonzero. */
+	uint32_t waiters;
+	union {
+		pthread_mutex_t mutex;	/* robust, process-shared: the table's */
+		unsigned char room[NATIVE_MUTEX_ROOM];
+	} table;
+	struct native_holder holder[NATIVE_HOLDERS];
+};
+
 /* Slot data starts here, slot 1 right after slot 0. */
 #define NATIVE_DATA_OFFSET ((sizeof(struct native_head) + 63) & ~(size_t)63)
 /* The smallest head: room for 64 bytes in each slot. */
 #define NATIVE_MIN_SIZE (NATIVE_DATA_OFFSET + 2 * 64)
 
-/* The size of each slot of a head segment of `segment_size` bytes. */
-static inline uint64_t native_slot_size(size_t segment_size)
+/* A private head's slot data starts after its lock table. */
+#define NATIVE_PRIVATE_DATA_OFFSET \
+	((NATIVE_DATA_OFFSET + sizeof(struct native_proclock) + 63) & ~(size_t)63)
+#define NATIVE_PRIVATE_MIN_SIZE (NATIVE_PRIVATE_DATA_OFFSET + 2 * 64)
+
+/* Where the slots of a head start: after the lock table if it has one. */
+static inline size_t native_data_offset(int private_share)
 {
-	return ((segment_size - NATIVE_DATA_OFFSET) / 2) & ~(uint64_t)7;
+	return private_share ? NATIVE_PRIVATE_DATA_OFFSET : NATIVE_DATA_OFFSET;
+}
+
+/* The size of each slot of a head segment of `segment_size` bytes. */
+static inline uint64_t native_slot_size(size_t segment_size, int private_share)
+{
+	return ((segment_size - native_data_offset(private_share)) / 2) & ~(uint64_t)7;
 }
 
 static inline uint64_t native_current(unsigned int version, unsigned int index)

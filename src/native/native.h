@@ -20,7 +20,9 @@ struct native_map {
 };
 
 struct native {
-	int semid;
+	int semid;			/* -1 for a private share */
+	int private_share;		/* IPC_PRIVATE: locks in the head's table */
+	struct native_proclock *table;	/* a private head's lock table, else NULL */
 	int shmid;			/* the head's */
 	struct native_head *head;	/* mapped; NULL before open maps it */
 	size_t size;			/* the head's, from the kernel */
@@ -30,6 +32,8 @@ struct native {
 	struct native_map map[2];	/* each slot's value segment */
 };
 
+/* Make a mutex in the head robust, process-shared and error-checking. */
+int sl_native_mutex_init(pthread_mutex_t *m);
 int sl_native_writer_lock(struct native *st, const struct timespec *deadline, int timeout_ms);
 void sl_native_writer_unlock(struct native *st);
 /* 1 with EIDRM once share_remove() removed the share, else 0. */

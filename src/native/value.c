@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/futex.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
 
@@ -22,6 +23,10 @@
 /* A slot's value segment is replaced when it is more than this many times
  * larger than the value, so that a share shrinks again. */
 #define SHRINK_FACTOR 4
+
+/* A slot gives its pages past a shorter value back to the system when
+ * that frees at least this much (a private head's slots hold gigabytes). */
+#define GIVE_BACK_MIN (64 * 1024)
 
 static void unmap(struct native_map *m)
 {
@@ -197,6 +202,12 @@ static unsigned char *place_value(struct native *st, unsigned int j, size_t leng
 		unmap(&st->map[j]);
 		return st->data[j];
 	}
+	if (st->private_share) {
+		/* Its head could not be made whole (format.c): a segment of
+		 * the value's own would die with its writer. */
+		errno = ENOSPC;
+		return NULL;
+	}
 	if (old >= 0 && (addr = map_value(st, j, old, length)) &&
 	    st->map[j].size / SHRINK_FACTOR <= length) {
 		*shmid = old;
@@ -226,23 +237,39 @@ static unsigned char *place_value(struct native *st, unsigned int j, size_t leng
 	return addr;
 }
 
+int sl_native_mutex_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t attr;
+	int rc;
+
+	if (pthread_mutexattr_init(&attr) != 0)
+		return -1;
+	/* Robust: a holder that dies hands it on with EOWNERDEAD. Error-
+	 * checking: a mutex that names this thread as its owner (written
+	 * over) fails with EDEADLK rather than hanging. */
+	rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	if (rc == 0)
+		rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	if (rc == 0)
+		rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	if (rc == 0)
+		rc = pthread_mutex_init(m, &attr);
+	pthread_mutexattr_destroy(&attr);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
+
 #ifdef __GLIBC__
-/* A mutex of the kind init_head() makes (format.c), as a model. */
+/* A mutex made as every head's is, as a model of its kind. */
 static pthread_mutex_t model_mutex;
 static int model_made;
 
 static void make_model_mutex(void)
 {
-	pthread_mutexattr_t attr;
-
-	if (pthread_mutexattr_init(&attr) != 0)
-		return;
-	if (pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
-	    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0 &&
-	    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK) == 0 &&
-	    pthread_mutex_init(&model_mutex, &attr) == 0)
-		model_made = 1;
-	pthread_mutexattr_destroy(&attr);
+	model_made = sl_native_mutex_init(&model_mutex) == 0;
 }
 #endif
 
@@ -330,6 +357,27 @@ static void wake_sleepers(struct native_head *h)
 }
 
 /*
+ * While slot j is being written (seq odd): give back the pages of its data
+ * from byte `from` to byte `to`, which its last value used and the new one
+ * does not. A reader that copies them meanwhile reads zeros, and its
+ * sequence check throws the copy away.
+ */
+static void give_back_pages(const struct native *st, unsigned int j, uint64_t from, uint64_t to)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t base = (uintptr_t)st->data[j], start, end;
+
+	if (to > st->slot_size)
+		to = st->slot_size;	/* read from the head: not trusted */
+	if (page <= 0 || to < from || to - from < GIVE_BACK_MIN)
+		return;
+	start = (base + (uintptr_t)from + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	end = (base + (uintptr_t)to) & ~((uintptr_t)page - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_REMOVE);
+}
+
+/*
  * Under the writers' mutex: write the value into the slot not published,
  * then publish it. Until the release store of current, no reader looks at
  * that slot (but one that lost a race, which its sequence check sends
@@ -348,6 +396,8 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	/* Odd while writing; odd already if a writer died here. */
 	uint32_t odd = (seq & 1) ? seq + 2 : seq + 1;
 	int old = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED), shmid;
+	/* The slot's last length: with old, which pages it used. */
+	uint64_t old_length = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
 	unsigned char *dest;
 
 	if (orphans_recorded(h))
@@ -368,6 +418,8 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	__atomic_store_n(&s->length, (uint64_t)length, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->shmid, shmid, __ATOMIC_RELAXED);
 	memcpy(dest, data, length);
+	if (shmid < 0 && old < 0)
+		give_back_pages(st, j, length, old_length);
 	/* Release: a reader whose acquire load sees this even seq sees the
 	 * slot's descriptor and data written above. */
 	__atomic_store_n(&s->seq, odd + 1, __ATOMIC_RELEASE);

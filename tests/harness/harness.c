@@ -198,14 +198,14 @@ int test_waiters(share_t *s)
 	return test_format()->waiters(&ids);
 }
 
-size_t test_segment_size(size_t asked)
+size_t test_segment_size(key_t key, size_t asked)
 {
-	return test_format()->segment_size(asked);
+	return test_format()->segment_size(key, asked);
 }
 
 int test_segments(share_t *s, size_t length, size_t previous)
 {
-	return test_format()->segments(share_segment_size(s), length, previous);
+	return test_format()->segments(share_key(s), share_segment_size(s), length, previous);
 }
 
 int test_writers_waiting(int n)

@@ -79,10 +79,10 @@ struct test_format {
 	/* Flags its open adds to share_new()'s, as share_flags() reports. */
 	int flags;
 	/* The segment size of a share created with this size (not 0). */
-	size_t (*segment_size)(size_t asked);
+	size_t (*segment_size)(key_t key, size_t asked);
 	/* share_num_segments() once length bytes are stored on a share of
 	 * segment_size, when the value stored before was previous bytes. */
-	int (*segments)(size_t segment_size, size_t length, size_t previous);
+	int (*segments)(key_t key, size_t segment_size, size_t length, size_t previous);
 	/* Whether a fetch by a handle that holds no lock waits while
 	 * another holds LOCK_EX (0: it returns the last stored value). */
 	int fetch_waits_for_writer;
@@ -142,7 +142,7 @@ int test_waiters(share_t *s);
 /* The format's promises (struct test_format): share_segment_size() of a
  * share created asking for `asked` bytes; share_num_segments() after a
  * store of length bytes on s, the value before being previous bytes. */
-size_t test_segment_size(size_t asked);
+size_t test_segment_size(key_t key, size_t asked);
 int test_segments(share_t *s, size_t length, size_t previous);
 /* share_stat()'s writers_waiting while n processes wait for LOCK_EX. */
 int test_writers_waiting(int n);

@@ -237,16 +237,18 @@ static void sweep(void)
 	remove_created(getpid(), NULL, NULL);
 }
 
-static size_t segment_size(size_t asked)
+static size_t segment_size(key_t key, size_t asked)
 {
+	(void)key;
 	return asked;
 }
 
 /* A chain of as many segments as the value fills, at least the head. */
-static int segments(size_t segment_size, size_t length, size_t previous)
+static int segments(key_t key, size_t segment_size, size_t length, size_t previous)
 {
 	size_t data = segment_size - SHARELITE_HEADER_SIZE;
 
+	(void)key;
 	(void)previous;	/* the chain is cut to the new value's length */
 	return length ? (int)((length + data - 1) / data) : 1;
 }

@@ -1,9 +1,10 @@
 /*
  * oracle_native.c - the native format as the tests see it (sharelite(7),
- * "Native format"): on one key, a set of two semaphores (readers, writer;
- * a private share's has a third) and a head segment whose two slots may
- * each name a value segment of their own. The oracle asks the kernel and
- * reads the head, never through the library, and trusts nothing it reads.
+ * "Native format"): on one key, a set of two semaphores (readers, writer)
+ * and a head segment whose two slots may each name a value segment of
+ * their own; a private share has its head alone, with a table of the
+ * locks' holders in it. The oracle asks the kernel and reads the head,
+ * never through the library, and trusts nothing it reads.
  */
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -87,18 +88,71 @@ static void remove_ids(const struct test_ids *ids)
 		remove_head(ids->shmid);
 }
 
+/*
+ * A private share's lock table, mapped read-only, or NULL. Its entries are
+ * read relaxed, without the table's mutex: a count taken while a holder
+ * comes or goes may be either, as a semaphore's would.
+ */
+static const struct native_proclock *map_table(const struct test_ids *ids)
+{
+	struct shmid_ds ds;
+	const unsigned char *head;
+
+	if (shmctl(ids->shmid, IPC_STAT, &ds) < 0 || ds.shm_segsz < NATIVE_PRIVATE_MIN_SIZE)
+		return NULL;
+	head = shmat(ids->shmid, NULL, SHM_RDONLY);
+	if (head == (void *)-1)
+		return NULL;
+	return (const struct native_proclock *)(const void *)(head + NATIVE_DATA_OFFSET);
+}
+
+static void unmap_table(const struct native_proclock *t)
+{
+	shmdt((const unsigned char *)t - NATIVE_DATA_OFFSET);
+}
+
+static int table_locks(const struct test_ids *ids, int *readers, int *writer)
+{
+	const struct native_proclock *t = map_table(ids);
+
+	*readers = *writer = 0;
+	if (!t)
+		return -1;
+	for (int i = 0; i < NATIVE_HOLDERS; i++) {
+		if (__atomic_load_n(&t->holder[i].pid, __ATOMIC_RELAXED) == 0)
+			continue;
+		if (__atomic_load_n(&t->holder[i].lock, __ATOMIC_RELAXED) == LOCK_SH)
+			(*readers)++;
+		else
+			(*writer)++;
+	}
+	unmap_table(t);
+	return 0;
+}
+
 static int locks(const struct test_ids *ids, int *readers, int *writer)
 {
+	if (ids->semid < 0)
+		return table_locks(ids, readers, writer);
 	*readers = semctl(ids->semid, NATIVE_SEM_READERS, GETVAL);
 	*writer = semctl(ids->semid, NATIVE_SEM_WRITER, GETVAL);
 	return *readers < 0 || *writer < 0 ? -1 : 0;
 }
 
-/* Sleepers on the lock semaphores (a private share's third is the
- * closers' turn, not a lock). */
+/* Sleepers on the lock semaphores, or on a private share's futex word. */
 static int waiters(const struct test_ids *ids)
 {
 	int n = 0;
+
+	if (ids->semid < 0) {
+		const struct native_proclock *t = map_table(ids);
+
+		if (!t)
+			return 0;
+		n = (int)__atomic_load_n(&t->waiters, __ATOMIC_RELAXED);
+		unmap_table(t);
+		return n;
+	}
 
 	for (int i = NATIVE_SEM_READERS; i <= NATIVE_SEM_WRITER; i++) {
 		int z = semctl(ids->semid, i, GETZCNT), w = semctl(ids->semid, i, GETNCNT);
@@ -113,18 +167,27 @@ static void sweep(void)
 	test_remove_leaked(getpid(), NULL);
 }
 
-/* A head is never smaller than room for 64 bytes in each slot. */
-static size_t segment_size(size_t asked)
+/*
+ * A head is never smaller than room for 64 bytes in each slot. A private
+ * one is made large enough for two values of the largest length, where
+ * the system allows a segment that large (this machine's tests need it).
+ */
+static size_t segment_size(key_t key, size_t asked)
 {
+	if (key == IPC_PRIVATE)
+		return NATIVE_PRIVATE_DATA_OFFSET + 2 * ((size_t)SHARELITE_MAX_LENGTH + 8);
 	return asked < NATIVE_MIN_SIZE ? NATIVE_MIN_SIZE : asked;
 }
 
 /* The head, and a value segment for each slot whose value does not fit in
- * it: the new value's, and the one before, kept in the other slot. */
-static int segments(size_t segment_size, size_t length, size_t previous)
+ * it: the new value's, and the one before, kept in the other slot. A
+ * private share keeps every value in its head. */
+static int segments(key_t key, size_t segment_size, size_t length, size_t previous)
 {
-	uint64_t slot = native_slot_size(segment_size);
+	uint64_t slot = native_slot_size(segment_size, 0);
 
+	if (key == IPC_PRIVATE)
+		return 1;
 	return 1 + (length > slot) + (previous > slot);
 }
 
