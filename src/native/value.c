@@ -17,8 +17,11 @@
 #include "native.h"
 #include "deadline.h"
 
-/* Lock-free tries before a fetch takes the writers' mutex to finish. */
+/* Lock-free tries before a fetch takes the writers' mutex to finish; for
+ * a value longer than LONG_COPY bytes, LONG_COPY_TRIES. */
 #define READ_TRIES 64
+#define LONG_COPY (64 * 1024)
+#define LONG_COPY_TRIES 2
 
 /* A slot's value segment is replaced when it is more than this many times
  * larger than the value, so that a share shrinks again. */
@@ -464,14 +467,16 @@ static inline void copy_value(unsigned char *to, const unsigned char *from, size
 
 /*
  * One try at copying the published value out: 1 done, 0 lost a race with
- * a writer (try again), -1 with errno.
+ * a writer (try again), -1 with errno. Inlined: a fetch of a small value
+ * is a few dozen instructions, and a call's cost shows in it.
  *
  * The copy is a plain memcpy() from memory a writer may be writing at the
  * same moment: the seqlock's known data race. What a racing copy read is
  * never used: the second load of seq tells, and the buffer is written
  * again or the call fails.
  */
-static int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
+static inline __attribute__((always_inline))
+int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
 {
 	const struct native_head *h = st->head;
 	uint64_t cur, len;
@@ -522,8 +527,10 @@ static int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
 	 * writer's release fence after it made seq odd. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	s2 = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
-	if (s2 != s1 || version != v)
+	if (s2 != s1 || version != v) {
+		*length = len != ~(uint64_t)0 ? (ssize_t)len : -1;
 		return 0;	/* rewritten meanwhile, or current is stale */
+	}
 	if (len == ~(uint64_t)0) {
 		errno = EBADMSG;	/* stable, and wrong: written over */
 		return -1;
@@ -536,24 +543,29 @@ static int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
 /*
  * Copy the published value out. Lock-free: no lock, no system call. A
  * reader that loses READ_TRIES races in a row to writers takes the
- * writers' mutex, which no writer holds for longer than one copy.
+ * writers' mutex, which no writer holds for longer than one copy; one
+ * whose copy is long takes it after LONG_COPY_TRIES: a writer that stores
+ * faster than it copies would beat it every time, and each lost try costs
+ * a whole copy.
  */
 ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f)
 {
 	ssize_t length = -1;
-	int i, rc;
+	int tries = 0, locked = 0, rc;
 
-	for (i = 0; i < READ_TRIES; i++) {
+	for (;;) {
 		rc = try_read(st, f, &length);
-		if (rc > 0)
-			return length;
-		if (rc < 0)
+		if (rc != 0 || locked)
+			break;
+		tries++;
+		if (tries < READ_TRIES && (length <= LONG_COPY || tries < LONG_COPY_TRIES))
+			continue;
+		if (sl_native_writer_lock(st, NULL, timeout_ms) < 0)
 			return -1;
+		locked = 1;
 	}
-	if (sl_native_writer_lock(st, NULL, timeout_ms) < 0)
-		return -1;
-	rc = try_read(st, f, &length);
-	sl_native_writer_unlock(st);
+	if (locked)
+		sl_native_writer_unlock(st);
 	if (rc > 0)
 		return length;
 	if (rc == 0)
