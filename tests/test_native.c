@@ -896,11 +896,8 @@ static void test_removed_under_a_reader(void **unused)
  * One writer stores value after value while the parent fetches: each
  * fetch is one whole stored value, with the version it was stored as.
  */
-static void test_fetches_never_torn(void **unused)
+static void fetches_never_torn(share_t *s)
 {
-	(void)unused;
-	/* Slots of 416 bytes: values go in the slots and in segments. */
-	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
 	unsigned char value[VALUE_MAX];
 	unsigned int version = 0;
 	int changes = 0;
@@ -935,14 +932,66 @@ static void test_fetches_never_torn(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/* Slots of 416 bytes: values go in the slots and in segments. */
+static void test_fetches_never_torn(void **unused)
+{
+	(void)unused;
+	fetches_never_torn(test_open(test_use_key(12), 1024, NATIVE | 0600));
+}
+
+/* A private share: every value in the head. */
+static void test_fetches_never_torn_private(void **unused)
+{
+	(void)unused;
+	fetches_never_torn(test_open(IPC_PRIVATE, 1024, NATIVE));
+}
+
+/* Values longer than a reader's lock-free tries allow for (value.c,
+ * LONG_COPY): a reader beside a writer that stores back to back still
+ * finishes each fetch, and with one whole value. */
+#define LONG_VALUE_MAX (512 * 1024)
+static void test_long_fetches_beside_a_writer(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(test_use_key(14), 4096, NATIVE | 0600);
+	unsigned char *value = malloc(LONG_VALUE_MAX);
+	int fetches = 0;
+	pid_t pid;
+
+	assert_non_null(value);
+	share_set_destroy(s, 1);
+	test_value_fill(value, 1, test_value_length(1, LONG_VALUE_MAX));
+	assert_int_equal(share_store(s, value, test_value_length(1, LONG_VALUE_MAX)), 0);
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		for (uint32_t seed = 2;; seed++) {	/* until killed */
+			size_t n = test_value_length(seed, LONG_VALUE_MAX);
+
+			test_value_fill(value, seed, n);
+			child_check(share_store(s, value, n) == 0);
+		}
+	}
+	while (fetches < 200) {
+		void *data = NULL;
+		ssize_t n = share_fetch(s, &data);
+
+		assert_true(n >= 0);
+		assert_true(test_value_ok(data, (size_t)n, LONG_VALUE_MAX));
+		free(data);
+		fetches++;
+	}
+	kill(pid, SIGKILL);
+	assert_int_equal(test_wait(pid), -1);
+	free(value);
+	assert_int_equal(test_close(s), 0);
+}
+
 /*
  * Writers killed at any instruction: every fetch after is one whole value,
  * and the next writer goes on at once (no timeout waits for the dead).
  */
-static void test_killed_writers(void **unused)
+static void killed_writers(share_t *s)
 {
-	(void)unused;
-	share_t *s = test_open(IPC_PRIVATE, 1024, NATIVE);
 	unsigned char value[VALUE_MAX];
 	struct timespec start, now;
 	static pid_t pids[2001];
@@ -981,6 +1030,20 @@ static void test_killed_writers(void **unused)
 	/* No segment left behind by a writer killed while replacing one. */
 	pids[kills++] = getpid();
 	assert_closed_and_gone(s, pids, kills);
+}
+
+/* Slots of 416 bytes: writers killed while making, filling or replacing
+ * a value's segment too. */
+static void test_killed_writers(void **unused)
+{
+	(void)unused;
+	killed_writers(test_open(test_use_key(13), 1024, NATIVE | 0600));
+}
+
+static void test_killed_writers_private(void **unused)
+{
+	(void)unused;
+	killed_writers(test_open(IPC_PRIVATE, 1024, NATIVE));
 }
 
 /* Whether process pid sleeps in futex(2) now, as /proc tells; -1 if it cannot tell. */
@@ -1240,7 +1303,10 @@ int main(void)
 		test_case(test_private_head_refused),
 		test_case(test_removed_under_a_reader),
 		test_case(test_fetches_never_torn),
+		test_case(test_fetches_never_torn_private),
+		test_case(test_long_fetches_beside_a_writer),
 		test_case_sweep(test_killed_writers),
+		test_case_sweep(test_killed_writers_private),
 		test_case(test_wait_change_sleeps_until_a_store),
 		test_case(test_create_fails_cleanly),
 		test_case(test_scribbled_head),
