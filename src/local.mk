@@ -15,10 +15,10 @@ src_libsharelite_la_SOURCES = \
 	src/change.c src/deadline.h \
 	src/registry.c \
 	src/process.c src/process.h \
+	src/rights.c src/rights.h \
+	src/semrw.c src/semrw.h \
 	src/ipcsl/format.c \
 	src/ipcsl/chain.c src/ipcsl/chain.h \
-	src/ipcsl/rights.c src/ipcsl/rights.h \
-	src/semrw.c src/semrw.h \
 	src/ipcsl/semlock.c src/ipcsl/semlock.h \
 	src/native/format.c src/native/native.h src/native/head.h \
 	src/native/value.c \

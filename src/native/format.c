@@ -23,6 +23,7 @@
 
 #include "native.h"
 #include "proclock.h"
+#include "rights.h"
 #include "rwsem.h"
 #include "deadline.h"
 
@@ -651,13 +652,18 @@ static int native_remove(const share_t *share)
 	struct native *st = state_of(share);
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
-	int now;
+	int now, err;
 
-	/* The set goes last: check first that it can go at all (IPC_SET
-	 * needs IPC_RMID's right), so a refusal leaves the share whole. */
-	if (!st->private_share &&
-	    (semctl(st->semid, 0, IPC_STAT, arg) < 0 || semctl(st->semid, 0, IPC_SET, arg) < 0))
-		return -1;
+	/* The set goes last: check first that it can go at all, so a
+	 * refusal leaves the share whole. */
+	if (!st->private_share) {
+		if (semctl(st->semid, 0, IPC_STAT, arg) < 0)
+			return -1;
+		if (!sl_may_remove(&ds.sem_perm)) {
+			errno = EPERM;
+			return -1;
+		}
+	}
 	if (shmctl(st->shmid, IPC_RMID, NULL) < 0)
 		return -1;
 	sl_native_remove_values(st);
@@ -672,7 +678,15 @@ static int native_remove(const share_t *share)
 		sl_proclock_wake(st->table);
 		return 0;
 	}
-	return semctl(st->semid, 0, IPC_RMID) < 0 ? -1 : 0;
+	if (semctl(st->semid, 0, IPC_RMID) == 0 || errno == EINVAL || errno == EIDRM)
+		return 0;	/* removed, by us or by another (ipcrm) */
+	/* Refused after the head went (its owner changed in between): no
+	 * step back is left, so the lock goes back and the core takes the
+	 * share for removed. */
+	err = errno;
+	change_lock(share, LOCK_EX, 0, RWSEM_RESTART, NULL, &now);
+	errno = err;
+	return SL_REMOVED_PARTLY;
 }
 
 /* Whether this handle's process is the only one attached to the head. */
@@ -688,6 +702,7 @@ static int remove_keyed_if_last(const share_t *share, int held, int *now)
 {
 	struct native *st = state_of(share);
 	struct shmid_ds ds;
+	int rc;
 
 	*now = held;
 	if (held && change_lock(share, held, 0, RWSEM_RESTART, NULL, now) < 0)
@@ -703,10 +718,11 @@ static int remove_keyed_if_last(const share_t *share, int held, int *now)
 		return -1;
 	if (!attached_alone(st))
 		return 0;	/* opened meanwhile: its opener's now */
-	if (native_remove(share) < 0)
+	rc = native_remove(share);
+	if (rc < 0)
 		return -1;
-	*now = 0;
-	return 0;
+	*now = 0;	/* given back, or gone with the set */
+	return rc == SL_REMOVED_PARTLY ? -1 : 0;
 }
 
 /*

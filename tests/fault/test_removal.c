@@ -172,12 +172,63 @@ static void test_set_refused_after_segments_went(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/* A native share (sharelite(7), "Native format"): the same rules. */
+static share_t *native_share(key_t key)
+{
+	share_t *s = share_new(key, 0, IPC_CREAT | SHARE_NATIVE | MODE);
+
+	assert_non_null(s);
+	test_adopt(s);
+	assert_int_equal(share_store(s, "value", 5), 0);
+	return s;
+}
+
+static void test_native_chmod_of_set_during_refused_removal_stays(void **unused)
+{
+	share_t *s = native_share(test_use_key(1));
+	int semid = test_semid(s);
+
+	(void)unused;
+	chmod_sem = semid;
+	refuse_sem = semid;
+	share_remove(s);
+	disarm();
+	assert_int_equal(sem_mode(semid), RACED_MODE);
+}
+
+/* The set refused after the head went: the handle fails with EIDRM from
+ * then on, holds no lock, and closes. */
+static void test_native_set_refused_after_head_went(void **unused)
+{
+	share_t *s = native_share(test_use_key(1));
+	struct share_info info;
+	void *data;
+	int head = test_shmid(s), semid = test_semid(s);
+
+	(void)unused;
+	refuse_sem = semid;
+	assert_fails(share_remove(s), -1, EPERM);
+	disarm();
+	assert_false(test_sem_gone(semid));
+	assert_int_equal(__real_semctl(semid, 1, GETVAL), 0);	/* no writer */
+	assert_fails(share_version(s), 0u, EIDRM);
+	assert_fails(share_store(s, "x", 1), -1, EIDRM);
+	assert_fails(share_fetch(s, &data), -1, EIDRM);
+	assert_fails(share_stat(s, &info), -1, EIDRM);
+	assert_fails(share_lock(s, LOCK_SH), -1, EIDRM);
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_shm_gone(head));	/* marked, then detached */
+	__real_semctl(semid, 0, IPC_RMID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		test_case_sweep(test_chmod_during_refused_removal_stays),
 		test_case_sweep(test_chmod_of_set_during_refused_removal_stays),
 		test_case_sweep(test_set_refused_after_segments_went),
+		test_case_sweep(test_native_chmod_of_set_during_refused_removal_stays),
+		test_case_sweep(test_native_set_refused_after_head_went),
 	};
 
 	return test_run(tests);
