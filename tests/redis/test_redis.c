@@ -465,6 +465,78 @@ static void test_nobody_listening(void **state)
 	assert_fails(share_open(path, 0, IPC_CREAT), NULL, ECONNREFUSED);
 }
 
+/* The version counts past 2^32 - 1 to 1, never 0, as in SysV memory. */
+static void test_version_wraps_past_zero(void **state)
+{
+	(void)state;
+	char key[128];
+	const char *hset[] = { "HSET", key, "version", "4294967294" };
+	share_t *a = open_ok(14, NULL, IPC_CREAT | IPC_EXCL);
+
+	snprintf(key, sizeof(key), "sharelite:{%s}", name(14));
+	raw(":0", 4, hset);
+	assert_int_equal(share_store(a, "x", 1), 0);
+	assert_int_equal(share_version(a), 4294967295u);
+	assert_int_equal(share_store(a, "y", 1), 0);
+	assert_int_equal(share_version(a), 1);
+	assert_int_equal(share_store(a, "z", 1), 0);
+	assert_int_equal(share_version(a), 2);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* user:password@ authenticates; a wrong password or a user refused the
+ * commands is EACCES. */
+static void test_authentication(void **state)
+{
+	(void)state;
+	static const char *const alice[] = { "ACL", "SETUSER", "alice", "on", ">secret",
+					     "~*", "&*", "+@all" };
+	static const char *const bob[] = { "ACL", "SETUSER", "bob", "on", ">pw", "-@all" };
+	char path[160];
+	share_t *a;
+
+	raw("+OK", 8, alice);
+	raw("+OK", 6, bob);
+	snprintf(path, sizeof(path), "redis://alice:secret@127.0.0.1:%d/%s", server.port, name(15));
+	a = share_open(path, 0, IPC_CREAT | IPC_EXCL);
+	assert_non_null(a);
+	assert_int_equal(share_store(a, "mine", 4), 0);
+	snprintf(path, sizeof(path), "redis://alice:wrong@127.0.0.1:%d/%s", server.port, name(15));
+	assert_fails(share_open(path, 0, 0), NULL, EACCES);
+	snprintf(path, sizeof(path), "redis://bob:pw@127.0.0.1:%d/%s", server.port, name(15));
+	assert_fails(share_open(path, 0, 0), NULL, EACCES);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* share_clean_up() removes the shares this process created, on a server
+ * too; share_clean_up_all() those it opened as well. */
+static void test_clean_up(void **state)
+{
+	(void)state;
+	share_t *mine = open_ok(16, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *theirs;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {		/* another process creates the second share */
+		share_t *s = share_open(url(17, NULL), 0, IPC_CREAT | IPC_EXCL);
+
+		_exit(s && share_close(s) == 0 ? 0 : 1);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	theirs = open_ok(17, NULL, 0);
+	assert_int_equal(share_clean_up(), 0);
+	test_assert_removed(mine);
+	assert_fails(share_open(url(16, NULL), 0, 0), NULL, ENOENT);
+	assert_int_equal(share_version(theirs), 1);
+	assert_int_equal(share_clean_up_all(), 0);
+	assert_fails(share_open(url(17, NULL), 0, 0), NULL, ENOENT);
+	assert_int_equal(share_close(theirs), 0);
+	assert_int_equal(share_close(mine), 0);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -495,6 +567,9 @@ int main(void)
 		test_case(test_server_restart),
 		test_case(test_server_stops_answering),
 		test_case(test_nobody_listening),
+		test_case(test_version_wraps_past_zero),
+		test_case(test_authentication),
+		test_case(test_clean_up),
 	};
 
 	if (!test_redis_installed()) {
