@@ -9,6 +9,7 @@
 #include "server.h"
 
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static struct test_redis server;
@@ -537,6 +538,26 @@ static void test_clean_up(void **state)
 	assert_int_equal(share_close(mine), 0);
 }
 
+/* Redis keeps strings of up to 512 MiB: a longer store is refused before
+ * it is sent (the bytes, mapped but never touched, are not read). */
+static void test_value_too_long(void **state)
+{
+	(void)state;
+	size_t too_long = (size_t)512 * 1024 * 1024 + 1;
+	void *big = mmap(NULL, too_long, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			 -1, 0);
+	share_t *a = open_ok(18, NULL, IPC_CREAT | IPC_EXCL);
+
+	assert_true(big != MAP_FAILED);
+	assert_fails(share_store(a, big, too_long), -1, EFBIG);
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	assert_fails(share_store(a, big, too_long), -1, EFBIG);
+	munmap(big, too_long);
+	assert_int_equal(share_version(a), 1);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -570,6 +591,7 @@ int main(void)
 		test_case(test_version_wraps_past_zero),
 		test_case(test_authentication),
 		test_case(test_clean_up),
+		test_case(test_value_too_long),
 	};
 
 	if (!test_redis_installed()) {
