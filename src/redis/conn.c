@@ -358,14 +358,16 @@ redisReply *sl_redis_command(struct sl_redis_conn *conn, int retry, int argc,
 	return no_error(command_raw(conn, retry, argc, argv, lens));
 }
 
-#define MAX_SCRIPT_ARGS 4
+#define MAX_SCRIPT_ARGS 5
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
 redisReply *sl_redis_script(struct sl_redis_conn *conn, enum sl_redis_script script,
-			    int retry, const char *const keys[3], int argc,
+			    int retry, const char *const keys[SL_REDIS_N_KEYS], int argc,
 			    const char **argv, const size_t *lens)
 {
-	const char *args[6 + MAX_SCRIPT_ARGS];
-	size_t arg_lens[6 + MAX_SCRIPT_ARGS];
+	const char *args[3 + SL_REDIS_N_KEYS + MAX_SCRIPT_ARGS];
+	size_t arg_lens[3 + SL_REDIS_N_KEYS + MAX_SCRIPT_ARGS];
 	redisReply *reply;
 	int i, n = 0;
 
@@ -378,8 +380,8 @@ redisReply *sl_redis_script(struct sl_redis_conn *conn, enum sl_redis_script scr
 		return NULL;
 	args[n++] = "EVALSHA";
 	args[n++] = conn->sha[script];
-	args[n++] = "3";
-	for (i = 0; i < 3; i++)
+	args[n++] = XSTR(SL_REDIS_N_KEYS);
+	for (i = 0; i < SL_REDIS_N_KEYS; i++)
 		args[n++] = keys[i];
 	for (i = 0; i < n; i++)
 		arg_lens[i] = strlen(args[i]);

@@ -28,12 +28,13 @@
 #define RETRY_FIRST_NS 1000000L
 #define RETRY_MAX_NS 50000000L
 
-enum { KEY_VALUE, KEY_WRITER, KEY_READERS, N_KEYS };
+enum { KEY_VALUE, KEY_WRITER, KEY_READERS, KEY_WAITING, N_KEYS };
+_Static_assert(N_KEYS == SL_REDIS_N_KEYS, "the scripts' keys");
 
 struct redis_state {
 	struct sl_redis_address address;
 	struct sl_redis_conn conn;
-	char *keys[N_KEYS];	/* "sharelite:{NAME}" and its two leases */
+	char *keys[N_KEYS];	/* "sharelite:{NAME}", its leases, its waiting writer */
 	char *channel;		/* where stores and removal are published */
 	size_t segment_size;
 };
@@ -73,9 +74,10 @@ static int make_names(struct redis_state *st)
 	st->keys[KEY_VALUE] = key_name(name, "");
 	st->keys[KEY_WRITER] = key_name(name, ":writer");
 	st->keys[KEY_READERS] = key_name(name, ":readers");
+	st->keys[KEY_WAITING] = key_name(name, ":waiting");
 	st->channel = key_name(name, ":changed");
 	if (!st->keys[KEY_VALUE] || !st->keys[KEY_WRITER] || !st->keys[KEY_READERS] ||
-	    !st->channel) {
+	    !st->keys[KEY_WAITING] || !st->channel) {
 		free_names(st);
 		errno = ENOMEM;
 		return -1;
@@ -176,19 +178,20 @@ static void redis_close(const share_t *share)
 	sl_redis_address_free(&st->address);
 }
 
-/* One try at moving the lease from `from` to `to`: a script code. */
-static int try_lock(struct redis_state *st, int from, int to, long long *code)
+/* One try at moving the lease from `from` to `to`, by a caller that will
+ * wait if it is taken or not: a script code. */
+static int try_lock(struct redis_state *st, int from, int to, int will_wait, long long *code)
 {
 	char from_s[2] = { (char)('0' + from), '\0' }, to_s[2] = { (char)('0' + to), '\0' };
 	char lease[16];
-	const char *argv[4] = { st->conn.token, from_s, to_s, lease };
+	const char *argv[5] = { st->conn.token, from_s, to_s, lease, will_wait ? "1" : "0" };
 
 	snprintf(lease, sizeof(lease), "%d", st->address.lease_ms);
 	/* The token is made on connecting: connect first. Every move is
 	 * idempotent for a token, so it may be sent again. */
 	if (sl_redis_connect(&st->conn) < 0)
 		return -1;
-	return script_code(script(st, SL_SCRIPT_LOCK, 1, 4, argv, NULL), code);
+	return script_code(script(st, SL_SCRIPT_LOCK, 1, 5, argv, NULL), code);
 }
 
 /* Sleep up to *pause, no later than deadline: 0, or -1 with ETIMEDOUT
@@ -215,16 +218,29 @@ static int pause_before_retry(long *pause, const struct timespec *deadline)
 	return nanosleep(&nap, NULL);
 }
 
+/* A wait for the lock ends without it: the writer's mark, if this handle
+ * left one, goes, so that readers need not wait for it to expire. */
+static int stop_waiting(struct redis_state *st)
+{
+	int err = errno;
+	long long code;
+
+	try_lock(st, 0, 0, 0, &code);
+	errno = err;
+	return -1;
+}
+
 static int redis_lock(const share_t *share, int from, int to, int flags,
 		      const struct timespec *deadline, int *held)
 {
 	struct redis_state *st = state_of(share);
+	int will_wait = !(flags & SL_LOCK_NONBLOCK);
 	long pause = RETRY_FIRST_NS;
 	long long code;
 
 	*held = from;
 	for (;;) {
-		if (try_lock(st, from, to, &code) < 0)
+		if (try_lock(st, from, to, to ? will_wait : 0, &code) < 0)
 			return -1;
 		if (code == 1) {
 			*held = to;
@@ -236,21 +252,22 @@ static int redis_lock(const share_t *share, int from, int to, int flags,
 			errno = code_errno(code);
 			return -1;
 		}
-		if (flags & SL_LOCK_NONBLOCK) {
+		if (!will_wait) {
 			errno = EWOULDBLOCK;
 			return -1;
 		}
 		/* A blocking upgrade gives LOCK_SH up first, as flock(2)
 		 * does, so that two upgraders do not wait for each other. */
 		if (from == LOCK_SH && to == LOCK_EX) {
-			if (try_lock(st, from, 0, &code) < 0)
-				return -1;
+			if (try_lock(st, from, 0, 1, &code) < 0)
+				return stop_waiting(st);
 			from = 0;
 			*held = 0;
 		}
+		/* Here from is 0: stop_waiting() gives up nothing held. */
 		while (pause_before_retry(&pause, deadline) < 0)
 			if (errno != EINTR || !(flags & SL_LOCK_RESTART))
-				return -1;
+				return stop_waiting(st);
 	}
 }
 

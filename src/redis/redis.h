@@ -15,6 +15,10 @@
 #define SL_REDIS_DEFAULT_LEASE_MS 10000
 #define SL_REDIS_DEFAULT_TIMEOUT_MS 5000
 #define SL_REDIS_DEFAULT_PORT 6379
+/* How long a waiting writer's mark keeps new readers out unless its next
+ * try renews it: well above the 50 ms between tries, short enough that a
+ * writer that died waiting holds readers up for no more than this. */
+#define SL_REDIS_WAITING_MS 1000
 
 /*
  * redis://[user:password@]host[:port][/db]/NAME[?lease=MS&timeout=MS],
@@ -48,6 +52,9 @@ enum sl_redis_script {
 	SL_N_SCRIPTS
 };
 extern const char *const sl_redis_scripts[SL_N_SCRIPTS];
+
+/* The keys every script gets (scripts.c). */
+#define SL_REDIS_N_KEYS 4
 
 /* Script results that are not values (every script's are integers). */
 #define SL_REDIS_GONE (-1)	/* the share is not there: EIDRM */
@@ -89,7 +96,7 @@ redisReply *sl_redis_command(struct sl_redis_conn *conn, int retry, int argc,
  * result, or its array for fetch and stat: as sl_redis_command().
  */
 redisReply *sl_redis_script(struct sl_redis_conn *conn, enum sl_redis_script script,
-			    int retry, const char *const keys[3], int argc,
+			    int retry, const char *const keys[SL_REDIS_N_KEYS], int argc,
 			    const char **argv, const size_t *lens);
 
 /* Make sure the connection is made (and is this process's): 0 or -1. */

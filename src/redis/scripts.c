@@ -5,15 +5,20 @@
  * client, and a store is fenced: refused unless the lease it was made
  * under is still its maker's.
  *
- * Every script gets the share's three keys, one hash slot through the
+ * Every script gets the share's four keys, one hash slot through the
  * {NAME} tag: KEYS[1] a hash of the value and its version, KEYS[2] the
  * exclusive lease (a string, the holder's token, expiring by PX), KEYS[3]
  * the shared leases (a sorted set of tokens by the server time, in ms, at
- * which each expires). Results that are not data are the SL_REDIS_*
+ * which each expires), and KEYS[4] the token of a writer waiting for
+ * LOCK_EX, which keeps new readers out until it has had its turn. Results that are not data are the SL_REDIS_*
  * codes of redis.h. Time is the server's (TIME), so clients' clocks do not
  * matter.
  */
 #include "redis.h"
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define WAITING_MS XSTR(SL_REDIS_WAITING_MS)
 
 /* The version of the share, or SL_REDIS_GONE, or SL_REDIS_NOT_SHARE for
  * a key that holds something other than a share. */
@@ -42,7 +47,7 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	"  return 0\n"
 	"end\n"
 	"if ARGV[1] ~= '1' then return -1 end\n"
-	"redis.call('DEL', KEYS[2], KEYS[3])\n"
+	"redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])\n"
 	"redis.call('HSET', KEYS[1], 'version', 1, 'value', '')\n"
 	"return 1\n",
 
@@ -73,14 +78,19 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	"return {v, value}\n",
 
 	/*
-	 * ARGV: token, from, to (0, 1 for LOCK_SH, 2 for LOCK_EX), lease ms.
+	 * ARGV: token, from, to (0, 1 for LOCK_SH, 2 for LOCK_EX), lease ms,
+	 * and whether the caller will wait ('1') if the lock is taken (with
+	 * to == 0: whether it goes on waiting, and keeps its mark).
 	 * flock(2)'s rules: any number of shared leases or one exclusive.
 	 * Giving a lock up always succeeds. from == to renews the lease if
 	 * it is still the caller's, and says nothing if it is not: a lapsed
 	 * lease is found by the fence, at the next store or removal. Any
 	 * other change needs the lock the caller says it holds to be its
 	 * own (SL_REDIS_LOST). A conflict is SL_REDIS_BUSY, and changes
-	 * nothing.
+	 * nothing but this: a writer that will wait marks itself waiting
+	 * (for SL_REDIS_WAITING_MS, renewed by each of its tries), and while
+	 * another's mark is there a new reader is refused too, so readers
+	 * that keep coming cannot starve a writer.
 	 */
 	[SL_SCRIPT_LOCK] = PRELUDE
 	"if v < 0 then return v end\n"
@@ -90,8 +100,10 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	"local w = redis.call('GET', KEYS[2])\n"
 	"local mine_ex = w == tok\n"
 	"local mine_sh = redis.call('ZSCORE', KEYS[3], tok) ~= false\n"
+	"local waiting = redis.call('GET', KEYS[4])\n"
 	"if to == 0 then\n"
 	"  if mine_ex then redis.call('DEL', KEYS[2]) end\n"
+	"  if waiting == tok and ARGV[5] ~= '1' then redis.call('DEL', KEYS[4]) end\n"
 	"  redis.call('ZREM', KEYS[3], tok)\n"
 	"  return 1\n"
 	"end\n"
@@ -101,7 +113,14 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	"  return 1\n"
 	"end\n"
 	"if (from == 2 and not mine_ex) or (from == 1 and not mine_sh) then return -2 end\n"
-	"if w and not mine_ex then return -3 end\n"
+	"local function busy()\n"
+	"  if to == 2 and ARGV[5] == '1' and (not waiting or waiting == tok) then\n"
+	"    redis.call('SET', KEYS[4], tok, 'PX', " WAITING_MS ")\n"
+	"  end\n"
+	"  return -3\n"
+	"end\n"
+	"if w and not mine_ex then return busy() end\n"
+	"if to == 1 and from == 0 and waiting and waiting ~= tok then return -3 end\n"
 	"if to == 1 then\n"
 	"  redis.call('ZADD', KEYS[3], now + lease, tok)\n"
 	"  if mine_ex then redis.call('DEL', KEYS[2]) end\n"
@@ -109,8 +128,9 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	"end\n"
 	"local others = redis.call('ZCARD', KEYS[3])\n"
 	"if mine_sh then others = others - 1 end\n"
-	"if others > 0 then return -3 end\n"
+	"if others > 0 then return busy() end\n"
 	"redis.call('ZREM', KEYS[3], tok)\n"
+	"if waiting == tok then redis.call('DEL', KEYS[4]) end\n"
 	"redis.call('SET', KEYS[2], tok, 'PX', lease)\n"
 	"return 1\n",
 
@@ -119,7 +139,7 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	[SL_SCRIPT_REMOVE] = PRELUDE
 	"if v < 0 then return v end\n"
 	"if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -2 end\n"
-	"redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])\n"
+	"redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])\n"
 	"redis.call('PUBLISH', KEYS[1] .. ':changed', 0)\n"
 	"return 1\n",
 

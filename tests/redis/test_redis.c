@@ -558,6 +558,69 @@ static void test_value_too_long(void **state)
 	assert_int_equal(share_close(a), 0);
 }
 
+/* Whether the server has the key (raw EXISTS): 1, 0, or -1. */
+static int key_exists(const char *key)
+{
+	const char *argv[] = { "EXISTS", key };
+	char reply[64];
+
+	if (test_redis_cmd(&server, reply, sizeof(reply), 2, argv) < 0)
+		return -1;
+	return strcmp(reply, ":1") == 0;
+}
+
+/*
+ * A writer waiting for readers keeps new readers out, so that readers
+ * that keep coming cannot starve it; its mark goes when it gets the lock,
+ * and when it gives up waiting.
+ */
+static void test_waiting_writer_goes_first(void **state)
+{
+	(void)state;
+	share_t *reader = open_ok(19, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *late = open_ok(19, NULL, 0);
+	char waiting[128];
+	struct test_chan c;
+	int tries;
+	pid_t pid;
+
+	snprintf(waiting, sizeof(waiting), "sharelite:{%s}:waiting", name(19));
+	assert_int_equal(share_lock(reader, LOCK_SH), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		share_t *writer = share_open(url(19, NULL), 0, 0);
+
+		child_check(writer != NULL);
+		child_check(share_lock(writer, LOCK_EX) == 0);
+		child_check(share_store(writer, "writer", 6) == 0);
+		child_check(share_unlock(writer) == 0);
+		child_check(share_close(writer) == 0);
+		_exit(0);
+	}
+	/* The writer is waiting once its mark is there. */
+	for (tries = 0; tries < 500 && key_exists(waiting) != 1; tries++)
+		sleep_ms(10);
+	assert_int_equal(key_exists(waiting), 1);
+	assert_fails(share_lock(late, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	/* The reader already in renews and goes on. */
+	test_assert_value(reader, "");
+	assert_int_equal(share_unlock(reader), 0);
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(key_exists(waiting), 0);
+	test_assert_value(late, "writer");
+	assert_int_equal(share_lock(late, LOCK_SH | LOCK_NB), 0);
+	/* A writer that gives up waiting takes its mark with it. */
+	assert_int_equal(share_set_timeout(reader, 100), 0);
+	assert_fails(share_lock(reader, LOCK_EX), -1, ETIMEDOUT);
+	assert_int_equal(key_exists(waiting), 0);
+	assert_int_equal(share_lock(reader, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(share_unlock(reader), 0);
+	assert_int_equal(share_unlock(late), 0);
+	assert_int_equal(share_close(late), 0);
+	assert_int_equal(share_remove(reader), 0);
+	assert_int_equal(share_close(reader), 0);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -592,6 +655,7 @@ int main(void)
 		test_case(test_authentication),
 		test_case(test_clean_up),
 		test_case(test_value_too_long),
+		test_case(test_waiting_writer_goes_first),
 	};
 
 	if (!test_redis_installed()) {
