@@ -4,10 +4,11 @@
  * locks, as leases (scripts.c); this file keeps a connection per handle
  * and, for each op, runs the script and reads its result.
  *
- * Leases are renewed on each call that uses the lock (the core asks the
- * lock op "is it still held?" before every locked call), not by a thread:
- * a holder that makes no call for a whole lease loses its lock, and then
- * its next store or removal fails with ENOLCK rather than act without it.
+ * Leases are renewed by a thread while a lock is held (renew.c), and on
+ * each call that uses the lock (the core asks the lock op "is it still
+ * held?" before every locked call). A holder that stops, or is cut off
+ * from the server, for a whole lease loses its lock, and then its next
+ * store or removal fails with ENOLCK rather than act without it.
  */
 #include <errno.h>
 #include <limits.h>
@@ -36,6 +37,7 @@ struct redis_state {
 	struct sl_redis_conn conn;
 	char *keys[N_KEYS];	/* "sharelite:{NAME}", its leases, its waiting writer */
 	char *channel;		/* where stores and removal are published */
+	struct sl_redis_renewer renewer;
 	size_t segment_size;
 };
 
@@ -173,6 +175,7 @@ static void redis_close(const share_t *share)
 {
 	struct redis_state *st = state_of(share);
 
+	sl_redis_renewer_stop(&st->renewer);
 	sl_redis_disconnect(&st->conn);
 	free_names(st);
 	sl_redis_address_free(&st->address);
@@ -230,6 +233,20 @@ static int stop_waiting(struct redis_state *st)
 	return -1;
 }
 
+/* The renewal thread follows the lock held: none for none. A thread that
+ * cannot start leaves the renewal to each call, and the lock taken. */
+static void renew_while_held(struct redis_state *st, int held)
+{
+	int err = errno;
+
+	if (held)
+		sl_redis_renewer_hold(&st->renewer, &st->conn, (const char *const *)st->keys,
+				      st->address.lease_ms, held);
+	else
+		sl_redis_renewer_stop(&st->renewer);
+	errno = err;
+}
+
 static int redis_lock(const share_t *share, int from, int to, int flags,
 		      const struct timespec *deadline, int *held)
 {
@@ -244,11 +261,14 @@ static int redis_lock(const share_t *share, int from, int to, int flags,
 			return -1;
 		if (code == 1) {
 			*held = to;
+			renew_while_held(st, to);
 			return 0;
 		}
 		if (code != SL_REDIS_BUSY) {
-			if (code == SL_REDIS_GONE || code == SL_REDIS_LOST)
+			if (code == SL_REDIS_GONE || code == SL_REDIS_LOST) {
 				*held = 0;	/* nothing of ours is left */
+				renew_while_held(st, 0);
+			}
 			errno = code_errno(code);
 			return -1;
 		}
@@ -263,6 +283,7 @@ static int redis_lock(const share_t *share, int from, int to, int flags,
 				return stop_waiting(st);
 			from = 0;
 			*held = 0;
+			renew_while_held(st, 0);
 		}
 		/* Here from is 0: stop_waiting() gives up nothing held. */
 		while (pause_before_retry(&pause, deadline) < 0)
@@ -455,6 +476,7 @@ static int redis_remove(const share_t *share)
 		errno = code_errno(code);
 		return -1;
 	}
+	renew_while_held(st, 0);	/* the lock went with the share */
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #ifndef SHARELITE_REDIS_H
 #define SHARELITE_REDIS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <hiredis/hiredis.h>
 
@@ -98,6 +99,28 @@ redisReply *sl_redis_command(struct sl_redis_conn *conn, int retry, int argc,
 redisReply *sl_redis_script(struct sl_redis_conn *conn, enum sl_redis_script script,
 			    int retry, const char *const keys[SL_REDIS_N_KEYS], int argc,
 			    const char **argv, const size_t *lens);
+
+/*
+ * A thread that renews a handle's lease while it holds a lock (renew.c).
+ * sl_redis_renewer_hold() starts it, or changes the kind of lock it
+ * renews (LOCK_SH or LOCK_EX), under the owner connection's token;
+ * sl_redis_renewer_stop() stops it and waits for it, and in a child only
+ * lets go of what it inherited. Zeroed is stopped.
+ */
+struct sl_redis_renewer {
+	int started;
+	unsigned int process;	/* sl_process_token() of the starter */
+	pthread_t thread;
+	int stop[2];		/* closing stop[1] tells the thread to end */
+	int kind;		/* read atomically by the thread */
+	int lease_ms, interval_ms;
+	const char *const *keys;
+	struct sl_redis_conn conn;	/* the thread's own */
+};
+
+int sl_redis_renewer_hold(struct sl_redis_renewer *r, const struct sl_redis_conn *owner,
+			  const char *const keys[SL_REDIS_N_KEYS], int lease_ms, int kind);
+void sl_redis_renewer_stop(struct sl_redis_renewer *r);
 
 /* Make sure the connection is made (and is this process's): 0 or -1. */
 int sl_redis_connect(struct sl_redis_conn *conn);

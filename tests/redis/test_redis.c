@@ -218,40 +218,88 @@ static void test_blocking_lock_across_processes(void **state)
 	assert_int_equal(share_close(a), 0);
 }
 
-/*
- * A lease not renewed expires; another takes the lock, and the first
- * holder's store is refused inside the server: the fence.
- */
-static void test_expired_lease_is_fenced(void **state)
+/* A holder busy between calls keeps its lock: a thread renews it. */
+static void test_idle_holder_keeps_its_lease(void **state)
 {
 	(void)state;
 	share_t *a = open_ok(6, "?lease=200", IPC_CREAT | IPC_EXCL);
 	share_t *b = open_ok(6, NULL, 0);
 
 	assert_int_equal(share_lock(a, LOCK_EX), 0);
-	assert_int_equal(share_store(a, "a1", 2), 0);	/* renews */
+	sleep_ms(700);
+	assert_fails(share_lock(b, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	assert_int_equal(share_store(a, "a", 1), 0);
+	/* Downgraded, the thread renews the shared lease instead. */
+	assert_int_equal(share_lock(a, LOCK_SH), 0);
+	sleep_ms(700);
 	assert_fails(share_lock(b, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
-	sleep_ms(400);
+	assert_int_equal(share_unlock(a), 0);
 	assert_int_equal(share_lock(b, LOCK_EX | LOCK_NB), 0);
-	assert_int_equal(share_store(b, "b", 1), 0);
-	assert_fails(share_store(a, "a2", 2), -1, ENOLCK);
-	assert_fails(share_remove(a), -1, ENOLCK);
-	test_assert_value(a, "b");
-	assert_int_equal(share_version(a), 3);
-	/* Giving a lost lock back works, and does not touch b's. */
-	assert_int_equal(share_unlock(a), 0);
-	assert_fails(share_lock(a, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
 	assert_int_equal(share_unlock(b), 0);
-	/* Lapsed with nobody else: still refused, the lock is not ours. */
-	assert_int_equal(share_lock(a, LOCK_EX), 0);
-	sleep_ms(400);
-	assert_fails(share_store(a, "a3", 2), -1, ENOLCK);
-	test_assert_value(b, "b");
-	assert_int_equal(share_unlock(a), 0);
-	assert_int_equal(share_store(a, "a4", 2), 0);
 	assert_int_equal(share_close(b), 0);
 	assert_int_equal(share_remove(a), 0);
 	assert_int_equal(share_close(a), 0);
+}
+
+/*
+ * A holder stopped for longer than its lease (SIGSTOP: cut off, in
+ * effect) loses it; another takes the lock, and the first holder's store,
+ * once it goes on, is refused inside the server: the fence. The child
+ * exits with the errno its store failed with, 0 if it did not fail.
+ */
+static void test_expired_lease_is_fenced(void **state)
+{
+	(void)state;
+	share_t *b = open_ok(20, NULL, IPC_CREAT | IPC_EXCL);
+	int take_over;
+
+	for (take_over = 1; take_over >= 0; take_over--) {
+		struct test_chan c;
+		pid_t pid = test_fork(&c);
+		int status;
+
+		if (pid == 0) {
+			share_t *a = share_open(url(20, "?lease=200"), 0, 0);
+			int err = 0;
+
+			child_check(a != NULL);
+			child_check(share_lock(a, LOCK_EX) == 0);
+			child_check(share_store(a, "a1", 2) == 0);
+			test_send(&c, 'l');
+			child_check(test_recv(&c) == 'g');
+			if (share_store(a, "a2", 2) < 0)
+				err = errno;
+			/* Giving a lost lock back works, and leaves b's. */
+			child_check(share_unlock(a) == 0);
+			child_check(share_close(a) == 0);
+			_exit(err);
+		}
+		assert_int_equal(test_recv(&c), 'l');
+		assert_fails(share_lock(b, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+		assert_int_equal(kill(pid, SIGSTOP), 0);
+		sleep_ms(500);
+		if (take_over) {
+			assert_int_equal(share_lock(b, LOCK_EX | LOCK_NB), 0);
+			assert_int_equal(share_store(b, "b", 1), 0);
+		}
+		assert_int_equal(kill(pid, SIGCONT), 0);
+		assert_int_equal(test_send(&c, 'g'), 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), ENOLCK);
+		/* Lapsed with nobody else: refused too, the lock is not its own. */
+		test_assert_value(b, take_over ? "b" : "a1");
+		if (take_over) {
+			struct share_info info;
+
+			/* The child's unlock left b's lock alone. */
+			assert_int_equal(share_stat(b, &info), 0);
+			assert_int_equal(info.writer, 1);
+			assert_int_equal(share_unlock(b), 0);
+		}
+	}
+	assert_int_equal(share_remove(b), 0);
+	assert_int_equal(share_close(b), 0);
 }
 
 /* A holder killed without unlocking: its lease frees the lock. */
@@ -642,6 +690,7 @@ int main(void)
 		test_case(test_databases_are_apart),
 		test_case(test_lock_rules),
 		test_case(test_blocking_lock_across_processes),
+		test_case(test_idle_holder_keeps_its_lease),
 		test_case(test_expired_lease_is_fenced),
 		test_case(test_dead_holders_lease_expires),
 		test_case(test_wait_change_wakes),
