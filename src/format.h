@@ -48,6 +48,10 @@ struct sl_opened {
 	size_t segment_size;	/* the share's, as the kernel has it */
 	mode_t mode;		/* the share's permission bits */
 	int lock_object_id;	/* names the share's lock: see share_same_share() */
+	/* A named share's place, the same string for every name that
+	 * reaches it (options and password aside), in share->state: see
+	 * share_same_share(). NULL for a keyed share. */
+	const char *identity;
 };
 
 /*

@@ -120,6 +120,7 @@ static int open_share(share_t *share, size_t segment_size)
 	share->segment_size = opened.segment_size;
 	share->mode = opened.mode;
 	share->lock_object_id = opened.lock_object_id;
+	share->identity = opened.identity;
 	return 0;
 }
 

@@ -43,6 +43,9 @@ struct share {
 	/* The share's name on a server, for a format opened by name
 	 * (share_open()); NULL for a SysV key. Owned by the handle. */
 	char *name;
+	/* Where the named share lives, as its format puts it (struct
+	 * sl_opened): one string for every name of the share. */
+	const char *identity;
 	int flags;		/* as given to share_new() */
 	mode_t mode;		/* permission bits of the share */
 	size_t segment_size;	/* real size, from the kernel */
@@ -115,9 +118,9 @@ int sl_registry_lock_held_elsewhere(const share_t *share);
  */
 static inline int share_same_share(const share_t *a, const share_t *b)
 {
-	if (a->name || b->name)
-		return a->format == b->format && a->name && b->name &&
-		       strcmp(a->name, b->name) == 0;
+	if (a->identity || b->identity)
+		return a->format == b->format && a->identity && b->identity &&
+		       strcmp(a->identity, b->identity) == 0;
 	return a->format == b->format && a->key == b->key &&
 	       a->lock_object_id == b->lock_object_id;
 }

@@ -37,6 +37,7 @@ struct redis_state {
 	struct sl_redis_conn conn;
 	char *keys[N_KEYS];	/* "sharelite:{NAME}", its leases, its waiting writer */
 	char *channel;		/* where stores and removal are published */
+	char *identity;		/* "host:port/db/NAME": struct sl_opened */
 	struct sl_redis_renewer renewer;
 	size_t segment_size;
 };
@@ -56,6 +57,8 @@ static void free_names(struct redis_state *st)
 	}
 	free(st->channel);
 	st->channel = NULL;
+	free(st->identity);
+	st->identity = NULL;
 }
 
 /* "sharelite:{NAME}" + suffix, allocated. */
@@ -69,6 +72,17 @@ static char *key_name(const char *name, const char *suffix)
 	return key;
 }
 
+/* One string for every name of the share: the server and the key. */
+static char *identity_of(const struct sl_redis_address *a)
+{
+	size_t n = strlen(a->host) + strlen(a->name) + 32;
+	char *id = malloc(n);
+
+	if (id)
+		snprintf(id, n, "%s:%d/%d/%s", a->host, a->port, a->db < 0 ? 0 : a->db, a->name);
+	return id;
+}
+
 static int make_names(struct redis_state *st)
 {
 	const char *name = st->address.name;
@@ -78,8 +92,9 @@ static int make_names(struct redis_state *st)
 	st->keys[KEY_READERS] = key_name(name, ":readers");
 	st->keys[KEY_WAITING] = key_name(name, ":waiting");
 	st->channel = key_name(name, ":changed");
+	st->identity = identity_of(&st->address);
 	if (!st->keys[KEY_VALUE] || !st->keys[KEY_WRITER] || !st->keys[KEY_READERS] ||
-	    !st->keys[KEY_WAITING] || !st->channel) {
+	    !st->keys[KEY_WAITING] || !st->channel || !st->identity) {
 		free_names(st);
 		errno = ENOMEM;
 		return -1;
@@ -161,6 +176,7 @@ static int redis_open(const share_t *share, size_t segment_size,
 	opened->segment_size = segment_size;
 	opened->mode = share->mode;
 	opened->lock_object_id = 0;
+	opened->identity = st->identity;
 	return 0;
 fail:
 	err = errno;

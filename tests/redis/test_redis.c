@@ -669,6 +669,37 @@ static void test_waiting_writer_goes_first(void **state)
 	assert_int_equal(share_close(reader), 0);
 }
 
+/*
+ * Two handles of one thread on one share, by two names (other options):
+ * removing through one while the other holds the lock would wait for the
+ * thread itself, and fails with EDEADLK instead. The same name in another
+ * database is another share.
+ */
+static void test_remove_under_own_lock(void **state)
+{
+	(void)state;
+	share_t *holder = open_ok(21, "?lease=5000", IPC_CREAT | IPC_EXCL);
+	share_t *other = open_ok(21, "?timeout=4000", 0);
+	char path[128];
+	share_t *elsewhere;
+
+	snprintf(path, sizeof(path), "2/%s", name(21));
+	elsewhere = share_open(test_redis_url(&server, path), 0, IPC_CREAT | IPC_EXCL);
+	assert_non_null(elsewhere);
+	assert_int_equal(share_lock(holder, LOCK_EX), 0);
+	/* Bounded, so that a wait for itself would fail, not hang. */
+	assert_int_equal(share_set_timeout(other, 1000), 0);
+	assert_fails(share_remove(other), -1, EDEADLK);
+	assert_int_equal(share_remove(elsewhere), 0);
+	assert_int_equal(share_close(elsewhere), 0);
+	assert_int_equal(share_unlock(holder), 0);
+	assert_int_equal(share_remove(other), 0);
+	test_assert_removed(other);
+	assert_fails(share_version(holder), 0, EIDRM);
+	assert_int_equal(share_close(other), 0);
+	assert_int_equal(share_close(holder), 0);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -705,6 +736,7 @@ int main(void)
 		test_case(test_clean_up),
 		test_case(test_value_too_long),
 		test_case(test_waiting_writer_goes_first),
+		test_case(test_remove_under_own_lock),
 	};
 
 	if (!test_redis_installed()) {
