@@ -700,6 +700,45 @@ static void test_remove_under_own_lock(void **state)
 	assert_int_equal(share_close(holder), 0);
 }
 
+/*
+ * A store of a few MiB to a server that died writes to a closed socket,
+ * which raises SIGPIPE; a program that never asked for a network must not
+ * die of it, even with the signal's default action. The child says how
+ * its store failed.
+ */
+static void test_no_sigpipe(void **state)
+{
+	(void)state;
+	size_t length = (size_t)4 << 20;
+	int port = server.port, status;
+	struct test_chan c;
+	pid_t pid;
+
+	pid = test_fork(&c);
+	if (pid == 0) {
+		unsigned char *big = calloc(1, length);
+		share_t *s = share_open(url(22, NULL), 0, IPC_CREAT | IPC_EXCL);
+
+		signal(SIGPIPE, SIG_DFL);
+		child_check(big != NULL && s != NULL);
+		test_send(&c, 'o');
+		child_check(test_recv(&c) == 'g');
+		child_check(share_store(s, big, length) == -1);
+		child_check(errno == EIO || errno == ECONNREFUSED);
+		free(big);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'o');
+	test_redis_kill(&server);
+	assert_int_equal(test_send(&c, 'g'), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("the child died of signal %d", WTERMSIG(status));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(test_redis_start(&server, port), 0);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -737,6 +776,7 @@ int main(void)
 		test_case(test_value_too_long),
 		test_case(test_waiting_writer_goes_first),
 		test_case(test_remove_under_own_lock),
+		test_case(test_no_sigpipe),
 	};
 
 	if (!test_redis_installed()) {
