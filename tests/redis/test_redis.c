@@ -222,16 +222,16 @@ static void test_blocking_lock_across_processes(void **state)
 static void test_idle_holder_keeps_its_lease(void **state)
 {
 	(void)state;
-	share_t *a = open_ok(6, "?lease=200", IPC_CREAT | IPC_EXCL);
+	share_t *a = open_ok(6, "?lease=500", IPC_CREAT | IPC_EXCL);
 	share_t *b = open_ok(6, NULL, 0);
 
 	assert_int_equal(share_lock(a, LOCK_EX), 0);
-	sleep_ms(700);
+	sleep_ms(1200);
 	assert_fails(share_lock(b, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
 	assert_int_equal(share_store(a, "a", 1), 0);
 	/* Downgraded, the thread renews the shared lease instead. */
 	assert_int_equal(share_lock(a, LOCK_SH), 0);
-	sleep_ms(700);
+	sleep_ms(1200);
 	assert_fails(share_lock(b, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
 	assert_int_equal(share_unlock(a), 0);
 	assert_int_equal(share_lock(b, LOCK_EX | LOCK_NB), 0);
@@ -259,7 +259,7 @@ static void test_expired_lease_is_fenced(void **state)
 		int status;
 
 		if (pid == 0) {
-			share_t *a = share_open(url(20, "?lease=200"), 0, 0);
+			share_t *a = share_open(url(20, "?lease=500"), 0, 0);
 			int err = 0;
 
 			child_check(a != NULL);
@@ -277,7 +277,7 @@ static void test_expired_lease_is_fenced(void **state)
 		assert_int_equal(test_recv(&c), 'l');
 		assert_fails(share_lock(b, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
 		assert_int_equal(kill(pid, SIGSTOP), 0);
-		sleep_ms(500);
+		sleep_ms(1200);
 		if (take_over) {
 			assert_int_equal(share_lock(b, LOCK_EX | LOCK_NB), 0);
 			assert_int_equal(share_store(b, "b", 1), 0);
