@@ -163,7 +163,8 @@ static int redis_open(const share_t *share, size_t segment_size,
 	}
 	st->conn.address = &st->address;
 	argv[0] = share->flags & IPC_CREAT ? "1" : "0";
-	argv[1] = share->flags & IPC_EXCL ? "1" : "0";
+	/* IPC_EXCL means something only with IPC_CREAT, as for shmget(2). */
+	argv[1] = (share->flags & IPC_CREAT) && (share->flags & IPC_EXCL) ? "1" : "0";
 	if (script_code(script(st, SL_SCRIPT_OPEN, 1, 2, argv, NULL), &code) < 0)
 		goto fail;
 	if (code < 0) {

@@ -113,11 +113,15 @@ static void test_store_fetch_version(void **state)
 static void test_open_flags(void **state)
 {
 	(void)state;
-	share_t *a;
+	share_t *a, *b;
 
 	assert_fails(share_open(url(2, NULL), 0, 0), NULL, ENOENT);
 	a = open_ok(2, NULL, IPC_CREAT);
 	assert_fails(share_open(url(2, NULL), 0, IPC_CREAT | IPC_EXCL), NULL, EEXIST);
+	/* Without IPC_CREAT, IPC_EXCL changes nothing. */
+	b = share_open(url(2, NULL), 0, IPC_EXCL);
+	assert_non_null(b);
+	assert_int_equal(share_close(b), 0);
 	/* A Redis share has no memory format to pick. */
 	assert_fails(share_open(url(2, NULL), 0, IPC_CREAT | SHARE_NATIVE), NULL, EINVAL);
 	/* db 1 is another keyspace. */
