@@ -40,6 +40,10 @@ int sl_redis_errno(const redisContext *ctx, int saved_errno)
 		return EPROTO;
 	case REDIS_ERR_OOM:
 		return ENOMEM;
+#ifdef REDIS_ERR_TIMEOUT		/* hiredis 1.0 on tells timeouts apart */
+	case REDIS_ERR_TIMEOUT:
+		return ETIMEDOUT;
+#endif
 	default:		/* EOF: the server closed the connection */
 		return EIO;
 	}
