@@ -25,9 +25,12 @@
 
 /* Redis refuses longer strings (proto-max-bulk-len's default). */
 #define MAX_VALUE_LENGTH ((size_t)512 * 1024 * 1024)
-/* A lock that is taken waits by retrying, from 1 ms doubling to 50 ms. */
+/* A lock that is taken is tried again when a release is published, and at
+ * least every 50 ms for a holder that died, whose lease lapses unheard;
+ * without a subscriber, from 1 ms doubling to 50 ms. */
 #define RETRY_FIRST_NS 1000000L
 #define RETRY_MAX_NS 50000000L
+#define RETRY_MAX_MS 50
 
 enum { KEY_VALUE, KEY_WRITER, KEY_READERS, KEY_WAITING, N_KEYS };
 _Static_assert(N_KEYS == SL_REDIS_N_KEYS, "the scripts' keys");
@@ -37,6 +40,7 @@ struct redis_state {
 	struct sl_redis_conn conn;
 	char *keys[N_KEYS];	/* "sharelite:{NAME}", its leases, its waiting writer */
 	char *channel;		/* where stores and removal are published */
+	char *unlock_channel;	/* where what lets a lock waiter in is */
 	char *identity;		/* "host:port/db/NAME": struct sl_opened */
 	struct sl_redis_renewer renewer;
 	size_t segment_size;
@@ -57,6 +61,8 @@ static void free_names(struct redis_state *st)
 	}
 	free(st->channel);
 	st->channel = NULL;
+	free(st->unlock_channel);
+	st->unlock_channel = NULL;
 	free(st->identity);
 	st->identity = NULL;
 }
@@ -92,9 +98,10 @@ static int make_names(struct redis_state *st)
 	st->keys[KEY_READERS] = key_name(name, ":readers");
 	st->keys[KEY_WAITING] = key_name(name, ":waiting");
 	st->channel = key_name(name, ":changed");
+	st->unlock_channel = key_name(name, ":unlocked");
 	st->identity = identity_of(&st->address);
 	if (!st->keys[KEY_VALUE] || !st->keys[KEY_WRITER] || !st->keys[KEY_READERS] ||
-	    !st->keys[KEY_WAITING] || !st->channel || !st->identity) {
+	    !st->keys[KEY_WAITING] || !st->channel || !st->unlock_channel || !st->identity) {
 		free_names(st);
 		errno = ENOMEM;
 		return -1;
@@ -214,6 +221,24 @@ static int try_lock(struct redis_state *st, int from, int to, int will_wait, lon
 	return script_code(script(st, SL_SCRIPT_LOCK, 1, 5, argv, NULL), code);
 }
 
+/* Milliseconds to the deadline for poll(2), rounded up so that it does
+ * not wake before it; -1 for none. */
+static int poll_ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ns;
+
+	if (!deadline)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (long long)(deadline->tv_sec - now.tv_sec) * DEADLINE_NS_PER_S +
+	     (deadline->tv_nsec - now.tv_nsec);
+	if (ns <= 0)
+		return 0;
+	ns = (ns + DEADLINE_NS_PER_MS - 1) / DEADLINE_NS_PER_MS;
+	return ns > INT_MAX ? INT_MAX : (int)ns;
+}
+
 /* Sleep up to *pause, no later than deadline: 0, or -1 with ETIMEDOUT
  * once it has passed or EINTR. */
 static int pause_before_retry(long *pause, const struct timespec *deadline)
@@ -264,22 +289,65 @@ static void renew_while_held(struct redis_state *st, int held)
 	errno = err;
 }
 
+/*
+ * Wait until a release is published on sub, or RETRY_MAX_MS, no later than
+ * deadline: 0 to try again, or -1 with ETIMEDOUT once it has passed or
+ * EINTR. A subscriber that fails is dropped (*sub NULL), and the waiting
+ * goes on by pausing.
+ */
+static int wait_for_release(redisContext **sub, long *pause, const struct timespec *deadline)
+{
+	struct pollfd pfd;
+	void *message = NULL;
+	int ms, n;
+
+	if (!*sub)
+		return pause_before_retry(pause, deadline);
+	if (redisGetReplyFromReader(*sub, &message) != REDIS_OK)
+		goto broken;
+	if (message) {		/* read already: no need to wait */
+		freeReplyObject(message);
+		return 0;
+	}
+	ms = poll_ms_left(deadline);
+	if (ms == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (ms < 0 || ms > RETRY_MAX_MS)
+		ms = RETRY_MAX_MS;
+	pfd.fd = (*sub)->fd;
+	pfd.events = POLLIN;
+	n = poll(&pfd, 1, ms);
+	if (n < 0)
+		return -1;	/* EINTR */
+	if (n > 0 && redisBufferRead(*sub) != REDIS_OK)
+		goto broken;
+	return 0;
+broken:
+	redisFree(*sub);
+	*sub = NULL;
+	return 0;
+}
+
 static int redis_lock(const share_t *share, int from, int to, int flags,
 		      const struct timespec *deadline, int *held)
 {
 	struct redis_state *st = state_of(share);
-	int will_wait = !(flags & SL_LOCK_NONBLOCK);
+	int will_wait = !(flags & SL_LOCK_NONBLOCK), subscribed = 0, rc = -1;
+	redisContext *sub = NULL;
 	long pause = RETRY_FIRST_NS;
 	long long code;
 
 	*held = from;
 	for (;;) {
 		if (try_lock(st, from, to, to ? will_wait : 0, &code) < 0)
-			return -1;
+			goto out;
 		if (code == 1) {
 			*held = to;
 			renew_while_held(st, to);
-			return 0;
+			rc = 0;
+			goto out;
 		}
 		if (code != SL_REDIS_BUSY) {
 			if (code == SL_REDIS_GONE || code == SL_REDIS_LOST) {
@@ -287,26 +355,47 @@ static int redis_lock(const share_t *share, int from, int to, int flags,
 				renew_while_held(st, 0);
 			}
 			errno = code_errno(code);
-			return -1;
+			goto out;
 		}
 		if (!will_wait) {
 			errno = EWOULDBLOCK;
-			return -1;
+			goto out;
 		}
 		/* A blocking upgrade gives LOCK_SH up first, as flock(2)
 		 * does, so that two upgraders do not wait for each other. */
 		if (from == LOCK_SH && to == LOCK_EX) {
-			if (try_lock(st, from, 0, 1, &code) < 0)
-				return stop_waiting(st);
+			if (try_lock(st, from, 0, 1, &code) < 0) {
+				stop_waiting(st);
+				goto out;
+			}
 			from = 0;
 			*held = 0;
 			renew_while_held(st, 0);
 		}
+		/* Subscribed, try again at once: a release published before
+		 * the subscription was not heard. */
+		if (!subscribed) {
+			subscribed = 1;
+			sub = sl_redis_subscriber(&st->address, st->unlock_channel);
+			if (sub)
+				continue;
+		}
 		/* Here from is 0: stop_waiting() gives up nothing held. */
-		while (pause_before_retry(&pause, deadline) < 0)
-			if (errno != EINTR || !(flags & SL_LOCK_RESTART))
-				return stop_waiting(st);
+		while (wait_for_release(&sub, &pause, deadline) < 0) {
+			if (errno != EINTR || !(flags & SL_LOCK_RESTART)) {
+				stop_waiting(st);
+				goto out;
+			}
+		}
 	}
+out:
+	if (sub) {
+		int err = errno;
+
+		redisFree(sub);
+		errno = err;
+	}
+	return rc;
 }
 
 /* Store under the lease of token ("" for none): a script code. */
@@ -507,23 +596,6 @@ static int redis_remove_if_last(const share_t *share, int held, int *now)
 	return 0;
 }
 
-/* Milliseconds to the deadline for poll(2), rounded up so that it does
- * not wake before it; -1 for none. */
-static int poll_ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long long ns;
-
-	if (!deadline)
-		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ns = (long long)(deadline->tv_sec - now.tv_sec) * DEADLINE_NS_PER_S +
-	     (deadline->tv_nsec - now.tv_nsec);
-	if (ns <= 0)
-		return 0;
-	ns = (ns + DEADLINE_NS_PER_MS - 1) / DEADLINE_NS_PER_MS;
-	return ns > INT_MAX ? INT_MAX : (int)ns;
-}
 
 /*
  * Subscribed first, then the version read: a store after the read is

@@ -90,7 +90,9 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	 * nothing but this: a writer that will wait marks itself waiting
 	 * (for SL_REDIS_WAITING_MS, renewed by each of its tries), and while
 	 * another's mark is there a new reader is refused too, so readers
-	 * that keep coming cannot starve a writer.
+	 * that keep coming cannot starve a writer. What lets a waiter in (a
+	 * release, a downgrade, a mark gone) is published on
+	 * "sharelite:{NAME}:unlocked" for waiters to try again at once.
 	 */
 	[SL_SCRIPT_LOCK] = PRELUDE
 	"if v < 0 then return v end\n"
@@ -102,9 +104,14 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	"local mine_sh = redis.call('ZSCORE', KEYS[3], tok) ~= false\n"
 	"local waiting = redis.call('GET', KEYS[4])\n"
 	"if to == 0 then\n"
+	"  local freed = mine_ex or mine_sh\n"
 	"  if mine_ex then redis.call('DEL', KEYS[2]) end\n"
-	"  if waiting == tok and ARGV[5] ~= '1' then redis.call('DEL', KEYS[4]) end\n"
+	"  if waiting == tok and ARGV[5] ~= '1' then\n"
+	"    redis.call('DEL', KEYS[4])\n"
+	"    freed = true\n"
+	"  end\n"
 	"  redis.call('ZREM', KEYS[3], tok)\n"
+	"  if freed then redis.call('PUBLISH', KEYS[1] .. ':unlocked', 1) end\n"
 	"  return 1\n"
 	"end\n"
 	"if from == to then\n"
@@ -123,7 +130,10 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	"if to == 1 and from == 0 and waiting and waiting ~= tok then return -3 end\n"
 	"if to == 1 then\n"
 	"  redis.call('ZADD', KEYS[3], now + lease, tok)\n"
-	"  if mine_ex then redis.call('DEL', KEYS[2]) end\n"
+	"  if mine_ex then\n"
+	"    redis.call('DEL', KEYS[2])\n"
+	"    redis.call('PUBLISH', KEYS[1] .. ':unlocked', 1)\n"
+	"  end\n"
 	"  return 1\n"
 	"end\n"
 	"local others = redis.call('ZCARD', KEYS[3])\n"
@@ -141,6 +151,7 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	"if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -2 end\n"
 	"redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])\n"
 	"redis.call('PUBLISH', KEYS[1] .. ':changed', 0)\n"
+	"redis.call('PUBLISH', KEYS[1] .. ':unlocked', 0)\n"
 	"return 1\n",
 
 	/* No ARGV. {version, length, live shared leases, exclusive held}. */

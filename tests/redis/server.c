@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,4 +205,48 @@ const char *test_redis_url(const struct test_redis *r, const char *path)
 
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/%s", r->port, path);
 	return url;
+}
+
+int test_redis_subscribe(const struct test_redis *r, const char *channel)
+{
+	char buf[512];
+	size_t got = 0;
+	int fd = connect_to(r->port), n;
+
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "*2\r\n$9\r\nSUBSCRIBE\r\n$%zu\r\n%s\r\n",
+		     strlen(channel), channel);
+	if (n < 0 || (size_t)n >= sizeof(buf) || write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	/* The confirmation ends with the count of subscriptions, ":1". */
+	while (got + 1 < sizeof(buf)) {
+		ssize_t k = read(fd, buf + got, 1);
+
+		if (k <= 0) {
+			close(fd);
+			return -1;
+		}
+		got++;
+		buf[got] = '\0';
+		if (got >= 4 && strcmp(buf + got - 4, ":1\r\n") == 0)
+			return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+int test_redis_heard(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[512];
+
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return 0;
+	/* Take what came, so that the next call waits for a new message. */
+	if (read(fd, buf, sizeof(buf)) <= 0)
+		return 0;
+	return 1;
 }

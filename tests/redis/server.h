@@ -37,4 +37,12 @@ const char *test_redis_url(const struct test_redis *r, const char *path);
 int test_redis_cmd(const struct test_redis *r, char *reply, size_t size, int argc,
 		   const char *const *argv);
 
+/*
+ * A raw subscriber to channel: its socket, once the server has confirmed
+ * the subscription, or -1. test_redis_heard() says whether a message came
+ * within timeout_ms (1) or not (0), and takes what came.
+ */
+int test_redis_subscribe(const struct test_redis *r, const char *channel);
+int test_redis_heard(int fd, int timeout_ms);
+
 #endif

@@ -743,6 +743,59 @@ static void test_no_sigpipe(void **state)
 	assert_int_equal(test_redis_start(&server, port), 0);
 }
 
+/*
+ * Whatever lets a lock waiter in is published for it (a release, a
+ * downgrade), and a waiter listens while it waits, rather than only
+ * trying again every 50 ms.
+ */
+static void test_release_wakes_lock_waiters(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(23, NULL, IPC_CREAT | IPC_EXCL);
+	char channel[128];
+	const char *publish[] = { "PUBLISH", channel, "0" };
+	char reply[64];
+	struct test_chan c;
+	int fd, tries;
+	pid_t pid;
+
+	snprintf(channel, sizeof(channel), "sharelite:{%s}:unlocked", name(23));
+	fd = test_redis_subscribe(&server, channel);
+	assert_true(fd >= 0);
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	assert_int_equal(test_redis_heard(fd, 0), 0);
+	assert_int_equal(share_lock(a, LOCK_SH), 0);
+	assert_int_equal(test_redis_heard(fd, 2000), 1);
+	assert_int_equal(share_unlock(a), 0);
+	assert_int_equal(test_redis_heard(fd, 2000), 1);
+	/* Taking a lock, or a fetch, publishes nothing. */
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	test_assert_value(a, "");
+	assert_int_equal(test_redis_heard(fd, 100), 0);
+	/* A child waiting for LOCK_EX is the second listener. */
+	pid = test_fork(&c);
+	if (pid == 0) {
+		share_t *own = share_open(url(23, NULL), 0, 0);
+
+		child_check(own != NULL);
+		child_check(share_lock(own, LOCK_EX) == 0);
+		child_check(share_close(own) == 0);
+		_exit(0);
+	}
+	for (tries = 0; tries < 500; tries++) {
+		assert_int_equal(test_redis_cmd(&server, reply, sizeof(reply), 3, publish), 0);
+		if (strcmp(reply, ":2") == 0)
+			break;
+		sleep_ms(10);
+	}
+	assert_string_equal(reply, ":2");
+	assert_int_equal(share_unlock(a), 0);
+	assert_int_equal(test_wait(pid), 0);
+	close(fd);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -781,6 +834,7 @@ int main(void)
 		test_case(test_waiting_writer_goes_first),
 		test_case(test_remove_under_own_lock),
 		test_case(test_no_sigpipe),
+		test_case(test_release_wakes_lock_waiters),
 	};
 
 	if (!test_redis_installed()) {
