@@ -46,6 +46,8 @@ struct share_info {
 /* Open and close */
 share_t *share_new(key_t key, size_t segment_size, int flags);
 share_t *share_new_timeout(key_t key, size_t segment_size, int flags, int timeout_ms);
+/* A share named by "sysv:KEY", "sysv+native:KEY" or "redis://HOST/NAME". */
+share_t *share_open(const char *name, size_t segment_size, int flags);
 int share_close(share_t *share);
 int share_remove(share_t *share);
 void share_set_destroy(share_t *share, int destroy);

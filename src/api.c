@@ -7,16 +7,10 @@
 
 #include "internal.h"
 
-#define OPEN_FLAGS (IPC_CREAT | IPC_EXCL | SHARE_MODE_BITS | SHARE_ANY_OWNER | SHARE_NATIVE)
-/* Segments above 2 GiB could not hold more: the length is an int32. */
-#define MAX_SEGMENT_SIZE ((size_t)SHARELITE_MAX_LENGTH + 1)
-
 SHARELITE_EXPORT share_t *share_new_timeout(key_t key, size_t segment_size, int flags,
 					    int timeout_ms)
 {
-	if ((flags & ~OPEN_FLAGS) || timeout_ms < -1 ||
-	    (segment_size != 0 &&
-	     (segment_size <= SHARELITE_HEADER_SIZE || segment_size > MAX_SEGMENT_SIZE))) {
+	if (!sl_open_args_valid(segment_size, flags, timeout_ms)) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -13,7 +13,9 @@
  * So a format writes only its own state, share->state: every op gets a
  * const handle, and what the core must know (the lock held now, what open
  * found) it reports through the op's results. It may read the handle's
- * key, flags and mode.
+ * key, flags and mode, and its name: a format that names its shares (one
+ * on a server, opened by share_open()) has a name rather than a key, and
+ * has no probe.
  *
  * Unless its contract says otherwise, an op returns 0 (or a length) on
  * success and -1 with errno on failure, and EIDRM means the share is gone:
@@ -49,6 +51,10 @@ struct sl_opened {
 	size_t segment_size;	/* the share's, as the kernel has it */
 	mode_t mode;		/* the share's permission bits */
 	int lock_object_id;	/* names the share's lock: see share_same_share() */
+	/* A named share's place, the same string for every name that
+	 * reaches it (options and password aside), in share->state: see
+	 * share_same_share(). NULL for a keyed share. */
+	const char *identity;
 };
 
 /*
@@ -237,5 +243,7 @@ struct sl_format {
 /* The formats (handle.c lists which a key may hold). */
 extern const struct sl_format sl_format_ipcsl;
 extern const struct sl_format sl_format_native;
+/* Shares on a Redis server (src/redis), where configure found hiredis. */
+extern const struct sl_format sl_format_redis;
 
 #endif /* SHARELITE_FORMAT_H */

@@ -84,7 +84,8 @@ static const struct sl_format *format_for(const share_t *share)
 }
 
 /*
- * Open in the format the key holds. An open that found the share removed
+ * Open in the format the key holds, or in the handle's own for a named
+ * share. An open that found the share removed
  * or made by another opener in between starts again, probe included: the
  * key may hold another format by then.
  */
@@ -97,7 +98,8 @@ static int open_share(share_t *share, size_t segment_size)
 	int rc, err;
 
 	for (;;) {
-		share->format = format_for(share);
+		if (!share->name)
+			share->format = format_for(share);
 		if (!share->format)
 			return -1;
 		share->state = calloc(1, share->format->state_size);
@@ -118,10 +120,13 @@ static int open_share(share_t *share, size_t segment_size)
 	share->segment_size = opened.segment_size;
 	share->mode = opened.mode;
 	share->lock_object_id = opened.lock_object_id;
+	share->identity = opened.identity;
 	return 0;
 }
 
-share_t *sl_handle_new(key_t key, size_t segment_size, int flags, int timeout_ms)
+/* A handle on the share of key or name (format given), opened. */
+static share_t *handle_new(key_t key, const struct sl_format *format, const char *name,
+			   size_t segment_size, int flags, int timeout_ms)
 {
 	share_t *share;
 
@@ -130,6 +135,11 @@ share_t *sl_handle_new(key_t key, size_t segment_size, int flags, int timeout_ms
 	if (!share)
 		return NULL;
 	share->key = key;
+	share->format = format;
+	if (name && !(share->name = strdup(name))) {
+		free(share);
+		return NULL;
+	}
 	share->flags = flags;
 	share->mode = (flags & SHARE_MODE_BITS) ? (mode_t)(flags & SHARE_MODE_BITS)
 						: DEFAULT_MODE;
@@ -139,6 +149,7 @@ share_t *sl_handle_new(key_t key, size_t segment_size, int flags, int timeout_ms
 	if (open_share(share, segment_size) < 0) {
 		int err = errno;
 
+		free(share->name);
 		free(share);
 		errno = err;
 		return NULL;
@@ -147,16 +158,28 @@ share_t *sl_handle_new(key_t key, size_t segment_size, int flags, int timeout_ms
 	return share;
 }
 
+share_t *sl_handle_new(key_t key, size_t segment_size, int flags, int timeout_ms)
+{
+	return handle_new(key, NULL, NULL, segment_size, flags, timeout_ms);
+}
+
+share_t *sl_handle_new_named(const struct sl_format *format, const char *name,
+			     size_t segment_size, int flags, int timeout_ms)
+{
+	return handle_new(IPC_PRIVATE, format, name, segment_size, flags, timeout_ms);
+}
+
 /*
  * A share made with IPC_PRIVATE has no key to be opened by again: once no
  * process is attached nothing can reach it, so the last one to close it
- * removes it, destroy flag or not. The destroy flag removes a keyed share at
+ * removes it, destroy flag or not (a named share has a name instead, and is
+ * kept as a keyed one is). The destroy flag removes a keyed share at
  * close in the process that opened it; a handle a child inherited through
  * fork() removes it only if it is the last attached.
  */
 static enum close_mode close_mode(const share_t *share)
 {
-	if (share->key == IPC_PRIVATE)
+	if (share->key == IPC_PRIVATE && !share->name)
 		return CLOSE_REMOVE_IF_LAST;
 	if (!share->destroy)
 		return CLOSE_KEEP;
@@ -202,6 +225,7 @@ void sl_handle_free(share_t *share)
 	sl_view_forget(share);
 	share->format->close(share);
 	free(share->state);
+	free(share->name);
 	free(share);
 }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/types.h>
 #include "sharelite.h"
 
@@ -21,12 +22,30 @@
 /* The permission bits in share_new()'s flags. */
 #define SHARE_MODE_BITS 0777
 
+#define SL_OPEN_FLAGS (IPC_CREAT | IPC_EXCL | SHARE_MODE_BITS | SHARE_ANY_OWNER | SHARE_NATIVE)
+/* Segments above 2 GiB could not hold more: the length is an int32. */
+#define SL_MAX_SEGMENT_SIZE ((size_t)SHARELITE_MAX_LENGTH + 1)
+
+/* Whether share_new_timeout()'s and share_open()'s arguments are valid. */
+static inline int sl_open_args_valid(size_t segment_size, int flags, int timeout_ms)
+{
+	return !(flags & ~SL_OPEN_FLAGS) && timeout_ms >= -1 &&
+	       (segment_size == 0 ||
+		(segment_size > SHARELITE_HEADER_SIZE && segment_size <= SL_MAX_SEGMENT_SIZE));
+}
+
 struct sl_format;
 
 struct share {
 	const struct sl_format *format;
 	void *state;		/* the format's: all of the handle it writes */
 	key_t key;
+	/* The share's name on a server, for a format opened by name
+	 * (share_open()); NULL for a SysV key. Owned by the handle. */
+	char *name;
+	/* Where the named share lives, as its format puts it (struct
+	 * sl_opened): one string for every name of the share. */
+	const char *identity;
 	int flags;		/* as given to share_new() */
 	mode_t mode;		/* permission bits of the share */
 	size_t segment_size;	/* real size, from the kernel */
@@ -68,6 +87,10 @@ struct share {
  * flag says, and frees the handle.
  */
 share_t *sl_handle_new(key_t key, size_t segment_size, int flags, int timeout_ms);
+/* The same for a format that names its shares (share_open()): the handle
+ * keeps a copy of name, and its key is IPC_PRIVATE. */
+share_t *sl_handle_new_named(const struct sl_format *format, const char *name,
+			     size_t segment_size, int flags, int timeout_ms);
 int sl_handle_close(share_t *share);
 /* The close after the registry let go of the handle; sl_handle_free()
  * only detaches and frees, as in a child for a close its parent asked. */
@@ -119,6 +142,9 @@ int sl_registry_lock_held_elsewhere(const share_t *share);
  */
 static inline int share_same_share(const share_t *a, const share_t *b)
 {
+	if (a->identity || b->identity)
+		return a->format == b->format && a->identity && b->identity &&
+		       strcmp(a->identity, b->identity) == 0;
 	return a->format == b->format && a->key == b->key &&
 	       a->lock_object_id == b->lock_object_id;
 }

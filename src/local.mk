@@ -25,12 +25,29 @@ src_libsharelite_la_SOURCES = \
 	src/native/rwsem.c src/native/rwsem.h \
 	src/native/proclock.c src/native/proclock.h
 src_libsharelite_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+# share_open() (src/open/) and the backends a name reaches (a Redis server,
+# where configure found hiredis), apart from the sources above, which some
+# tests and the fuzzers build into themselves (src/*.c and the formats'
+# folders) without hiredis.
+noinst_LTLIBRARIES += src/libsharelite_open.la
+src_libsharelite_open_la_SOURCES = src/open/open.c
+src_libsharelite_open_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+src_libsharelite_open_la_LIBADD =
+if HAVE_REDIS
+src_libsharelite_open_la_SOURCES += \
+	src/redis/redis.h src/redis/format.c src/redis/conn.c \
+	src/redis/address.c src/redis/scripts.c src/redis/renew.c
+src_libsharelite_open_la_CFLAGS += $(HIREDIS_CFLAGS)
+src_libsharelite_open_la_LIBADD += $(HIREDIS_LIBS)
+endif
+src_libsharelite_la_LIBADD = src/libsharelite_open.la
 src_libsharelite_la_LDFLAGS = -version-info $(SHARELITE_LT_VERSION) -no-undefined \
 	-Wl,--version-script=$(srcdir)/src/libsharelite.map
 EXTRA_src_libsharelite_la_DEPENDENCIES = src/libsharelite.map libdir.txt
 EXTRA_DIST += src/libsharelite.map
 
-# Pages of the functions in this fragment's files change.c and registry.c
+# Pages of the functions in this fragment's files open/open.c, change.c and registry.c
 # (the rest of man/ is listed in man/local.mk).
-dist_man_MANS += man/share_fetch_if_changed.3 man/share_wait_change.3 \
+dist_man_MANS += man/share_open.3 \
+	man/share_fetch_if_changed.3 man/share_wait_change.3 \
 	man/share_clean_up.3 man/share_clean_up_all.3

@@ -1,0 +1,409 @@
+/*
+ * conn.c - a connection to a Redis server that bounds every wait (the
+ * address's timeout, for connecting and for each command), reconnects
+ * once after a server restart, runs the scripts by their SHA1 digest, and
+ * turns every failure into one errno.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+
+#include "internal.h"
+#include "redis.h"
+
+int sl_redis_errno(const redisContext *ctx, int saved_errno)
+{
+	if (!ctx)
+		return ENOMEM;	/* hiredis could not allocate a context */
+	switch (ctx->err) {
+	case REDIS_ERR_IO:
+		switch (saved_errno) {
+		case ECONNREFUSED:
+		case ETIMEDOUT:
+			return saved_errno;
+		case EAGAIN:	/* SO_RCVTIMEO or SO_SNDTIMEO ran out */
+		case EINPROGRESS:
+			return ETIMEDOUT;
+		case ENETUNREACH:
+		case EHOSTUNREACH:
+			return EHOSTUNREACH;
+		default:
+			return EIO;
+		}
+	case REDIS_ERR_PROTOCOL:
+		return EPROTO;
+	case REDIS_ERR_OOM:
+		return ENOMEM;
+#ifdef REDIS_ERR_TIMEOUT		/* hiredis 1.0 on tells timeouts apart */
+	case REDIS_ERR_TIMEOUT:
+		return ETIMEDOUT;
+#endif
+	default:		/* EOF: the server closed the connection */
+		return EIO;
+	}
+}
+
+/* The errno of an error reply. */
+static int reply_errno(const redisReply *reply)
+{
+	static const char *const refused[] = { "NOAUTH", "WRONGPASS", "NOPERM" };
+	size_t i;
+
+	if (strncmp(reply->str, "WRONGTYPE", 9) == 0)
+		return EPROTO;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (strncmp(reply->str, refused[i], strlen(refused[i])) == 0)
+			return EACCES;
+	return EIO;
+}
+
+/*
+ * hiredis writes with write(2): to a socket the server has closed, that
+ * raises SIGPIPE, which would kill a program that never asked for a
+ * network. The signal is blocked around each call and a SIGPIPE that the
+ * call raised is taken before the mask comes back.
+ */
+struct pipe_guard {
+	sigset_t pipe, old;
+	int was_pending;
+};
+
+static void pipe_guard_begin(struct pipe_guard *g)
+{
+	sigset_t pending;
+
+	sigemptyset(&g->pipe);
+	sigaddset(&g->pipe, SIGPIPE);
+	sigpending(&pending);
+	g->was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &g->pipe, &g->old);
+}
+
+static void pipe_guard_end(struct pipe_guard *g)
+{
+	int err = errno;
+
+	if (!g->was_pending) {
+		sigset_t pending;
+		const struct timespec zero = { 0, 0 };
+
+		sigpending(&pending);
+		if (sigismember(&pending, SIGPIPE))
+			sigtimedwait(&g->pipe, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+	errno = err;
+}
+
+static struct timeval timeval_of_ms(int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	return tv;
+}
+
+/* A reply of the type wanted, or NULL with errno (the reply freed). */
+static redisReply *expect(redisReply *reply, int type)
+{
+	int err;
+
+	if (reply->type == type)
+		return reply;
+	err = reply->type == REDIS_REPLY_ERROR ? reply_errno(reply) : EPROTO;
+	freeReplyObject(reply);
+	errno = err;
+	return NULL;
+}
+
+/* One command on ctx, its reply of the type wanted: as expect(). */
+static redisReply *run(redisContext *ctx, int type, int argc, const char **argv,
+		       const size_t *lens)
+{
+	redisReply *reply = redisCommandArgv(ctx, argc, argv, lens);
+
+	if (!reply) {
+		errno = sl_redis_errno(ctx, errno);
+		return NULL;
+	}
+	return expect(reply, type);
+}
+
+/* AUTH and SELECT as the address says. */
+static int set_up(redisContext *ctx, const struct sl_redis_address *a)
+{
+	redisReply *reply;
+	char db[16];
+
+	if (a->password) {
+		const char *argv[3] = { "AUTH", a->user ? a->user : a->password, a->password };
+
+		reply = run(ctx, REDIS_REPLY_STATUS, a->user ? 3 : 2, argv, NULL);
+		if (!reply)
+			return -1;
+		freeReplyObject(reply);
+	}
+	if (a->db >= 0) {
+		const char *argv[2] = { "SELECT", db };
+
+		snprintf(db, sizeof(db), "%d", a->db);
+		reply = run(ctx, REDIS_REPLY_STATUS, 2, argv, NULL);
+		if (!reply)
+			return -1;
+		freeReplyObject(reply);
+	}
+	return 0;
+}
+
+static redisContext *connect_new(const struct sl_redis_address *a)
+{
+	struct timeval tv = timeval_of_ms(a->timeout_ms);
+	struct pipe_guard guard;
+	redisContext *ctx;
+	int err;
+
+	ctx = redisConnectWithTimeout(a->host, a->port, tv);
+	if (!ctx || ctx->err) {
+		err = sl_redis_errno(ctx, errno);
+		goto fail;
+	}
+	if (redisSetTimeout(ctx, tv) != REDIS_OK) {
+		err = sl_redis_errno(ctx, errno);
+		goto fail;
+	}
+	pipe_guard_begin(&guard);
+	err = set_up(ctx, a) < 0 ? errno : 0;
+	pipe_guard_end(&guard);
+	if (err)
+		goto fail;
+	return ctx;
+fail:
+	if (ctx)
+		redisFree(ctx);
+	errno = err;
+	return NULL;
+}
+
+redisContext *sl_redis_subscriber(const struct sl_redis_address *a, const char *channel)
+{
+	redisContext *ctx = connect_new(a);
+	const char *argv[2] = { "SUBSCRIBE", channel };
+	struct pipe_guard guard;
+	redisReply *reply;
+
+	if (!ctx)
+		return NULL;
+	pipe_guard_begin(&guard);
+	reply = run(ctx, REDIS_REPLY_ARRAY, 2, argv, NULL);
+	pipe_guard_end(&guard);
+	if (!reply) {
+		int err = errno;
+
+		redisFree(ctx);
+		errno = err;
+		return NULL;
+	}
+	freeReplyObject(reply);
+	return ctx;
+}
+
+/* 128 bits no other client has: random, or failing that this process's
+ * id, the time and a count, which still tell it from every other. */
+static void make_token(char token[33])
+{
+	static unsigned long count;
+	uint64_t bits[2];
+	struct timespec now;
+
+	if (getrandom(bits, sizeof(bits), GRND_NONBLOCK) != (ssize_t)sizeof(bits)) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		bits[0] = ((uint64_t)getpid() << 32) ^ (uint64_t)now.tv_nsec;
+		bits[1] = ((uint64_t)now.tv_sec << 20) ^
+			  __atomic_add_fetch(&count, 1, __ATOMIC_RELAXED);
+	}
+	snprintf(token, 33, "%016llx%016llx", (unsigned long long)bits[0],
+		 (unsigned long long)bits[1]);
+}
+
+/* SCRIPT LOAD of every script, pipelined: the digests EVALSHA names. */
+static int load_scripts(struct sl_redis_conn *conn)
+{
+	int i, rc = 0, err = 0;
+
+	for (i = 0; i < SL_N_SCRIPTS; i++)
+		if (redisAppendCommand(conn->ctx, "SCRIPT LOAD %s", sl_redis_scripts[i]) != REDIS_OK)
+			break;
+	if (i < SL_N_SCRIPTS) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* Every reply is read, so that none is left for the next command. */
+	for (i = 0; i < SL_N_SCRIPTS; i++) {
+		void *r = NULL;
+		redisReply *reply;
+
+		if (redisGetReply(conn->ctx, &r) != REDIS_OK) {
+			errno = sl_redis_errno(conn->ctx, errno);
+			return -1;
+		}
+		reply = expect(r, REDIS_REPLY_STRING);
+		if (!reply || reply->len != 40) {
+			if (reply) {
+				freeReplyObject(reply);
+				errno = EPROTO;
+			}
+			if (!err)
+				err = errno;
+			rc = -1;
+			continue;
+		}
+		memcpy(conn->sha[i], reply->str, 40);
+		conn->sha[i][40] = '\0';
+		freeReplyObject(reply);
+	}
+	if (rc < 0)
+		errno = err;
+	return rc;
+}
+
+void sl_redis_disconnect(struct sl_redis_conn *conn)
+{
+	if (conn->ctx)
+		redisFree(conn->ctx);
+	conn->ctx = NULL;
+}
+
+int sl_redis_connect(struct sl_redis_conn *conn)
+{
+	unsigned int process = sl_process_token();
+	struct pipe_guard guard;
+	int rc;
+
+	/* A child's copy of its parent's socket is the parent's to use, and
+	 * its parent's locks are not its own. */
+	if (conn->process != process || !conn->token[0]) {
+		sl_redis_disconnect(conn);
+		make_token(conn->token);
+		conn->process = process;
+	}
+	if (conn->ctx)
+		return 0;
+	conn->ctx = connect_new(conn->address);
+	if (!conn->ctx)
+		return -1;
+	pipe_guard_begin(&guard);
+	rc = load_scripts(conn);
+	pipe_guard_end(&guard);
+	if (rc < 0) {
+		int err = errno;
+
+		sl_redis_disconnect(conn);
+		errno = err;
+	}
+	return rc;
+}
+
+/* One try: the reply, or NULL with errno; a broken connection dropped. */
+static redisReply *command_once(struct sl_redis_conn *conn, int argc, const char **argv,
+				const size_t *lens)
+{
+	struct pipe_guard guard;
+	redisReply *reply;
+	int err;
+
+	if (sl_redis_connect(conn) < 0)
+		return NULL;
+	pipe_guard_begin(&guard);
+	reply = redisCommandArgv(conn->ctx, argc, argv, lens);
+	err = errno;
+	pipe_guard_end(&guard);
+	if (!reply) {
+		errno = sl_redis_errno(conn->ctx, err);
+		sl_redis_disconnect(conn);	/* hiredis cannot use it again */
+	}
+	return reply;
+}
+
+/* The reply, error replies included, or NULL with errno. */
+static redisReply *command_raw(struct sl_redis_conn *conn, int retry, int argc,
+			       const char **argv, const size_t *lens)
+{
+	/* Only a connection that had worked is worth a second try: a fresh
+	 * one that fails says the server is not there. */
+	int had_worked = conn->ctx && conn->process == sl_process_token();
+	redisReply *reply = command_once(conn, argc, argv, lens);
+
+	if (!reply && retry && had_worked && errno == EIO)
+		reply = command_once(conn, argc, argv, lens);
+	return reply;
+}
+
+/* An error reply becomes NULL with its errno. */
+static redisReply *no_error(redisReply *reply)
+{
+	if (reply && reply->type == REDIS_REPLY_ERROR) {
+		int err = reply_errno(reply);
+
+		freeReplyObject(reply);
+		errno = err;
+		return NULL;
+	}
+	return reply;
+}
+
+redisReply *sl_redis_command(struct sl_redis_conn *conn, int retry, int argc,
+			     const char **argv, const size_t *lens)
+{
+	return no_error(command_raw(conn, retry, argc, argv, lens));
+}
+
+#define MAX_SCRIPT_ARGS 5
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+redisReply *sl_redis_script(struct sl_redis_conn *conn, enum sl_redis_script script,
+			    int retry, const char *const keys[SL_REDIS_N_KEYS], int argc,
+			    const char **argv, const size_t *lens)
+{
+	const char *args[3 + SL_REDIS_N_KEYS + MAX_SCRIPT_ARGS];
+	size_t arg_lens[3 + SL_REDIS_N_KEYS + MAX_SCRIPT_ARGS];
+	redisReply *reply;
+	int i, n = 0;
+
+	if (argc > MAX_SCRIPT_ARGS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* Connected first: conn->sha is filled by connecting. */
+	if (sl_redis_connect(conn) < 0)
+		return NULL;
+	args[n++] = "EVALSHA";
+	args[n++] = conn->sha[script];
+	args[n++] = XSTR(SL_REDIS_N_KEYS);
+	for (i = 0; i < SL_REDIS_N_KEYS; i++)
+		args[n++] = keys[i];
+	for (i = 0; i < n; i++)
+		arg_lens[i] = strlen(args[i]);
+	for (i = 0; i < argc; i++, n++) {
+		args[n] = argv[i];
+		arg_lens[n] = lens ? lens[i] : strlen(argv[i]);
+	}
+	reply = command_raw(conn, retry, n, args, arg_lens);
+	/* Not in the server's cache (SCRIPT FLUSH, or a restart behind a
+	 * connection that stayed up): EVAL sends the text, which caches it. */
+	if (reply && reply->type == REDIS_REPLY_ERROR &&
+	    strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+		freeReplyObject(reply);
+		args[0] = "EVAL";
+		args[1] = sl_redis_scripts[script];
+		arg_lens[0] = strlen(args[0]);
+		arg_lens[1] = strlen(args[1]);
+		reply = command_raw(conn, retry, n, args, arg_lens);
+	}
+	return no_error(reply);
+}

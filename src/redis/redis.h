@@ -1,0 +1,136 @@
+/*
+ * redis.h - what the files of the Redis format share: the address a
+ * redis:// name gives (address.c), a connection that reconnects and maps
+ * every failure to an errno (conn.c), and the Lua scripts that keep a
+ * share's value, version and lock leases consistent inside the server
+ * (scripts.c).
+ */
+#ifndef SHARELITE_REDIS_H
+#define SHARELITE_REDIS_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <hiredis/hiredis.h>
+
+/* Defaults a name's ?lease=MS and ?timeout=MS change. */
+#define SL_REDIS_DEFAULT_LEASE_MS 10000
+#define SL_REDIS_DEFAULT_TIMEOUT_MS 5000
+#define SL_REDIS_DEFAULT_PORT 6379
+/* How long a waiting writer's mark keeps new readers out unless its next
+ * try renews it: well above the 50 ms between tries, short enough that a
+ * writer that died waiting holds readers up for no more than this. */
+#define SL_REDIS_WAITING_MS 1000
+
+/*
+ * redis://[user:password@]host[:port][/db]/NAME[?lease=MS&timeout=MS],
+ * parsed. The strings point into one buffer, owned by the address.
+ */
+struct sl_redis_address {
+	char *buf;
+	const char *host;
+	int port;
+	int db;			/* -1: none given, the server's default */
+	const char *user;	/* NULL: none */
+	const char *password;	/* NULL: none */
+	const char *name;	/* the share's name on the server */
+	int lease_ms;		/* how long a lock lives without renewal */
+	int timeout_ms;		/* bound on connecting and on each command */
+	int tls;		/* rediss:// */
+};
+
+/* 0, or -1 with EINVAL for a name that is not of that form (ENOMEM). */
+int sl_redis_address_parse(const char *url, struct sl_redis_address *address);
+void sl_redis_address_free(struct sl_redis_address *address);
+
+/* The scripts, by index into sl_redis_scripts[]. */
+enum sl_redis_script {
+	SL_SCRIPT_OPEN,
+	SL_SCRIPT_STORE,
+	SL_SCRIPT_FETCH,
+	SL_SCRIPT_LOCK,
+	SL_SCRIPT_REMOVE,
+	SL_SCRIPT_STAT,
+	SL_N_SCRIPTS
+};
+extern const char *const sl_redis_scripts[SL_N_SCRIPTS];
+
+/* The keys every script gets (scripts.c). */
+#define SL_REDIS_N_KEYS 4
+
+/* Script results that are not values (every script's are integers). */
+#define SL_REDIS_GONE (-1)	/* the share is not there: EIDRM */
+#define SL_REDIS_LOST (-2)	/* the caller's lease has expired: ENOLCK */
+#define SL_REDIS_BUSY (-3)	/* another holds a lock that conflicts */
+#define SL_REDIS_EXISTS (-4)	/* open: there already, and IPC_EXCL */
+#define SL_REDIS_NOT_SHARE (-5)	/* the key holds something else: EPROTO */
+
+/*
+ * A connection to the server of an address. It connects on first use and
+ * again in a child after fork(), whose copy of the parent's socket it
+ * must not use; its token, which names this process's locks on the
+ * server, is made anew there too.
+ */
+struct sl_redis_conn {
+	const struct sl_redis_address *address;
+	redisContext *ctx;
+	unsigned int process;	/* sl_process_token() of ctx's and token's maker */
+	char token[33];		/* 128 random bits in hex */
+	char sha[SL_N_SCRIPTS][41];
+};
+
+/*
+ * Run a command, each argument of argv with its length. retry: the
+ * command may run twice, so after a connection that had worked breaks
+ * (the server restarted) it reconnects once and sends it again. A reply
+ * is returned to free with freeReplyObject(); an error reply becomes
+ * NULL with errno: EPROTO for a key of the wrong type, EACCES for one
+ * refused by authentication or ACLs, EIO for any other. NULL with
+ * ECONNREFUSED, EHOSTUNREACH, ETIMEDOUT, EIO, EPROTO or ENOMEM when the
+ * connection fails.
+ */
+redisReply *sl_redis_command(struct sl_redis_conn *conn, int retry, int argc,
+			     const char **argv, const size_t *lens);
+
+/*
+ * Run a script with the share's keys and the arguments given (EVALSHA,
+ * with EVAL when the server no longer has it) and return its integer
+ * result, or its array for fetch and stat: as sl_redis_command().
+ */
+redisReply *sl_redis_script(struct sl_redis_conn *conn, enum sl_redis_script script,
+			    int retry, const char *const keys[SL_REDIS_N_KEYS], int argc,
+			    const char **argv, const size_t *lens);
+
+/*
+ * A thread that renews a handle's lease while it holds a lock (renew.c).
+ * sl_redis_renewer_hold() starts it, or changes the kind of lock it
+ * renews (LOCK_SH or LOCK_EX), under the owner connection's token;
+ * sl_redis_renewer_stop() stops it and waits for it, and in a child only
+ * lets go of what it inherited. Zeroed is stopped.
+ */
+struct sl_redis_renewer {
+	int started;
+	unsigned int process;	/* sl_process_token() of the starter */
+	pthread_t thread;
+	int stop[2];		/* closing stop[1] tells the thread to end */
+	int kind;		/* read atomically by the thread */
+	int lease_ms, interval_ms;
+	const char *const *keys;
+	struct sl_redis_conn conn;	/* the thread's own */
+};
+
+int sl_redis_renewer_hold(struct sl_redis_renewer *r, const struct sl_redis_conn *owner,
+			  const char *const keys[SL_REDIS_N_KEYS], int lease_ms, int kind);
+void sl_redis_renewer_stop(struct sl_redis_renewer *r);
+
+/* Make sure the connection is made (and is this process's): 0 or -1. */
+int sl_redis_connect(struct sl_redis_conn *conn);
+void sl_redis_disconnect(struct sl_redis_conn *conn);
+
+/* A new connection of its own to the server, subscribed to channel (its
+ * SUBSCRIBE answered): for a waiter. NULL with errno. */
+redisContext *sl_redis_subscriber(const struct sl_redis_address *address, const char *channel);
+
+/* The errno of a context's failure (see sl_redis_command()). */
+int sl_redis_errno(const redisContext *ctx, int saved_errno);
+
+#endif /* SHARELITE_REDIS_H */

@@ -1,0 +1,18 @@
+# tests/redis: share_open()'s names, and shares on a Redis server that the
+# test starts itself (server.c); the server tests skip only where
+# redis-server is not installed.
+check_PROGRAMS += tests/redis/test_redis_names
+TESTS += tests/redis/test_redis_names
+tests_redis_test_redis_names_CFLAGS = $(test_cflags)
+tests_redis_test_redis_names_LDADD = $(test_libs)
+tests_redis_test_redis_names_LDFLAGS = $(test_ldflags)
+
+if HAVE_REDIS
+check_PROGRAMS += tests/redis/test_redis
+TESTS += tests/redis/test_redis
+tests_redis_test_redis_SOURCES = tests/redis/test_redis.c \
+	tests/redis/server.c tests/redis/server.h
+tests_redis_test_redis_CFLAGS = $(test_cflags)
+tests_redis_test_redis_LDADD = $(test_libs)
+tests_redis_test_redis_LDFLAGS = $(test_ldflags)
+endif

@@ -1,0 +1,252 @@
+/*
+ * server.c - the tests' own redis-server (server.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "server.h"
+
+#define START_WAIT_MS 10000
+
+int test_redis_installed(void)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	int found = 0;
+
+	if (!path || !(copy = strdup(path)))
+		return 0;
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char file[4096];
+
+		snprintf(file, sizeof(file), "%s/redis-server", dir);
+		found = access(file, X_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+/* A port no one listens on now: the kernel's pick for port 0. */
+static int free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	if (fd < 0)
+		return -1;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static int connect_to(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct timeval tv = { 5, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int command_on(int port, char *reply, size_t size, int argc, const char *const *argv)
+{
+	char buf[4096];
+	size_t n = 0, got = 0;
+	int fd, i;
+
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "*%d\r\n", argc);
+	for (i = 0; i < argc && n < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "$%zu\r\n%s\r\n",
+				      strlen(argv[i]), argv[i]);
+	if (n >= sizeof(buf) || size == 0)
+		return -1;
+	fd = connect_to(port);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, n) != (ssize_t)n) {
+		close(fd);
+		return -1;
+	}
+	/* The first line of the reply is all a test reads. */
+	while (got + 1 < size) {
+		ssize_t r = read(fd, reply + got, 1);
+
+		if (r <= 0) {
+			close(fd);
+			return -1;
+		}
+		if (reply[got] == '\n')
+			break;
+		got++;
+	}
+	close(fd);
+	if (got > 0 && reply[got - 1] == '\r')
+		got--;
+	reply[got] = '\0';
+	return 0;
+}
+
+int test_redis_cmd(const struct test_redis *r, char *reply, size_t size, int argc,
+		   const char *const *argv)
+{
+	return command_on(r->port, reply, size, argc, argv);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&t, NULL);
+}
+
+int test_redis_start(struct test_redis *r, int port)
+{
+	char port_s[16], log[128];
+	static const char *const ping[] = { "PING" };
+	int waited;
+
+	if (!r->dir[0]) {
+		strcpy(r->dir, "/tmp/sharelite-redis-XXXXXX");
+		if (!mkdtemp(r->dir)) {
+			r->dir[0] = '\0';
+			return -1;
+		}
+	}
+	r->port = port ? port : free_port();
+	if (r->port < 0)
+		return -1;
+	snprintf(port_s, sizeof(port_s), "%d", r->port);
+	snprintf(log, sizeof(log), "%s/redis.log", r->dir);
+	r->pid = fork();
+	if (r->pid < 0) {
+		r->pid = 0;
+		return -1;
+	}
+	if (r->pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		/* Never outlive the test program. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execlp("redis-server", "redis-server", "--port", port_s, "--bind", "127.0.0.1",
+		       "--save", "", "--appendonly", "no", "--dir", r->dir,
+		       "--daemonize", "no", (char *)NULL);
+		_exit(127);
+	}
+	for (waited = 0; waited < START_WAIT_MS; waited += 10) {
+		char reply[64];
+
+		if (command_on(r->port, reply, sizeof(reply), 1, ping) == 0 &&
+		    strcmp(reply, "+PONG") == 0)
+			return 0;
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid) {
+			r->pid = 0;	/* it died: the port was taken? */
+			return -1;
+		}
+		sleep_ms(10);
+	}
+	test_redis_kill(r);
+	return -1;
+}
+
+void test_redis_kill(struct test_redis *r)
+{
+	if (r->pid > 0) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, NULL, 0);
+	}
+	r->pid = 0;
+}
+
+void test_redis_stop(struct test_redis *r)
+{
+	char log[128];
+
+	test_redis_kill(r);
+	if (r->dir[0]) {
+		snprintf(log, sizeof(log), "%s/redis.log", r->dir);
+		unlink(log);
+		rmdir(r->dir);
+		r->dir[0] = '\0';
+	}
+}
+
+const char *test_redis_url(const struct test_redis *r, const char *path)
+{
+	static char url[512];
+
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/%s", r->port, path);
+	return url;
+}
+
+int test_redis_subscribe(const struct test_redis *r, const char *channel)
+{
+	char buf[512];
+	size_t got = 0;
+	int fd = connect_to(r->port), n;
+
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "*2\r\n$9\r\nSUBSCRIBE\r\n$%zu\r\n%s\r\n",
+		     strlen(channel), channel);
+	if (n < 0 || (size_t)n >= sizeof(buf) || write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	/* The confirmation ends with the count of subscriptions, ":1". */
+	while (got + 1 < sizeof(buf)) {
+		ssize_t k = read(fd, buf + got, 1);
+
+		if (k <= 0) {
+			close(fd);
+			return -1;
+		}
+		got++;
+		buf[got] = '\0';
+		if (got >= 4 && strcmp(buf + got - 4, ":1\r\n") == 0)
+			return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+int test_redis_heard(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[512];
+
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return 0;
+	/* Take what came, so that the next call waits for a new message. */
+	if (read(fd, buf, sizeof(buf)) <= 0)
+		return 0;
+	return 1;
+}

@@ -1,0 +1,847 @@
+/*
+ * test_redis.c - shares on a Redis server, against a redis-server of the
+ * program's own (server.h): the share API's promises over the network
+ * (sharelite(7), "Redis"), leases and fencing, waking waiters, and the
+ * faults a network adds: a server killed and restarted, one that stops
+ * answering, a key that holds something else.
+ */
+#include "harness.h"
+#include "server.h"
+
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <time.h>
+
+static struct test_redis server;
+static pid_t server_owner;
+
+/* At exit too, but only in the process that started it, not a child. */
+static void stop_server(void)
+{
+	if (getpid() == server_owner)
+		test_redis_stop(&server);
+}
+
+/* A share name of this program's own, the n-th (children name the same). */
+static const char *name(unsigned n)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "t%ld-%u", (long)server_owner, n);
+	return buf;
+}
+
+static const char *url(unsigned n, const char *options)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s%s", name(n), options ? options : "");
+	return test_redis_url(&server, path);
+}
+
+static share_t *open_ok(unsigned n, const char *options, int flags)
+{
+	share_t *s = share_open(url(n, options), 0, flags);
+
+	if (!s)
+		print_error("share_open(%s): %s\n", url(n, options), strerror(errno));
+	assert_non_null(s);
+	return s;
+}
+
+static long ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000L + (now.tv_nsec - start->tv_nsec) / 1000000L;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+static void raw(const char *want_prefix, int argc, const char *const *argv)
+{
+	char reply[256];
+
+	assert_int_equal(test_redis_cmd(&server, reply, sizeof(reply), argc, argv), 0);
+	if (strncmp(reply, want_prefix, strlen(want_prefix)) != 0)
+		print_error("%s: %s\n", argv[0], reply);
+	assert_true(strncmp(reply, want_prefix, strlen(want_prefix)) == 0);
+}
+
+static void test_store_fetch_version(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(1, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *b = open_ok(1, NULL, 0);
+	const unsigned char binary[] = { 'x', 0, 'y', 0xff, 0 };
+	unsigned char small[2];
+	void *data;
+	size_t length;
+	unsigned int v = 0;
+
+	/* A new share is empty at version 1; each store counts. */
+	assert_int_equal(share_version(a), 1);
+	test_assert_value(a, "");
+	assert_int_equal(share_store(a, "hello", 5), 0);
+	assert_int_equal(share_version(b), 2);
+	test_assert_value(b, "hello");
+	assert_int_equal(share_store(b, binary, sizeof(binary)), 0);
+	test_assert_fetches(a, binary, sizeof(binary));
+	assert_int_equal(share_version(a), 3);
+	/* fetch_into copies what fits and says how long the value is. */
+	assert_int_equal(share_fetch_into(a, small, sizeof(small)), sizeof(binary));
+	assert_memory_equal(small, binary, sizeof(small));
+	assert_int_equal(share_fetch_if_changed(a, &v, &data, &length), 1);
+	assert_int_equal(v, 3);
+	assert_int_equal(length, sizeof(binary));
+	free(data);
+	assert_int_equal(share_fetch_if_changed(a, &v, &data, &length), 0);
+	assert_null(data);
+	assert_int_equal(share_num_segments(a), 1);
+	assert_int_equal(share_close(b), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+static void test_open_flags(void **state)
+{
+	(void)state;
+	share_t *a, *b;
+
+	assert_fails(share_open(url(2, NULL), 0, 0), NULL, ENOENT);
+	a = open_ok(2, NULL, IPC_CREAT);
+	assert_fails(share_open(url(2, NULL), 0, IPC_CREAT | IPC_EXCL), NULL, EEXIST);
+	/* Without IPC_CREAT, IPC_EXCL changes nothing. */
+	b = share_open(url(2, NULL), 0, IPC_EXCL);
+	assert_non_null(b);
+	assert_int_equal(share_close(b), 0);
+	/* A Redis share has no memory format to pick. */
+	assert_fails(share_open(url(2, NULL), 0, IPC_CREAT | SHARE_NATIVE), NULL, EINVAL);
+	/* db 1 is another keyspace. */
+	assert_fails(share_open(test_redis_url(&server, "1/nothing-here"), 0, 0), NULL, ENOENT);
+	share_set_destroy(a, 1);
+	assert_int_equal(share_close(a), 0);
+	assert_fails(share_open(url(2, NULL), 0, 0), NULL, ENOENT);
+}
+
+static void test_databases_are_apart(void **state)
+{
+	(void)state;
+	char path[128];
+	share_t *one, *zero;
+
+	snprintf(path, sizeof(path), "1/%s", name(3));
+	one = share_open(test_redis_url(&server, path), 0, IPC_CREAT | IPC_EXCL);
+	assert_non_null(one);
+	assert_int_equal(share_store(one, "db1", 3), 0);
+	zero = open_ok(3, NULL, IPC_CREAT | IPC_EXCL);
+	test_assert_value(zero, "");
+	test_assert_value(one, "db1");
+	assert_int_equal(share_remove(one), 0);
+	assert_int_equal(share_close(one), 0);
+	assert_int_equal(share_remove(zero), 0);
+	assert_int_equal(share_close(zero), 0);
+}
+
+static void test_lock_rules(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(4, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *b = open_ok(4, NULL, 0);
+	struct share_info info;
+
+	/* Shared with shared; not exclusive with either. */
+	assert_int_equal(share_lock(a, LOCK_SH), 0);
+	assert_int_equal(share_lock(b, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(share_stat(a, &info), 0);
+	assert_int_equal(info.readers, 2);
+	assert_int_equal(info.writer, 0);
+	assert_fails(share_lock(b, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+	assert_int_equal(share_unlock(a), 0);
+	/* The only reader upgrades at once. */
+	assert_int_equal(share_lock(b, LOCK_EX | LOCK_NB), 0);
+	assert_fails(share_lock(a, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	assert_int_equal(share_stat(a, &info), 0);
+	assert_int_equal(info.readers, 0);
+	assert_int_equal(info.writer, 1);
+	/* A store without the lock waits for it, as long as the timeout. */
+	assert_int_equal(share_set_timeout(a, 100), 0);
+	assert_fails(share_store(a, "a", 1), -1, ETIMEDOUT);
+	assert_fails(share_lock(a, LOCK_EX), -1, ETIMEDOUT);
+	/* A fetch takes no lock: the server reads value and version at once. */
+	test_assert_value(a, "");
+	assert_int_equal(share_store(b, "b", 1), 0);
+	/* Downgrade. */
+	assert_int_equal(share_lock(b, LOCK_SH), 0);
+	assert_int_equal(share_lock(a, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(share_unlock(a), 0);
+	assert_int_equal(share_unlock(b), 0);
+	assert_int_equal(share_store(a, "a", 1), 0);
+	test_assert_value(b, "a");
+	assert_int_equal(share_close(b), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* A child blocks on LOCK_EX until the parent gives it back. */
+static void test_blocking_lock_across_processes(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(5, NULL, IPC_CREAT | IPC_EXCL);
+	struct test_chan c;
+	pid_t pid;
+
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		/* The handle inherited: the child's own connection and token. */
+		child_check(share_lock(a, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK);
+		test_send(&c, 'r');
+		child_check(share_lock(a, LOCK_EX) == 0);
+		child_check(share_store(a, "child", 5) == 0);
+		child_check(share_unlock(a) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'r');
+	/* The child cannot store while this lock is held. */
+	sleep_ms(100);
+	test_assert_value(a, "");
+	assert_int_equal(share_store(a, "parent", 6), 0);
+	assert_int_equal(share_unlock(a), 0);
+	assert_int_equal(test_wait(pid), 0);
+	test_assert_value(a, "child");
+	assert_int_equal(share_version(a), 3);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* A holder busy between calls keeps its lock: a thread renews it. */
+static void test_idle_holder_keeps_its_lease(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(6, "?lease=500", IPC_CREAT | IPC_EXCL);
+	share_t *b = open_ok(6, NULL, 0);
+
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	sleep_ms(1200);
+	assert_fails(share_lock(b, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	assert_int_equal(share_store(a, "a", 1), 0);
+	/* Downgraded, the thread renews the shared lease instead. */
+	assert_int_equal(share_lock(a, LOCK_SH), 0);
+	sleep_ms(1200);
+	assert_fails(share_lock(b, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+	assert_int_equal(share_unlock(a), 0);
+	assert_int_equal(share_lock(b, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(share_unlock(b), 0);
+	assert_int_equal(share_close(b), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/*
+ * A holder stopped for longer than its lease (SIGSTOP: cut off, in
+ * effect) loses it; another takes the lock, and the first holder's store,
+ * once it goes on, is refused inside the server: the fence. The child
+ * exits with the errno its store failed with, 0 if it did not fail.
+ */
+static void test_expired_lease_is_fenced(void **state)
+{
+	(void)state;
+	share_t *b = open_ok(20, NULL, IPC_CREAT | IPC_EXCL);
+	int take_over;
+
+	for (take_over = 1; take_over >= 0; take_over--) {
+		struct test_chan c;
+		pid_t pid = test_fork(&c);
+		int status;
+
+		if (pid == 0) {
+			share_t *a = share_open(url(20, "?lease=500"), 0, 0);
+			int err = 0;
+
+			child_check(a != NULL);
+			child_check(share_lock(a, LOCK_EX) == 0);
+			child_check(share_store(a, "a1", 2) == 0);
+			test_send(&c, 'l');
+			child_check(test_recv(&c) == 'g');
+			if (share_store(a, "a2", 2) < 0)
+				err = errno;
+			/* Giving a lost lock back works, and leaves b's. */
+			child_check(share_unlock(a) == 0);
+			child_check(share_close(a) == 0);
+			_exit(err);
+		}
+		assert_int_equal(test_recv(&c), 'l');
+		assert_fails(share_lock(b, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
+		assert_int_equal(kill(pid, SIGSTOP), 0);
+		sleep_ms(1200);
+		if (take_over) {
+			assert_int_equal(share_lock(b, LOCK_EX | LOCK_NB), 0);
+			assert_int_equal(share_store(b, "b", 1), 0);
+		}
+		assert_int_equal(kill(pid, SIGCONT), 0);
+		assert_int_equal(test_send(&c, 'g'), 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), ENOLCK);
+		/* Lapsed with nobody else: refused too, the lock is not its own. */
+		test_assert_value(b, take_over ? "b" : "a1");
+		if (take_over) {
+			struct share_info info;
+
+			/* The child's unlock left b's lock alone. */
+			assert_int_equal(share_stat(b, &info), 0);
+			assert_int_equal(info.writer, 1);
+			assert_int_equal(share_unlock(b), 0);
+		}
+	}
+	assert_int_equal(share_remove(b), 0);
+	assert_int_equal(share_close(b), 0);
+}
+
+/* A holder killed without unlocking: its lease frees the lock. */
+static void test_dead_holders_lease_expires(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(7, "?lease=300", IPC_CREAT | IPC_EXCL);
+	struct timespec start;
+	struct test_chan c;
+	pid_t pid;
+
+	pid = test_fork(&c);
+	if (pid == 0) {
+		child_check(share_lock(a, LOCK_EX) == 0);
+		test_send(&c, 'l');
+		pause();
+		_exit(1);
+	}
+	assert_int_equal(test_recv(&c), 'l');
+	kill(pid, SIGKILL);
+	assert_int_equal(test_wait(pid), -1);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(share_set_timeout(a, 5000), 0);
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	assert_true(ms_since(&start) < 4000);
+	assert_int_equal(share_store(a, "after", 5), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+static void test_wait_change_wakes(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(8, NULL, IPC_CREAT | IPC_EXCL);
+	struct timespec start;
+	struct test_chan c;
+	pid_t pid;
+
+	/* Changed already: at once. Unchanged: the timeout. */
+	assert_int_equal(share_wait_change(a, 0, -1), 1);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(share_wait_change(a, 1, 150), 0);
+	assert_true(ms_since(&start) >= 150);
+	assert_int_equal(share_wait_change(a, 1, 0), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		share_t *own = share_open(url(8, NULL), 0, 0);
+
+		child_check(own != NULL);
+		child_check(test_recv(&c) == 'g');
+		child_check(share_store(own, "news", 4) == 0);
+		child_check(share_close(own) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_send(&c, 'g'), 0);
+	/* No timeout: only the child's store can end this wait. */
+	assert_int_equal(share_wait_change(a, 1, -1), 1);
+	assert_int_equal(share_version(a), 2);
+	assert_int_equal(test_wait(pid), 0);
+	/* A removal wakes a waiter too, which finds the share gone. */
+	pid = test_fork(&c);
+	if (pid == 0) {
+		child_check(test_recv(&c) == 'g');
+		sleep_ms(50);
+		child_check(share_remove(a) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_send(&c, 'g'), 0);
+	assert_fails(share_wait_change(a, 2, -1), -1, EIDRM);
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+static void test_removed_share(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(9, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *b = open_ok(9, NULL, 0);
+	void *data;
+
+	assert_int_equal(share_remove(a), 0);
+	test_assert_removed(a);
+	/* Another handle learns it from the server. */
+	assert_fails(share_version(b), 0, EIDRM);
+	assert_fails(share_store(b, "x", 1), -1, EIDRM);
+	assert_fails(share_fetch(b, &data), -1, EIDRM);
+	assert_fails(share_lock(b, LOCK_SH), -1, EIDRM);
+	assert_int_equal(share_close(b), 0);
+	assert_int_equal(share_close(a), 0);
+	assert_fails(share_open(url(9, NULL), 0, 0), NULL, ENOENT);
+}
+
+/* A key of the share's name that holds something else: EPROTO. */
+static void test_wrong_type(void **state)
+{
+	(void)state;
+	char key[128];
+	const char *push[] = { "RPUSH", key, "x" };
+	const char *del[] = { "DEL", key };
+	const char *hset[] = { "HSET", key, "version", "many" };
+	share_t *a;
+	void *data;
+
+	snprintf(key, sizeof(key), "sharelite:{%s}", name(10));
+	raw(":1", 3, push);
+	assert_fails(share_open(url(10, NULL), 0, IPC_CREAT), NULL, EPROTO);
+	raw(":1", 2, del);
+	a = open_ok(10, NULL, IPC_CREAT | IPC_EXCL);
+	raw(":1", 2, del);
+	raw(":1", 3, push);
+	assert_fails(share_version(a), 0, EPROTO);
+	assert_fails(share_fetch(a, &data), -1, EPROTO);
+	assert_fails(share_store(a, "x", 1), -1, EPROTO);
+	assert_fails(share_lock(a, LOCK_EX), -1, EPROTO);
+	raw(":1", 2, del);
+	raw(":1", 4, hset);
+	assert_fails(share_version(a), 0, EPROTO);
+	assert_fails(share_fetch(a, &data), -1, EPROTO);
+	raw(":1", 2, del);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* A server that dropped its scripts: EVAL sends them again. */
+static void test_script_flush(void **state)
+{
+	(void)state;
+	static const char *const flush[] = { "SCRIPT", "FLUSH" };
+	share_t *a = open_ok(11, NULL, IPC_CREAT | IPC_EXCL);
+
+	assert_int_equal(share_store(a, "one", 3), 0);
+	raw("+OK", 2, flush);
+	assert_int_equal(share_store(a, "two", 3), 0);
+	test_assert_value(a, "two");
+	assert_int_equal(share_version(a), 3);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/*
+ * The server killed and started again on its port: calls fail at once
+ * while it is down, and a handle reconnects by itself once it is back,
+ * to find its share gone with the server's memory.
+ */
+static void test_server_restart(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(12, "?timeout=2000", IPC_CREAT | IPC_EXCL);
+	share_t *idle = open_ok(12, "?timeout=2000", 0);
+	struct timespec start;
+	int port = server.port;
+
+	assert_int_equal(share_store(a, "before", 6), 0);
+	assert_int_equal(share_version(idle), 2);
+	test_redis_kill(&server);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_fails(share_version(a), 0, ECONNREFUSED);
+	assert_fails(share_store(a, "x", 1), -1, ECONNREFUSED);
+	assert_fails(share_open(url(12, NULL), 0, IPC_CREAT), NULL, ECONNREFUSED);
+	assert_true(ms_since(&start) < 2000);
+	assert_int_equal(test_redis_start(&server, port), 0);
+	/* idle's connection broke unseen: it reconnects once, transparently. */
+	assert_fails(share_version(idle), 0, EIDRM);
+	assert_fails(share_version(a), 0, EIDRM);
+	assert_int_equal(share_close(idle), 0);
+	assert_int_equal(share_close(a), 0);
+	a = open_ok(12, NULL, IPC_CREAT | IPC_EXCL);
+	assert_int_equal(share_store(a, "after", 5), 0);
+	test_assert_value(a, "after");
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* A server that stops answering (SIGSTOP): ETIMEDOUT, not a hang. */
+static void test_server_stops_answering(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(13, "?timeout=300", IPC_CREAT | IPC_EXCL);
+	struct timespec start;
+
+	assert_int_equal(kill(server.pid, SIGSTOP), 0);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	errno = 0;
+	assert_int_equal(share_version(a), 0);
+	kill(server.pid, SIGCONT);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_true(ms_since(&start) < 3000);
+	assert_int_equal(share_close(a), 0);
+	/* Opening is bounded the same way. */
+	assert_int_equal(kill(server.pid, SIGSTOP), 0);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	errno = 0;
+	a = share_open(url(13, "?timeout=300"), 0, 0);
+	kill(server.pid, SIGCONT);
+	assert_null(a);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_true(ms_since(&start) < 3000);
+	a = open_ok(13, NULL, 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+static void test_nobody_listening(void **state)
+{
+	(void)state;
+	struct test_redis none = { 0 };
+	char path[128];
+
+	/* A port where a server was and is no more. */
+	assert_int_equal(test_redis_start(&none, 0), 0);
+	snprintf(path, sizeof(path), "redis://127.0.0.1:%d/x", none.port);
+	test_redis_stop(&none);
+	assert_fails(share_open(path, 0, IPC_CREAT), NULL, ECONNREFUSED);
+}
+
+/* The version counts past 2^32 - 1 to 1, never 0, as in SysV memory. */
+static void test_version_wraps_past_zero(void **state)
+{
+	(void)state;
+	char key[128];
+	const char *hset[] = { "HSET", key, "version", "4294967294" };
+	share_t *a = open_ok(14, NULL, IPC_CREAT | IPC_EXCL);
+
+	snprintf(key, sizeof(key), "sharelite:{%s}", name(14));
+	raw(":0", 4, hset);
+	assert_int_equal(share_store(a, "x", 1), 0);
+	assert_int_equal(share_version(a), 4294967295u);
+	assert_int_equal(share_store(a, "y", 1), 0);
+	assert_int_equal(share_version(a), 1);
+	assert_int_equal(share_store(a, "z", 1), 0);
+	assert_int_equal(share_version(a), 2);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* user:password@ authenticates; a wrong password or a user refused the
+ * commands is EACCES. */
+static void test_authentication(void **state)
+{
+	(void)state;
+	static const char *const alice[] = { "ACL", "SETUSER", "alice", "on", ">secret",
+					     "~*", "&*", "+@all" };
+	static const char *const bob[] = { "ACL", "SETUSER", "bob", "on", ">pw", "-@all" };
+	char path[160];
+	share_t *a;
+
+	raw("+OK", 8, alice);
+	raw("+OK", 6, bob);
+	snprintf(path, sizeof(path), "redis://alice:secret@127.0.0.1:%d/%s", server.port, name(15));
+	a = share_open(path, 0, IPC_CREAT | IPC_EXCL);
+	assert_non_null(a);
+	assert_int_equal(share_store(a, "mine", 4), 0);
+	snprintf(path, sizeof(path), "redis://alice:wrong@127.0.0.1:%d/%s", server.port, name(15));
+	assert_fails(share_open(path, 0, 0), NULL, EACCES);
+	snprintf(path, sizeof(path), "redis://bob:pw@127.0.0.1:%d/%s", server.port, name(15));
+	assert_fails(share_open(path, 0, 0), NULL, EACCES);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* share_clean_up() removes the shares this process created, on a server
+ * too; share_clean_up_all() those it opened as well. */
+static void test_clean_up(void **state)
+{
+	(void)state;
+	share_t *mine = open_ok(16, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *theirs;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {		/* another process creates the second share */
+		share_t *s = share_open(url(17, NULL), 0, IPC_CREAT | IPC_EXCL);
+
+		_exit(s && share_close(s) == 0 ? 0 : 1);
+	}
+	assert_int_equal(test_wait(pid), 0);
+	theirs = open_ok(17, NULL, 0);
+	assert_int_equal(share_clean_up(), 0);
+	test_assert_removed(mine);
+	assert_fails(share_open(url(16, NULL), 0, 0), NULL, ENOENT);
+	assert_int_equal(share_version(theirs), 1);
+	assert_int_equal(share_clean_up_all(), 0);
+	assert_fails(share_open(url(17, NULL), 0, 0), NULL, ENOENT);
+	assert_int_equal(share_close(theirs), 0);
+	assert_int_equal(share_close(mine), 0);
+}
+
+/* Redis keeps strings of up to 512 MiB: a longer store is refused before
+ * it is sent (the bytes, mapped but never touched, are not read). */
+static void test_value_too_long(void **state)
+{
+	(void)state;
+	size_t too_long = (size_t)512 * 1024 * 1024 + 1;
+	void *big = mmap(NULL, too_long, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			 -1, 0);
+	share_t *a = open_ok(18, NULL, IPC_CREAT | IPC_EXCL);
+
+	assert_true(big != MAP_FAILED);
+	assert_fails(share_store(a, big, too_long), -1, EFBIG);
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	assert_fails(share_store(a, big, too_long), -1, EFBIG);
+	munmap(big, too_long);
+	assert_int_equal(share_version(a), 1);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* Whether the server has the key (raw EXISTS): 1, 0, or -1. */
+static int key_exists(const char *key)
+{
+	const char *argv[] = { "EXISTS", key };
+	char reply[64];
+
+	if (test_redis_cmd(&server, reply, sizeof(reply), 2, argv) < 0)
+		return -1;
+	return strcmp(reply, ":1") == 0;
+}
+
+/*
+ * A writer waiting for readers keeps new readers out, so that readers
+ * that keep coming cannot starve it; its mark goes when it gets the lock,
+ * and when it gives up waiting.
+ */
+static void test_waiting_writer_goes_first(void **state)
+{
+	(void)state;
+	share_t *reader = open_ok(19, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *late = open_ok(19, NULL, 0);
+	char waiting[128];
+	struct test_chan c;
+	int tries;
+	pid_t pid;
+
+	snprintf(waiting, sizeof(waiting), "sharelite:{%s}:waiting", name(19));
+	assert_int_equal(share_lock(reader, LOCK_SH), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		share_t *writer = share_open(url(19, NULL), 0, 0);
+
+		child_check(writer != NULL);
+		child_check(share_lock(writer, LOCK_EX) == 0);
+		child_check(share_store(writer, "writer", 6) == 0);
+		child_check(share_unlock(writer) == 0);
+		child_check(share_close(writer) == 0);
+		_exit(0);
+	}
+	/* The writer is waiting once its mark is there. */
+	for (tries = 0; tries < 500 && key_exists(waiting) != 1; tries++)
+		sleep_ms(10);
+	assert_int_equal(key_exists(waiting), 1);
+	assert_fails(share_lock(late, LOCK_SH | LOCK_NB), -1, EWOULDBLOCK);
+	/* The reader already in renews and goes on. */
+	test_assert_value(reader, "");
+	assert_int_equal(share_unlock(reader), 0);
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(key_exists(waiting), 0);
+	test_assert_value(late, "writer");
+	assert_int_equal(share_lock(late, LOCK_SH | LOCK_NB), 0);
+	/* A writer that gives up waiting takes its mark with it. */
+	assert_int_equal(share_set_timeout(reader, 100), 0);
+	assert_fails(share_lock(reader, LOCK_EX), -1, ETIMEDOUT);
+	assert_int_equal(key_exists(waiting), 0);
+	assert_int_equal(share_lock(reader, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(share_unlock(reader), 0);
+	assert_int_equal(share_unlock(late), 0);
+	assert_int_equal(share_close(late), 0);
+	assert_int_equal(share_remove(reader), 0);
+	assert_int_equal(share_close(reader), 0);
+}
+
+/*
+ * Two handles of one thread on one share, by two names (other options):
+ * removing through one while the other holds the lock would wait for the
+ * thread itself, and fails with EDEADLK instead. The same name in another
+ * database is another share.
+ */
+static void test_remove_under_own_lock(void **state)
+{
+	(void)state;
+	share_t *holder = open_ok(21, "?lease=5000", IPC_CREAT | IPC_EXCL);
+	share_t *other = open_ok(21, "?timeout=4000", 0);
+	char path[128];
+	share_t *elsewhere;
+
+	snprintf(path, sizeof(path), "2/%s", name(21));
+	elsewhere = share_open(test_redis_url(&server, path), 0, IPC_CREAT | IPC_EXCL);
+	assert_non_null(elsewhere);
+	assert_int_equal(share_lock(holder, LOCK_EX), 0);
+	/* Bounded, so that a wait for itself would fail, not hang. */
+	assert_int_equal(share_set_timeout(other, 1000), 0);
+	assert_fails(share_remove(other), -1, EDEADLK);
+	assert_int_equal(share_remove(elsewhere), 0);
+	assert_int_equal(share_close(elsewhere), 0);
+	assert_int_equal(share_unlock(holder), 0);
+	assert_int_equal(share_remove(other), 0);
+	test_assert_removed(other);
+	assert_fails(share_version(holder), 0, EIDRM);
+	assert_int_equal(share_close(other), 0);
+	assert_int_equal(share_close(holder), 0);
+}
+
+/*
+ * A store of a few MiB to a server that died writes to a closed socket,
+ * which raises SIGPIPE; a program that never asked for a network must not
+ * die of it, even with the signal's default action. The child says how
+ * its store failed.
+ */
+static void test_no_sigpipe(void **state)
+{
+	(void)state;
+	size_t length = (size_t)4 << 20;
+	int port = server.port, status;
+	struct test_chan c;
+	pid_t pid;
+
+	pid = test_fork(&c);
+	if (pid == 0) {
+		unsigned char *big = calloc(1, length);
+		share_t *s = share_open(url(22, NULL), 0, IPC_CREAT | IPC_EXCL);
+
+		signal(SIGPIPE, SIG_DFL);
+		child_check(big != NULL && s != NULL);
+		test_send(&c, 'o');
+		child_check(test_recv(&c) == 'g');
+		child_check(share_store(s, big, length) == -1);
+		child_check(errno == EIO || errno == ECONNREFUSED);
+		free(big);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'o');
+	test_redis_kill(&server);
+	assert_int_equal(test_send(&c, 'g'), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("the child died of signal %d", WTERMSIG(status));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(test_redis_start(&server, port), 0);
+}
+
+/*
+ * Whatever lets a lock waiter in is published for it (a release, a
+ * downgrade), and a waiter listens while it waits, rather than only
+ * trying again every 50 ms.
+ */
+static void test_release_wakes_lock_waiters(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(23, NULL, IPC_CREAT | IPC_EXCL);
+	char channel[128];
+	const char *publish[] = { "PUBLISH", channel, "0" };
+	char reply[64];
+	struct test_chan c;
+	int fd, tries;
+	pid_t pid;
+
+	snprintf(channel, sizeof(channel), "sharelite:{%s}:unlocked", name(23));
+	fd = test_redis_subscribe(&server, channel);
+	assert_true(fd >= 0);
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	assert_int_equal(test_redis_heard(fd, 0), 0);
+	assert_int_equal(share_lock(a, LOCK_SH), 0);
+	assert_int_equal(test_redis_heard(fd, 2000), 1);
+	assert_int_equal(share_unlock(a), 0);
+	assert_int_equal(test_redis_heard(fd, 2000), 1);
+	/* Taking a lock, or a fetch, publishes nothing. */
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	test_assert_value(a, "");
+	assert_int_equal(test_redis_heard(fd, 100), 0);
+	/* A child waiting for LOCK_EX is the second listener. */
+	pid = test_fork(&c);
+	if (pid == 0) {
+		share_t *own = share_open(url(23, NULL), 0, 0);
+
+		child_check(own != NULL);
+		child_check(share_lock(own, LOCK_EX) == 0);
+		child_check(share_close(own) == 0);
+		_exit(0);
+	}
+	for (tries = 0; tries < 500; tries++) {
+		assert_int_equal(test_redis_cmd(&server, reply, sizeof(reply), 3, publish), 0);
+		if (strcmp(reply, ":2") == 0)
+			break;
+		sleep_ms(10);
+	}
+	assert_string_equal(reply, ":2");
+	assert_int_equal(share_unlock(a), 0);
+	assert_int_equal(test_wait(pid), 0);
+	close(fd);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return test_redis_start(&server, 0);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	stop_server();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		test_case(test_store_fetch_version),
+		test_case(test_open_flags),
+		test_case(test_databases_are_apart),
+		test_case(test_lock_rules),
+		test_case(test_blocking_lock_across_processes),
+		test_case(test_idle_holder_keeps_its_lease),
+		test_case(test_expired_lease_is_fenced),
+		test_case(test_dead_holders_lease_expires),
+		test_case(test_wait_change_wakes),
+		test_case(test_removed_share),
+		test_case(test_wrong_type),
+		test_case(test_script_flush),
+		test_case(test_server_restart),
+		test_case(test_server_stops_answering),
+		test_case(test_nobody_listening),
+		test_case(test_version_wraps_past_zero),
+		test_case(test_authentication),
+		test_case(test_clean_up),
+		test_case(test_value_too_long),
+		test_case(test_waiting_writer_goes_first),
+		test_case(test_remove_under_own_lock),
+		test_case(test_no_sigpipe),
+		test_case(test_release_wakes_lock_waiters),
+	};
+
+	if (!test_redis_installed()) {
+		puts("SKIP: redis-server is not installed");
+		return 77;
+	}
+	server_owner = getpid();
+	atexit(stop_server);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
