@@ -1,6 +1,7 @@
 /*
  * sharelite.h - share byte strings between processes through SysV shared
- * memory, in the memory format of Perl's IPC::ShareLite 0.17.
+ * memory, in the memory format of Perl's IPC::ShareLite 0.17 or in
+ * libsharelite's own (SHARE_NATIVE), or on a Redis server (share_open()).
  *
  * On error a function returns -1 (share_new(): NULL) and sets errno, but
  * share_version() and the accessors (share_key() to share_get_destroy())
