@@ -149,8 +149,6 @@ static void test_set_refused_after_segments_went(void **unused)
 	key_t key = test_use_key(0);
 	share_t *s = two_segment_share(key);
 	struct test_ids ids = test_ids(s);
-	struct share_info info;
-	void *data;
 	int head = test_shmid(s), next = test_segment_id(s, 1), readers, writer;
 
 	(void)unused;
@@ -163,12 +161,7 @@ static void test_set_refused_after_segments_went(void **unused)
 	assert_int_equal(test_format()->locks(&ids, &readers, &writer), 0);
 	assert_int_equal(readers, 0);
 	assert_int_equal(writer, 0);
-	assert_fails(share_version(s), 0u, EIDRM);
-	assert_fails(share_store(s, "x", 1), -1, EIDRM);
-	assert_fails(share_fetch(s, &data), -1, EIDRM);
-	assert_fails(share_stat(s, &info), -1, EIDRM);
-	assert_fails(share_lock(s, LOCK_SH), -1, EIDRM);
-	assert_fails(share_remove(s), -1, EIDRM);
+	test_assert_removed(s);
 	assert_int_equal(test_close(s), 0);
 }
 
@@ -201,8 +194,6 @@ static void test_native_chmod_of_set_during_refused_removal_stays(void **unused)
 static void test_native_set_refused_after_head_went(void **unused)
 {
 	share_t *s = native_share(test_use_key(1));
-	struct share_info info;
-	void *data;
 	int head = test_shmid(s), semid = test_semid(s);
 
 	(void)unused;
@@ -211,11 +202,7 @@ static void test_native_set_refused_after_head_went(void **unused)
 	disarm();
 	assert_false(test_sem_gone(semid));
 	assert_int_equal(__real_semctl(semid, 1, GETVAL), 0);	/* no writer */
-	assert_fails(share_version(s), 0u, EIDRM);
-	assert_fails(share_store(s, "x", 1), -1, EIDRM);
-	assert_fails(share_fetch(s, &data), -1, EIDRM);
-	assert_fails(share_stat(s, &info), -1, EIDRM);
-	assert_fails(share_lock(s, LOCK_SH), -1, EIDRM);
+	test_assert_removed(s);
 	assert_int_equal(test_close(s), 0);
 	assert_true(test_shm_gone(head));	/* marked, then detached */
 	__real_semctl(semid, 0, IPC_RMID);
