@@ -126,18 +126,21 @@ static void test_chmod_during_refused_removal_stays(void **unused)
 }
 
 /* The same for the set, refused at its own IPC_RMID. */
-static void test_chmod_of_set_during_refused_removal_stays(void **unused)
+static void assert_chmod_of_set_stays(share_t *s)
 {
-	key_t key = test_use_key(0);
-	share_t *s = two_segment_share(key);
 	int semid = test_semid(s);
 
-	(void)unused;
 	chmod_sem = semid;
 	refuse_sem = semid;
 	share_remove(s);
 	disarm();
 	assert_int_equal(sem_mode(semid), RACED_MODE);
+}
+
+static void test_chmod_of_set_during_refused_removal_stays(void **unused)
+{
+	(void)unused;
+	assert_chmod_of_set_stays(two_segment_share(test_use_key(0)));
 }
 
 /*
@@ -178,15 +181,8 @@ static share_t *native_share(key_t key)
 
 static void test_native_chmod_of_set_during_refused_removal_stays(void **unused)
 {
-	share_t *s = native_share(test_use_key(1));
-	int semid = test_semid(s);
-
 	(void)unused;
-	chmod_sem = semid;
-	refuse_sem = semid;
-	share_remove(s);
-	disarm();
-	assert_int_equal(sem_mode(semid), RACED_MODE);
+	assert_chmod_of_set_stays(native_share(test_use_key(1)));
 }
 
 /* The set refused after the head went: the handle fails with EIDRM from
