@@ -360,6 +360,24 @@ static void wake_sleepers(struct native_head *h)
 }
 
 /*
+ * memcpy(), with the copy of 8 to 16 bytes inlined as two overlapping
+ * words: for values that small the call costs as much as the copy.
+ */
+static inline void copy_value(unsigned char *to, const unsigned char *from, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t head, tail;
+
+		memcpy(&head, from, 8);
+		memcpy(&tail, from + n - 8, 8);
+		memcpy(to, &head, 8);
+		memcpy(to + n - 8, &tail, 8);
+		return;
+	}
+	memcpy(to, from, n);
+}
+
+/*
  * While slot j is being written (seq odd): give back the pages of its data
  * from byte `from` to byte `to`, which its last value used and the new one
  * does not. A reader that copies them meanwhile reads zeros, and its
@@ -367,12 +385,15 @@ static void wake_sleepers(struct native_head *h)
  */
 static void give_back_pages(const struct native *st, unsigned int j, uint64_t from, uint64_t to)
 {
-	long page = sysconf(_SC_PAGESIZE);
 	uintptr_t base = (uintptr_t)st->data[j], start, end;
+	long page;
 
 	if (to > st->slot_size)
 		to = st->slot_size;	/* read from the head: not trusted */
-	if (page <= 0 || to < from || to - from < GIVE_BACK_MIN)
+	if (to < from || to - from < GIVE_BACK_MIN)
+		return;		/* first: most stores give nothing back */
+	page = sysconf(_SC_PAGESIZE);
+	if (page <= 0)
 		return;
 	start = (base + (uintptr_t)from + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
 	end = (base + (uintptr_t)to) & ~((uintptr_t)page - 1);
@@ -420,7 +441,7 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	__atomic_store_n(&s->version, version, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->length, (uint64_t)length, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->shmid, shmid, __ATOMIC_RELAXED);
-	memcpy(dest, data, length);
+	copy_value(dest, data, length);
 	if (shmid < 0 && old < 0)
 		give_back_pages(st, j, length, old_length);
 	/* Release: a reader whose acquire load sees this even seq sees the
@@ -447,23 +468,6 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	return 0;
 }
 
-/*
- * memcpy(), with the copy of 8 to 16 bytes inlined as two overlapping
- * words: for values that small the call costs as much as the copy.
- */
-static inline void copy_value(unsigned char *to, const unsigned char *from, size_t n)
-{
-	if (n >= 8 && n <= 16) {
-		uint64_t head, tail;
-
-		memcpy(&head, from, 8);
-		memcpy(&tail, from + n - 8, 8);
-		memcpy(to, &head, 8);
-		memcpy(to + n - 8, &tail, 8);
-		return;
-	}
-	memcpy(to, from, n);
-}
 
 /*
  * One try at copying the published value out: 1 done, 0 lost a race with
