@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE		/* unshare(2) */
 #include <sched.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -1032,6 +1033,98 @@ static void killed_writers(share_t *s)
 	assert_closed_and_gone(s, pids, kills);
 }
 
+/*
+ * A share whose two slots both hold values long enough for readers to
+ * hold (value.c, LONG_COPY), and its head mapped: the slot published and
+ * the mapping through which the test holds it as a reader does.
+ */
+#define HELD_LENGTH 100000
+static struct native_head *two_long_values(share_t *s, unsigned int *slot)
+{
+	unsigned char *v = malloc(HELD_LENGTH);
+	struct native_head *h;
+
+	assert_non_null(v);
+	share_set_destroy(s, 1);
+	for (unsigned seed = 1; seed <= 2; seed++) {
+		test_fill(v, HELD_LENGTH, seed);
+		assert_int_equal(share_store(s, v, HELD_LENGTH), 0);
+	}
+	free(v);
+	h = shmat(test_info(s).shmid, NULL, 0);
+	assert_true(h != (void *)-1);
+	*slot = native_current_index(__atomic_load_n(&h->current, __ATOMIC_ACQUIRE));
+	return h;
+}
+
+/* A child that stores twice: into the free slot, then into the held one. */
+static pid_t store_twice(share_t *s, struct test_chan *c)
+{
+	pid_t pid = test_fork(c);
+
+	if (pid == 0) {
+		static unsigned char v[HELD_LENGTH];
+
+		test_fill(v, sizeof(v), 3);
+		child_check(share_store(s, v, sizeof(v)) == 0);
+		child_check(test_send(c, 'a') == 0);
+		child_check(share_store(s, v, sizeof(v)) == 0);
+		child_check(test_send(c, 'b') == 0);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* A writer leaves a slot that a reader holds be until it lets go. */
+static void test_writer_leaves_a_held_slot_be(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(test_use_key(15), 4096, NATIVE | 0600);
+	unsigned int i, version;
+	struct native_head *h = two_long_values(s, &i);
+	uint32_t seq = __atomic_load_n(&h->slot[i].seq, __ATOMIC_ACQUIRE);
+	struct test_chan c;
+	pid_t pid;
+
+	__atomic_add_fetch(&h->slot[i].holds, 1, __ATOMIC_SEQ_CST);
+	version = share_version(s);
+	pid = store_twice(s, &c);
+	assert_int_equal(test_recv(&c), 'a');
+	/* Given time to write the held slot, the writer has not begun. */
+	usleep(50000);
+	assert_int_equal(__atomic_load_n(&h->slot[i].seq, __ATOMIC_ACQUIRE), seq);
+	assert_int_equal(share_version(s), version + 1);
+	__atomic_sub_fetch(&h->slot[i].holds, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &h->slot[i].holds, FUTEX_WAKE, 1, NULL, NULL, 0);
+	assert_int_equal(test_recv(&c), 'b');
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(share_version(s), version + 2);
+	shmdt(h);
+	assert_int_equal(test_close(s), 0);
+}
+
+/* A hold its reader never lets go (killed) delays one store, once. */
+static void test_writer_clears_a_dead_hold(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(test_use_key(16), 4096, NATIVE | 0600);
+	unsigned int i, version;
+	struct native_head *h = two_long_values(s, &i);
+	struct test_chan c;
+	pid_t pid;
+
+	__atomic_add_fetch(&h->slot[i].holds, 1, __ATOMIC_SEQ_CST);
+	version = share_version(s);
+	pid = store_twice(s, &c);
+	assert_int_equal(test_recv(&c), 'a');
+	assert_int_equal(test_recv(&c), 'b');
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(share_version(s), version + 2);
+	assert_int_equal(__atomic_load_n(&h->slot[i].holds, __ATOMIC_ACQUIRE), 0);
+	shmdt(h);
+	assert_int_equal(test_close(s), 0);
+}
+
 /* Slots of 416 bytes: writers killed while making, filling or replacing
  * a value's segment too. */
 static void test_killed_writers(void **unused)
@@ -1305,6 +1398,8 @@ int main(void)
 		test_case(test_fetches_never_torn),
 		test_case(test_fetches_never_torn_private),
 		test_case(test_long_fetches_beside_a_writer),
+		test_case(test_writer_leaves_a_held_slot_be),
+		test_case(test_writer_clears_a_dead_hold),
 		test_case_sweep(test_killed_writers),
 		test_case_sweep(test_killed_writers_private),
 		test_case(test_wait_change_sleeps_until_a_store),

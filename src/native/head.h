@@ -28,7 +28,9 @@ struct native_slot {
 	uint32_t version;	/* the version the slot's value was stored as */
 	uint64_t length;	/* bytes of the value */
 	int32_t shmid;
-	uint32_t unused;
+	/* Readers copying the slot that asked writers to leave it be (value.c,
+	 * read_held()): a writer waits for them, a bounded time. */
+	uint32_t holds;
 };
 
 /* Room kept for the mutex, whose size is the ABI's (40 bytes on x86-64). */

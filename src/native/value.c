@@ -18,10 +18,14 @@
 #include "deadline.h"
 
 /* Lock-free tries before a fetch takes the writers' mutex to finish; for
- * a value longer than LONG_COPY bytes, LONG_COPY_TRIES. */
+ * a value longer than LONG_COPY bytes, LONG_COPY_TRIES, then one holding
+ * the slot. */
 #define READ_TRIES 64
 #define LONG_COPY (64 * 1024)
 #define LONG_COPY_TRIES 2
+/* The longest a writer waits for the holders of a slot (value.c,
+ * read_held()): a holder killed meanwhile is waited for this long once. */
+#define HOLD_WAIT_MS 100
 
 /* A slot's value segment is replaced when it is more than this many times
  * larger than the value, so that a share shrinks again. */
@@ -402,6 +406,43 @@ static void give_back_pages(const struct native *st, unsigned int j, uint64_t fr
 }
 
 /*
+ * Under the writers' mutex, before writing slot s: wait, HOLD_WAIT_MS at
+ * most, for the readers that hold it (read_held()). Called only where the
+ * slot's last value was long, the only ones readers hold.
+ */
+static void wait_for_holds(struct native_slot *s)
+{
+	struct timespec deadline, now;
+	uint32_t n;
+
+	/* Seq_cst: pairs with the holder's seq_cst increment and reload of
+	 * current. Either it sees the commit that made this slot free to
+	 * write and lets go, or this load sees its hold. Acquire: its copy
+	 * comes before our writes. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	n = __atomic_load_n(&s->holds, __ATOMIC_ACQUIRE);
+	if (n == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_nsec += (long)HOLD_WAIT_MS * 1000000;
+	deadline.tv_sec += deadline.tv_nsec / 1000000000;
+	deadline.tv_nsec %= 1000000000;
+	while (n != 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (deadline_ns_left(&deadline, &now, 1) == 0) {
+			/* A holder killed, or too slow: write anyway. Its copy
+			 * fails its sequence check, and it finishes under the
+			 * mutex; a count left by the dead is cleared here. */
+			__atomic_store_n(&s->holds, 0, __ATOMIC_RELAXED);
+			return;
+		}
+		syscall(SYS_futex, &s->holds, FUTEX_WAIT_BITSET, n, &deadline, NULL,
+			FUTEX_BITSET_MATCH_ANY);
+		n = __atomic_load_n(&s->holds, __ATOMIC_ACQUIRE);
+	}
+}
+
+/*
  * Under the writers' mutex: write the value into the slot not published,
  * then publish it. Until the release store of current, no reader looks at
  * that slot (but one that lost a race, which its sequence check sends
@@ -426,6 +467,8 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 
 	if (orphans_recorded(h))
 		remove_orphans(st);
+	if (old_length > LONG_COPY)
+		wait_for_holds(s);
 	dest = place_value(st, j, length, &shmid);
 	if (!dest)
 		return -1;
@@ -480,20 +523,16 @@ int sl_native_write(struct native *st, const void *data, size_t length)
  * again or the call fails.
  */
 static inline __attribute__((always_inline))
-int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
+int read_slot(struct native *st, struct sl_fetch *f, ssize_t *length, uint64_t cur)
 {
 	const struct native_head *h = st->head;
-	uint64_t cur, len;
+	uint64_t len;
 	unsigned int i, v, version;
 	const struct native_slot *s;
 	const unsigned char *src;
 	uint32_t s1, s2;
 	int shmid;
 
-	if (sl_native_removed(st))
-		return -1;
-	/* Acquire: pairs with the writer's release store of current. */
-	cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
 	i = native_current_index(cur);
 	v = native_current_version(cur);
 	s = &h->slot[i];
@@ -544,37 +583,97 @@ int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
 	return 1;
 }
 
+static inline __attribute__((always_inline))
+int try_read(struct native *st, struct sl_fetch *f, ssize_t *length)
+{
+	if (sl_native_removed(st))
+		return -1;
+	/* Acquire: pairs with the writer's release store of current. */
+	return read_slot(st, f, length, __atomic_load_n(&st->head->current, __ATOMIC_ACQUIRE));
+}
+
+/* Let go of a hold on slot i, waking the writer that waits for the last. */
+static void release_hold(struct native_head *h, unsigned int i)
+{
+	uint32_t *holds = &h->slot[i].holds;
+	uint32_t n = __atomic_load_n(holds, __ATOMIC_RELAXED);
+
+	/* Release: the copy made under the hold comes before the writer's
+	 * overwrite, whose acquire load sees the count drop. Never below 0:
+	 * a writer that waited its longest cleared the count. */
+	while (n > 0 && !__atomic_compare_exchange_n(holds, &n, n - 1, 0, __ATOMIC_RELEASE,
+						      __ATOMIC_RELAXED))
+		;
+	if (n == 1)
+		syscall(SYS_futex, holds, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/*
+ * A fetch that lost to writers storing faster than it copies: hold the
+ * published slot, which a writer then leaves be while this copies it
+ * (wait_for_holds()), and copy it. 1, 0 (a writer waited its longest and
+ * wrote the slot anyway), or -1 with errno.
+ */
+static int read_held(struct native *st, struct sl_fetch *f, ssize_t *length)
+{
+	struct native_head *h = st->head;
+	uint64_t cur;
+	unsigned int i;
+	int rc;
+
+	for (;;) {
+		if (sl_native_removed(st))
+			return -1;
+		cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
+		i = native_current_index(cur);
+		/*
+		 * Seq_cst, as the reload of current: with the writer's seq_cst
+		 * fence before it reads holds, either that writer sees this
+		 * hold, or this reload sees the commit it made before its fence
+		 * (and the slot may be written: let go and look again).
+		 */
+		__atomic_add_fetch(&h->slot[i].holds, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&h->current, __ATOMIC_SEQ_CST) == cur)
+			break;
+		release_hold(h, i);
+	}
+	/* The value cur published, current or not by now: it was current
+	 * after the call began, so returning it is returning a stored value. */
+	rc = read_slot(st, f, length, cur);
+	release_hold(h, i);
+	return rc;
+}
+
 /*
  * Copy the published value out. Lock-free: no lock, no system call. A
- * reader that loses READ_TRIES races in a row to writers takes the
- * writers' mutex, which no writer holds for longer than one copy; one
- * whose copy is long takes it after LONG_COPY_TRIES: a writer that stores
- * faster than it copies would beat it every time, and each lost try costs
- * a whole copy.
+ * reader whose copy is long and that loses LONG_COPY_TRIES races (a writer
+ * that stores faster than it copies would beat it every time) holds the
+ * slot it copies, which writers then leave be. One that still loses, or
+ * loses READ_TRIES short races in a row, takes the writers' mutex, which
+ * no writer holds for longer than one copy and one wait for holders.
  */
 ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f)
 {
 	ssize_t length = -1;
-	int tries = 0, locked = 0, rc;
+	int tries, rc;
 
-	for (;;) {
-		rc = try_read(st, f, &length);
-		if (rc != 0 || locked)
+	for (tries = 1; (rc = try_read(st, f, &length)) == 0; tries++) {
+		if (length > LONG_COPY && tries >= LONG_COPY_TRIES) {
+			rc = read_held(st, f, &length);
 			break;
-		tries++;
-		if (tries < READ_TRIES && (length <= LONG_COPY || tries < LONG_COPY_TRIES))
-			continue;
+		}
+		if (tries >= READ_TRIES)
+			break;
+	}
+	if (rc == 0) {
 		if (sl_native_writer_lock(st, NULL, timeout_ms) < 0)
 			return -1;
-		locked = 1;
-	}
-	if (locked)
+		rc = try_read(st, f, &length);
 		sl_native_writer_unlock(st);
-	if (rc > 0)
-		return length;
-	if (rc == 0)
-		errno = EBADMSG;	/* no writer runs: a head written over */
-	return -1;
+		if (rc == 0)
+			errno = EBADMSG;	/* no writer runs: a head written over */
+	}
+	return rc > 0 ? length : -1;
 }
 
 /*
