@@ -576,10 +576,6 @@ static int native_store(const share_t *share, const void *data, size_t length)
 	return rc;
 }
 
-static ssize_t native_fetch(const share_t *share, struct sl_fetch *f)
-{
-	return sl_native_read(state_of(share), share->timeout_ms, f);
-}
 
 static ssize_t native_view(const share_t *share, const void **data)
 {
@@ -752,7 +748,7 @@ const struct sl_format sl_format_native = {
 	.close = native_close,
 	.lock = native_lock,
 	.store = native_store,
-	.fetch = native_fetch,
+	.fetch = sl_native_fetch,
 	.view = native_view,
 	.version = native_version,
 	.num_segments = native_num_segments,
@@ -760,6 +756,6 @@ const struct sl_format sl_format_native = {
 	.remove = native_remove,
 	.remove_if_last = native_remove_if_last,
 	.store_unlocked = native_store_unlocked,
-	.fetch_unlocked = native_fetch,
+	.fetch_unlocked = sl_native_fetch,
 	.wait_change = native_wait_change,
 };

@@ -39,7 +39,8 @@ void sl_native_writer_unlock(struct native *st);
 /* 1 with EIDRM once share_remove() removed the share, else 0. */
 int sl_native_removed(const struct native *st);
 int sl_native_write(struct native *st, const void *data, size_t length);
-ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f);
+/* The fetch op (format.h), lock-free. */
+ssize_t sl_native_fetch(const share_t *share, struct sl_fetch *f);
 /* Holding a semaphore lock: the published value in place (share_view()). */
 ssize_t sl_native_view(struct native *st, const void **data);
 /* share_wait_change() on the futex word wake (value.c). */

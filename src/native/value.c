@@ -652,17 +652,18 @@ static int read_held(struct native *st, struct sl_fetch *f, ssize_t *length)
  * loses READ_TRIES short races in a row, takes the writers' mutex, which
  * no writer holds for longer than one copy and one wait for holders.
  */
-ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f)
+static __attribute__((noinline))
+ssize_t read_again(struct native *st, int timeout_ms, struct sl_fetch *f, ssize_t length)
 {
-	ssize_t length = -1;
-	int tries, rc;
+	int tries, rc = 0;
 
-	for (tries = 1; (rc = try_read(st, f, &length)) == 0; tries++) {
+	for (tries = 1; tries < READ_TRIES; tries++) {
 		if (length > LONG_COPY && tries >= LONG_COPY_TRIES) {
 			rc = read_held(st, f, &length);
 			break;
 		}
-		if (tries >= READ_TRIES)
+		rc = try_read(st, f, &length);
+		if (rc != 0)
 			break;
 	}
 	if (rc == 0) {
@@ -674,6 +675,20 @@ ssize_t sl_native_read(struct native *st, int timeout_ms, struct sl_fetch *f)
 			errno = EBADMSG;	/* no writer runs: a head written over */
 	}
 	return rc > 0 ? length : -1;
+}
+
+ssize_t sl_native_fetch(const share_t *share, struct sl_fetch *f)
+{
+	struct native *st = share->state;
+	ssize_t length = -1;
+	int rc = try_read(st, f, &length);
+
+	/* The first try, inlined, is the common case; the rest is apart. */
+	if (rc > 0)
+		return length;
+	if (rc < 0)
+		return -1;
+	return read_again(st, share->timeout_ms, f, length);
 }
 
 /*
