@@ -40,7 +40,7 @@ struct share_info {
 	int readers;		/* shared locks held */
 	int writer;		/* 1 while an exclusive lock is held */
 	int writers_waiting;	/* waiting for LOCK_EX; -1: not counted */
-	long format;		/* SHARE_FORMAT_PERL or SHARE_FORMAT_NATIVE */
+	long format;		/* SHARE_FORMAT_PERL, _NATIVE or _REDIS */
 	long reserved[6];	/* room to grow without breaking the ABI */
 };
 

@@ -42,6 +42,7 @@
  */
 #define SHARE_FORMAT_PERL 0	/* IPC::ShareLite 0.17's: Perl opens it too */
 #define SHARE_FORMAT_NATIVE 1	/* made with SHARE_NATIVE */
+#define SHARE_FORMAT_REDIS 2	/* on a Redis server, opened by share_open() */
 
 #ifndef LOCK_SH
 #define LOCK_SH 1		/* shared lock */

@@ -655,6 +655,7 @@ out:
 
 const struct sl_format sl_format_redis = {
 	.name = "redis",
+	.id = SHARE_FORMAT_REDIS,
 	.state_size = sizeof(struct redis_state),
 	.probe = NULL,
 	.open = redis_open,

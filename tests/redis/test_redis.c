@@ -161,6 +161,7 @@ static void test_lock_rules(void **state)
 	assert_int_equal(share_lock(a, LOCK_SH), 0);
 	assert_int_equal(share_lock(b, LOCK_SH | LOCK_NB), 0);
 	assert_int_equal(share_stat(a, &info), 0);
+	assert_int_equal(info.format, SHARE_FORMAT_REDIS);
 	assert_int_equal(info.readers, 2);
 	assert_int_equal(info.writer, 0);
 	assert_fails(share_lock(b, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
