@@ -47,10 +47,18 @@ int usage_error(const char *cmd, const char *fmt, ...)
 /* Reports getopt's '?' or ':' for argv; returns EXIT_USAGE. */
 int option_error(const char *cmd, char **argv, int c);
 
-/* keyarg.c: a KEY argument as the user typed it and as the kernel sees it. */
+/*
+ * keyarg.c: a KEY argument as the user typed it and as the kernel sees it,
+ * or a name share_open(3) takes: "sysv:KEY" and "sysv+native:KEY" are
+ * keys, "redis://..." a share on a server, which has a name and no key.
+ */
+#define KEYARG_SHOWN 512
 struct keyarg {
-	const char *text;
-	key_t key;
+	const char *text;	/* as messages show it: a password as "***" */
+	key_t key;		/* IPC_PRIVATE for a Redis share */
+	const char *name;	/* the redis:// name, or NULL for a SysV key */
+	int native;		/* written as sysv+native:KEY */
+	char shown[KEYARG_SHOWN];	/* text, when its password is hidden */
 };
 /* Parse text by the command's rule; on error print why and return -1. */
 int keyarg_parse(const char *text, struct keyarg *k);
@@ -78,6 +86,11 @@ int options_none(int argc, char **argv);
 /* The one KEY operand at optind: -1 when *k holds it, else the exit code. */
 int one_key(int argc, char **argv, struct keyarg *k);
 
+/* named.c: a Redis share's name as messages show it, the password hidden. */
+const char *name_for_people(const char *name, char *buf, size_t size);
+/* Why a call on the Redis share name failed with err, in a few words. */
+const char *explain_named(const char *name, int err, char *buf, size_t size);
+
 /* report.c: one-line messages on stderr. */
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Explain errno for an operation on k, telling a foreign object from none. */
@@ -100,7 +113,7 @@ share_t *open_or_create(const struct keyarg *k, size_t segment_size, mode_t mode
 			int flags, int *created);
 
 /* format_name.c: struct share_info's format as a word for people and
- * scripts, "perl" or "native"; what it means, in a few words. */
+ * scripts, "perl", "native" or "redis"; what it means, in a few words. */
 const char *format_name(long format);
 const char *format_meaning(long format);
 

@@ -1,6 +1,7 @@
 /*
  * cmd_info.c - sharelite info KEY: what share_stat() knows, one field a
- * line as "name: value", so that both people and scripts can read it.
+ * line as "name: value", so that both people and scripts can read it. A
+ * share on a Redis server has fewer fields: those it has not say why.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -85,6 +86,21 @@ static void print_info(const struct share_info *in, const char *segments)
 		field("writers waiting:", "%d", in->writers_waiting);
 }
 
+/* A Redis share: what the server keeps, and what it has no record of. */
+static void print_info_named(const struct keyarg *k, const struct share_info *in)
+{
+	field("name:", "%s", k->text);
+	field("format:", "%s (%s)", format_name(in->format), format_meaning(in->format));
+	field("length:", "%zu", in->length);
+	field("version:", "%u", in->version);
+	field("readers:", "%d (shared locks whose leases are live)", in->readers);
+	field("writer:", "%s", in->writer ? "yes" : "no");
+	field("writers waiting:", "not counted on a Redis server");
+	field("owner:", "none on a Redis server (its passwords and ACLs say who may use it)");
+	field("mode:", "none on a Redis server");
+	field("attached:", "not counted on a Redis server");
+}
+
 int cmd_info(int argc, char **argv)
 {
 	struct keyarg k;
@@ -103,11 +119,14 @@ int cmd_info(int argc, char **argv)
 	rc = share_stat(share, &in);
 	if (rc < 0)
 		report_key_error(&k, "info");
-	else
+	else if (!k.name)
 		count_segments(share, &in, segments, sizeof(segments));
 	share_close(share);
 	if (rc < 0)
 		return EXIT_RUNTIME;
-	print_info(&in, segments);
+	if (k.name)
+		print_info_named(&k, &in);
+	else
+		print_info(&in, segments);
 	return EXIT_OK;
 }

@@ -5,6 +5,8 @@
  * the native format) and a segment; Perl's overflow segments have keys of
  * their own but no semaphores, and are not listed.
  *
+ * Shares on a Redis server are not listed: the command knows no server.
+ *
  * The columns: KEY LENGTH VERSION SEGMENTS OWNER FORMAT [NAME]. The name,
  * which not every key has, stays last, so every other column keeps its
  * place on every line.
@@ -114,6 +116,9 @@ int cmd_ls(int argc, char **argv)
 		header = 0;	/* 'n', the only option left */
 	if (rc >= 0)
 		return rc;
+	if (optind < argc && !strncmp(argv[optind], "redis", 5))
+		return usage_error(argv[0], "lists SysV shares only: a Redis server's "
+				   "shares are not listed");
 	if (optind < argc)
 		return usage_error(argv[0], "takes no arguments");
 	shares = find_shares(&n);

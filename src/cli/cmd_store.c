@@ -6,7 +6,8 @@
  * command created is removed again if the store fails: a failed store
  * leaves the system as it found it. The options say how to create a share;
  * an existing one is used as it is, as share_new() opens it whatever the
- * flags, so --native on a Perl-format share stores in that format.
+ * flags, so --native on a Perl-format share stores in that format. A Redis
+ * share has no segments nor mode: --size is only recorded, --mode ignored.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -126,7 +127,8 @@ static int store(const struct keyarg *k, const struct store_options *o,
 		 const char *value, size_t len)
 {
 	int created, rc = EXIT_OK;
-	share_t *share = open_or_create(k, o->segment_size, o->mode, o->flags, &created);
+	int flags = o->flags | (k->native ? SHARE_NATIVE : 0);
+	share_t *share = open_or_create(k, o->segment_size, o->mode, flags, &created);
 
 	if (!share) {
 		report_key_error(k, "store");
@@ -164,6 +166,9 @@ int cmd_store(int argc, char **argv)
 				   "argument (quote it) or standard input");
 	if (keyarg_parse(argv[optind], &k) < 0)
 		return EXIT_USAGE;
+	if (k.name && (o.flags & SHARE_NATIVE))
+		return usage_error(argv[0], "--native is a SysV memory format; a Redis "
+				   "share has none");
 	len = read_value(argc, argv, &k, &value);
 	if (len < 0)
 		return EXIT_RUNTIME;

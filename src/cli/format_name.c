@@ -11,6 +11,8 @@ const char *format_name(long format)
 		return "perl";
 	case SHARE_FORMAT_NATIVE:
 		return "native";
+	case SHARE_FORMAT_REDIS:
+		return "redis";
 	}
 	return "unknown";	/* a library newer than this command */
 }
@@ -22,6 +24,8 @@ const char *format_meaning(long format)
 		return "IPC::ShareLite's format: Perl programs can open it too";
 	case SHARE_FORMAT_NATIVE:
 		return "libsharelite's own format: Perl's IPC::ShareLite cannot open it";
+	case SHARE_FORMAT_REDIS:
+		return "kept on a Redis server: processes on other hosts can open it";
 	}
 	return "a format this command does not know";
 }

@@ -3,6 +3,8 @@
  * rule (a number, or a string of one to four bytes) after the command's own,
  * 0x and hex digits is a number, even where it would also be a four-byte
  * string like "0x12". Key 0, IPC_PRIVATE, names no share and is refused.
+ * The names share_open(3) takes work too: "sysv:KEY", "sysv+native:KEY",
+ * and "redis://...", which share_open() itself checks when it opens.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -27,11 +29,39 @@ static const char *why_bad(const char *text, int err)
 	return "a string key has 1 to 4 bytes";
 }
 
+#define SYSV_PREFIX "sysv:"
+#define SYSV_NATIVE_PREFIX "sysv+native:"
+
+static int has_prefix(const char *text, const char *prefix)
+{
+	return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
 int keyarg_parse(const char *text, struct keyarg *k)
 {
+	const char *key_text = text;
+
 	k->text = text;
-	if (share_key_parse(text, &k->key) < 0) {
-		report("bad key '%s': %s", text, why_bad(text, errno));
+	k->key = IPC_PRIVATE;
+	k->name = NULL;
+	k->native = 0;
+	if (has_prefix(text, "redis:") || has_prefix(text, "rediss:")) {
+		k->name = text;
+		k->text = name_for_people(text, k->shown, sizeof(k->shown));
+		return 0;
+	}
+	if (has_prefix(text, SYSV_PREFIX)) {
+		key_text += strlen(SYSV_PREFIX);
+	} else if (has_prefix(text, SYSV_NATIVE_PREFIX)) {
+		key_text += strlen(SYSV_NATIVE_PREFIX);
+		k->native = 1;
+	} else if (strstr(text, "://")) {
+		report("bad key '%s': a name starts with sysv:, sysv+native: or redis://",
+		       text);
+		return -1;
+	}
+	if (share_key_parse(key_text, &k->key) < 0) {
+		report("bad key '%s': %s", text, why_bad(key_text, errno));
 		return -1;
 	}
 	if (k->key == IPC_PRIVATE) {

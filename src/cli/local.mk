@@ -8,6 +8,7 @@ src_cli_sharelite_SOURCES = \
 	src/cli/keyarg.c \
 	src/cli/number.c \
 	src/cli/report.c \
+	src/cli/named.c \
 	src/cli/permission.c \
 	src/cli/open.c \
 	src/cli/format_name.c \
@@ -49,7 +50,8 @@ cli_tests = \
 	tests/cli/bench.sh \
 	tests/cli/help.sh \
 	tests/cli/permission.sh \
-	tests/cli/perl_interop.sh
+	tests/cli/perl_interop.sh \
+	tests/cli/redis.sh
 
 TESTS += $(cli_tests)
 EXTRA_DIST += $(cli_tests) tests/cli/common.sh

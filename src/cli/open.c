@@ -12,9 +12,32 @@
 
 int open_timeout_ms = -1;
 
+/* share_open() has no timeout: the handle is given it once open. */
+static share_t *open_named(const char *name, size_t segment_size, int flags)
+{
+	share_t *share = share_open(name, segment_size, flags);
+
+	int err;
+
+	if (share && share_set_timeout(share, open_timeout_ms) < 0) {
+		err = errno;
+		share_close(share);
+		errno = err;
+		return NULL;
+	}
+	return share;
+}
+
+static share_t *open_by(const struct keyarg *k, size_t segment_size, int flags)
+{
+	if (k->name)
+		return open_named(k->name, segment_size, flags);
+	return share_new_timeout(k->key, segment_size, flags, open_timeout_ms);
+}
+
 share_t *open_existing(const struct keyarg *k)
 {
-	return share_new_timeout(k->key, 0, 0, open_timeout_ms);
+	return open_by(k, 0, 0);
 }
 
 share_t *open_or_report(const struct keyarg *k, const char *cmd)
@@ -37,8 +60,7 @@ share_t *open_or_create(const struct keyarg *k, size_t segment_size, mode_t mode
 		share = open_existing(k);
 		if (share || errno != ENOENT)
 			return share;
-		share = share_new_timeout(k->key, segment_size,
-					  IPC_CREAT | IPC_EXCL | (int)mode | flags, open_timeout_ms);
+		share = open_by(k, segment_size, IPC_CREAT | IPC_EXCL | (int)mode | flags);
 		if (share) {
 			*created = 1;
 			return share;

@@ -100,8 +100,14 @@ void report_key_error(const struct keyarg *k, const char *what)
 {
 	int err = errno;
 	char buf[256];
-	const char *why = explain(k->key, err, buf, sizeof(buf));
+	const char *why;
 
+	if (k->name) {
+		report("%s: %s: %s", what, k->text, explain_named(k->name, err, buf, sizeof(buf)));
+		errno = err;
+		return;
+	}
+	why = explain(k->key, err, buf, sizeof(buf));
 	if (key_typed_in_hex(k->text))	/* not repeated in hexadecimal */
 		report("%s: key %s: %s", what, k->text, why);
 	else

@@ -13,7 +13,8 @@
 static const char help_text[] =
 	"Usage: sharelite COMMAND [OPTION]... [ARGUMENT]...\n"
 	"Show and change shares: byte strings in SysV shared memory, in the format\n"
-	"of Perl's IPC::ShareLite or in libsharelite's native one.\n"
+	"of Perl's IPC::ShareLite or in libsharelite's native one, or on a Redis\n"
+	"server.\n"
 	"\n"
 	"Commands:\n"
 	"  store [--size BYTES] [--mode OCTAL] [--native] KEY [VALUE]\n"
@@ -21,7 +22,7 @@ static const char help_text[] =
 	"  fetch [--json] KEY  write the value to standard output\n"
 	"  info KEY            show a share's format, length, version, owner, locks\n"
 	"  rm KEY...           remove shares: every segment and the semaphore set\n"
-	"  ls [--no-header]    list the shares on this system\n"
+	"  ls [--no-header]    list the SysV shares on this system\n"
 	"  watch [--count N] KEY\n"
 	"                      print the value, then again each time it changes\n"
 	"  bench [ARG]...      run sharelite-bench\n"
@@ -93,7 +94,9 @@ static const struct {
 
 static const char key_note[] =
 	"KEY is a number (decimal, or hexadecimal after 0x) or a string of 1 to 4\n"
-	"bytes, as IPC::ShareLite reads it.\n";
+	"bytes, as IPC::ShareLite reads it; or a name as share_open(3) takes it:\n"
+	"sysv:KEY, sysv+native:KEY (store creates it native), or\n"
+	"redis://[user:password@]host[:port][/db]/NAME for a share on a Redis server.\n";
 
 void print_help(FILE *out)
 {
@@ -126,6 +129,11 @@ void print_version(FILE *out)
 	fprintf(out, "sharelite (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 	fprintf(out, "library: libsharelite %s\n", sharelite_version());
 	fprintf(out, "json: %s\n", json ? json : "none (built without jansson)");
+#ifdef HAVE_REDIS
+	fprintf(out, "redis: hiredis\n");
+#else
+	fprintf(out, "redis: none (built without hiredis)\n");
+#endif
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)

@@ -221,3 +221,50 @@ wait_exit() {
 	done
 	wait "$1"
 }
+
+# has_redis: whether this sharelite was built with Redis support.
+has_redis() {
+	"$SHARELITE" --version 2>/dev/null | grep -q '^redis: hiredis'
+}
+
+# free_port: a TCP port of 127.0.0.1 that no one listens on now.
+free_port() {
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
+					      Listen => 1) or die "bind: $!\n";
+		print $s->sockport, "\n"' || fail "no free port"
+}
+
+# redis_answers PORT: whether a server on PORT answers PING with PONG.
+redis_answers() {
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => shift,
+					      Timeout => 1) or exit 1;
+		print $s "PING\r\n";
+		exit((<$s> // "") =~ /^\+PONG/ ? 0 : 1)' "$1" 2>/dev/null
+}
+
+# start_redis: a redis-server of the script's own on a free port of
+# 127.0.0.1, in $TMP, with no persistence; REDIS_PORT says where. Ended at
+# exit like every background process. A port taken meanwhile is tried again.
+start_redis() {
+	mkdir -p "$TMP/redis" || fail "mkdir"
+	for try in 1 2 3; do
+		REDIS_PORT=$(free_port)
+		redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+			--appendonly no --dir "$TMP/redis" --daemonize no \
+			>>"$TMP/redis/log" 2>&1 &
+		REDIS_PID=$!
+		background "$REDIS_PID"
+		i=0
+		while kill -0 "$REDIS_PID" 2>/dev/null; do
+			redis_answers "$REDIS_PORT" && return 0
+			i=$((i + 1))
+			[ "$i" -lt 100 ] || break
+			sleep 0.1
+		done
+		kill "$REDIS_PID" 2>/dev/null
+		wait "$REDIS_PID" 2>/dev/null
+	done
+	fail "redis-server did not start: $(tail -3 "$TMP/redis/log")"
+}
