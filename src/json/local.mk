@@ -74,12 +74,12 @@ tests_json_test_json_native_SOURCES = tests/json/test_json_native.c tests/json/j
 tests_json_test_json_native_CFLAGS = $(json_test_cflags)
 tests_json_test_json_native_LDADD = $(json_test_libs)
 tests_json_test_json_native_LDFLAGS = $(test_ldflags)
-# On a share on a Redis server the test starts itself (tests/redis/server.c).
+# On a share on a Redis server the test starts itself (tests/redis/group.h).
 if HAVE_REDIS
 check_PROGRAMS += tests/json/test_json_redis
 TESTS += tests/json/test_json_redis
 tests_json_test_json_redis_SOURCES = tests/json/test_json_redis.c tests/json/jsontest.h \
-	tests/redis/server.c tests/redis/server.h
+	tests/redis/server.c tests/redis/server.h tests/redis/group.c tests/redis/group.h
 tests_json_test_json_redis_CFLAGS = $(json_test_cflags) -I$(top_srcdir)/tests/redis
 tests_json_test_json_redis_LDADD = $(json_test_libs)
 tests_json_test_json_redis_LDFLAGS = $(test_ldflags)

@@ -129,6 +129,28 @@ static inline void assert_bytes(share_t *share, const char *want)
 	free(got);
 }
 
+/*
+ * On a share never stored to: it reads as null; a value set comes back,
+ * as a value and as the share's bytes; then a member is set and one
+ * deleted. The share ends as {"a":[1,2],"b":true}.
+ */
+static inline void assert_first_values(share_t *share, share_json_t *sj)
+{
+	json_t *got = share_json_get(sj);
+
+	assert_non_null(got);
+	assert_true(json_is_null(got));
+	json_decref(got);
+
+	assert_int_equal(share_json_set_new(sj, json_pack("{s:[i,i],s:s}", "a", 1, 2,
+							  "s", "caf\xc3\xa9")), 0);
+	assert_value(sj, "{\"a\":[1,2],\"s\":\"caf\xc3\xa9\"}");
+	assert_bytes(share, "{\"a\":[1,2],\"s\":\"caf\xc3\xa9\"}");
+	assert_int_equal(share_json_object_set_new(sj, "b", json_true()), 0);
+	assert_int_equal(share_json_object_del(sj, "s"), 0);
+	assert_value(sj, "{\"a\":[1,2],\"b\":true}");
+}
+
 static inline void store_text(share_t *share, const char *text)
 {
 	assert_int_equal(share_store(share, text, strlen(text)), 0);

@@ -8,14 +8,14 @@
  * nothing back.
  */
 #include "jsontest.h"
-#include "server.h"
+#include "group.h"
 
 #define CHILDREN 4
 #define UPDATES 20
 #define MAX_HANDLES 4
 
 static struct test_redis server;
-static pid_t server_owner;
+static pid_t server_owner;	/* the program's, for names of its own */
 
 /*
  * The handles a test opened, closed by the teardown even when the test
@@ -25,13 +25,6 @@ static pid_t server_owner;
  */
 static share_t *shares[MAX_HANDLES];
 static share_json_t *jsons[MAX_HANDLES];
-
-/* At exit too, but only in the process that started it, not a child. */
-static void stop_server(void)
-{
-	if (getpid() == server_owner)
-		test_redis_stop(&server);
-}
 
 /* The n-th share of this program, by its name on the server. */
 static const char *url(unsigned n)
@@ -96,21 +89,9 @@ static void test_set_get(void **unused)
 	(void)unused;
 	share_t *share = open_ok(1, IPC_CREAT | IPC_EXCL), *again;
 	share_json_t *sj = json_on(share), *sj2;
-	json_t *got;
 
 	/* A new share reads as null, as a new SysV one does. */
-	got = share_json_get(sj);
-	assert_non_null(got);
-	assert_true(json_is_null(got));
-	json_decref(got);
-
-	assert_int_equal(share_json_set_new(sj, json_pack("{s:[i,i],s:s}", "a", 1, 2,
-							  "s", "caf\xc3\xa9")), 0);
-	assert_value(sj, "{\"a\":[1,2],\"s\":\"caf\xc3\xa9\"}");
-	assert_bytes(share, "{\"a\":[1,2],\"s\":\"caf\xc3\xa9\"}");
-	assert_int_equal(share_json_object_set_new(sj, "b", json_true()), 0);
-	assert_int_equal(share_json_object_del(sj, "s"), 0);
-	assert_value(sj, "{\"a\":[1,2],\"b\":true}");
+	assert_first_values(share, sj);
 
 	/* Another handle, opened by the name, reads and changes it. */
 	again = open_ok(1, 0);
@@ -290,19 +271,6 @@ static void test_concurrent_updates(void **unused)
 
 #define redis_case(f) cmocka_unit_test_setup_teardown(f, test_setup, teardown_redis)
 
-static int group_setup(void **state)
-{
-	(void)state;
-	return test_redis_start(&server, 0);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	stop_server();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,11 +280,6 @@ int main(void)
 		redis_case(test_lapsed_lease_loses_changes),
 	};
 
-	if (!test_redis_installed()) {
-		puts("SKIP: redis-server is not installed");
-		return 77;
-	}
 	server_owner = getpid();
-	atexit(stop_server);
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return test_redis_run(tests, &server);
 }

@@ -11,7 +11,7 @@ if HAVE_REDIS
 check_PROGRAMS += tests/redis/test_redis
 TESTS += tests/redis/test_redis
 tests_redis_test_redis_SOURCES = tests/redis/test_redis.c \
-	tests/redis/server.c tests/redis/server.h
+	tests/redis/server.c tests/redis/server.h tests/redis/group.c tests/redis/group.h
 tests_redis_test_redis_CFLAGS = $(test_cflags)
 tests_redis_test_redis_LDADD = $(test_libs)
 tests_redis_test_redis_LDFLAGS = $(test_ldflags)

@@ -5,22 +5,14 @@
  * faults a network adds: a server killed and restarted, one that stops
  * answering, a key that holds something else.
  */
-#include "harness.h"
-#include "server.h"
+#include "group.h"
 
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <time.h>
 
 static struct test_redis server;
-static pid_t server_owner;
-
-/* At exit too, but only in the process that started it, not a child. */
-static void stop_server(void)
-{
-	if (getpid() == server_owner)
-		test_redis_stop(&server);
-}
+static pid_t server_owner;	/* the program's, for names of its own */
 
 /* A share name of this program's own, the n-th (children name the same). */
 static const char *name(unsigned n)
@@ -797,19 +789,6 @@ static void test_release_wakes_lock_waiters(void **state)
 	assert_int_equal(share_close(a), 0);
 }
 
-static int group_setup(void **state)
-{
-	(void)state;
-	return test_redis_start(&server, 0);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	stop_server();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -838,11 +817,6 @@ int main(void)
 		test_case(test_release_wakes_lock_waiters),
 	};
 
-	if (!test_redis_installed()) {
-		puts("SKIP: redis-server is not installed");
-		return 77;
-	}
 	server_owner = getpid();
-	atexit(stop_server);
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return test_redis_run(tests, &server);
 }
