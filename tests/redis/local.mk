@@ -16,3 +16,13 @@ tests_redis_test_redis_CFLAGS = $(test_cflags)
 tests_redis_test_redis_LDADD = $(test_libs)
 tests_redis_test_redis_LDFLAGS = $(test_ldflags)
 endif
+
+if HAVE_REDIS
+check_PROGRAMS += tests/redis/test_redis_cluster
+TESTS += tests/redis/test_redis_cluster
+tests_redis_test_redis_cluster_SOURCES = tests/redis/test_redis_cluster.c \
+	tests/redis/server.c tests/redis/server.h
+tests_redis_test_redis_cluster_CFLAGS = $(test_cflags)
+tests_redis_test_redis_cluster_LDADD = $(test_libs)
+tests_redis_test_redis_cluster_LDFLAGS = $(test_ldflags)
+endif
