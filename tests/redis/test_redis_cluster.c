@@ -7,6 +7,7 @@
  */
 #include "harness.h"
 #include "server.h"
+#include "cases.h"
 
 #include <sys/file.h>
 #include <time.h>
@@ -47,14 +48,6 @@ static share_t *open_on(int i, unsigned n, const char *options, int flags)
 		print_error("share_open(%s): %s\n", url_on(i, n, options), strerror(errno));
 	assert_non_null(s);
 	return s;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&t, &t) < 0 && errno == EINTR)
-		;
 }
 
 /* A command on node i, the first line of its reply. */
@@ -199,111 +192,36 @@ static void test_store_fetch_through_other_node(void **state)
 
 static void test_lock_across_processes(void **state)
 {
-	(void)state;
+	char first[512];
 	int owner = owner_of(2);
-	share_t *a = open_on((owner + 1) % TEST_CLUSTER_NODES, 2, NULL, IPC_CREAT | IPC_EXCL);
-	struct test_chan c;
-	pid_t pid;
 
-	assert_int_equal(share_lock(a, LOCK_EX), 0);
-	pid = test_fork(&c);
-	if (pid == 0) {
-		share_t *own = share_open(url_on((owner + 2) % TEST_CLUSTER_NODES, 2, NULL), 0, 0);
-
-		child_check(own != NULL);
-		child_check(share_lock(own, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK);
-		test_send(&c, 'r');
-		child_check(share_lock(own, LOCK_EX) == 0);
-		child_check(share_store(own, "child", 5) == 0);
-		child_check(share_unlock(own) == 0);
-		child_check(share_close(own) == 0);
-		_exit(0);
-	}
-	assert_int_equal(test_recv(&c), 'r');
-	sleep_ms(100);
-	test_assert_value(a, "");
-	assert_int_equal(share_store(a, "parent", 6), 0);
-	assert_int_equal(share_unlock(a), 0);
-	assert_int_equal(test_wait(pid), 0);
-	test_assert_value(a, "child");
-	assert_int_equal(share_version(a), 3);
-	assert_int_equal(share_remove(a), 0);
-	assert_int_equal(share_close(a), 0);
+	(void)state;
+	snprintf(first, sizeof(first), "%s", url_on((owner + 1) % TEST_CLUSTER_NODES, 2, NULL));
+	redis_case_lock_across_processes(first, url_on((owner + 2) % TEST_CLUSTER_NODES, 2, NULL));
 }
 
-/* A holder stopped past its lease: another takes the lock, and the
- * stopped one's store is refused when it comes back. */
+/* The holder's name gives a node other than the owner, its rival's the owner. */
 static void test_expired_lease_is_fenced(void **state)
 {
-	(void)state;
+	char first[512];
 	int owner = owner_of(3);
-	share_t *b = open_on(owner, 3, NULL, IPC_CREAT | IPC_EXCL);
-	struct test_chan c;
-	pid_t pid = test_fork(&c);
-	int status;
 
-	if (pid == 0) {
-		share_t *a = share_open(url_on((owner + 1) % TEST_CLUSTER_NODES, 3, "?lease=500"),
-					0, 0);
-		int err = 0;
-
-		child_check(a != NULL);
-		child_check(share_lock(a, LOCK_EX) == 0);
-		child_check(share_store(a, "a1", 2) == 0);
-		test_send(&c, 'l');
-		child_check(test_recv(&c) == 'g');
-		if (share_store(a, "a2", 2) < 0)
-			err = errno;
-		child_check(share_unlock(a) == 0);
-		child_check(share_close(a) == 0);
-		_exit(err);
-	}
-	assert_int_equal(test_recv(&c), 'l');
-	assert_fails(share_lock(b, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
-	assert_int_equal(kill(pid, SIGSTOP), 0);
-	sleep_ms(1200);
-	assert_int_equal(share_lock(b, LOCK_EX | LOCK_NB), 0);
-	assert_int_equal(share_store(b, "b", 1), 0);
-	assert_int_equal(kill(pid, SIGCONT), 0);
-	assert_int_equal(test_send(&c, 'g'), 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), ENOLCK);
-	test_assert_value(b, "b");
-	assert_int_equal(share_unlock(b), 0);
-	assert_int_equal(share_remove(b), 0);
-	assert_int_equal(share_close(b), 0);
+	(void)state;
+	snprintf(first, sizeof(first), "%s", url_on(owner, 3, NULL));
+	redis_case_expired_lease_is_fenced(first, url_on((owner + 1) % TEST_CLUSTER_NODES, 3,
+							 "?lease=500"));
 }
 
 /* The waiter subscribes on the node its name gives, not the owner: a
  * cluster's PUBLISH reaches every node's subscribers. */
 static void test_wait_change_through_other_node(void **state)
 {
-	(void)state;
+	char first[512];
 	int owner = owner_of(4);
-	share_t *a = open_on((owner + 1) % TEST_CLUSTER_NODES, 4, NULL, IPC_CREAT | IPC_EXCL);
-	struct test_chan c;
-	pid_t pid;
 
-	assert_int_equal(share_wait_change(a, 1, 100), 0);
-	pid = test_fork(&c);
-	if (pid == 0) {
-		share_t *own = share_open(url_on((owner + 2) % TEST_CLUSTER_NODES, 4, NULL), 0, 0);
-
-		child_check(own != NULL);
-		child_check(test_recv(&c) == 'g');
-		sleep_ms(50);
-		child_check(share_store(own, "news", 4) == 0);
-		child_check(share_close(own) == 0);
-		_exit(0);
-	}
-	assert_int_equal(test_send(&c, 'g'), 0);
-	/* No timeout: only the child's store can end this wait. */
-	assert_int_equal(share_wait_change(a, 1, -1), 1);
-	assert_int_equal(share_version(a), 2);
-	assert_int_equal(test_wait(pid), 0);
-	assert_int_equal(share_remove(a), 0);
-	assert_int_equal(share_close(a), 0);
+	(void)state;
+	snprintf(first, sizeof(first), "%s", url_on((owner + 1) % TEST_CLUSTER_NODES, 4, NULL));
+	redis_case_wait_change_wakes(first, url_on((owner + 2) % TEST_CLUSTER_NODES, 4, NULL));
 }
 
 /*
