@@ -23,4 +23,12 @@ tests_redis_test_redis_cluster_SOURCES = tests/redis/test_redis_cluster.c \
 tests_redis_test_redis_cluster_CFLAGS = $(test_cflags)
 tests_redis_test_redis_cluster_LDADD = $(test_libs)
 tests_redis_test_redis_cluster_LDFLAGS = $(test_ldflags)
+# The reading of a node's redirections, built in from the library's source.
+check_PROGRAMS += tests/redis/test_redis_redirect
+TESTS += tests/redis/test_redis_redirect
+tests_redis_test_redis_redirect_SOURCES = tests/redis/test_redis_redirect.c \
+	src/redis/cluster.c
+tests_redis_test_redis_redirect_CFLAGS = $(test_cflags) $(HIREDIS_CFLAGS)
+tests_redis_test_redis_redirect_LDADD = $(test_libs)
+tests_redis_test_redis_redirect_LDFLAGS = $(test_ldflags)
 endif
