@@ -305,6 +305,22 @@ static void test_redirection_loop(void **state)
 	assert_string_equal(raw_on(owner, 2, exists), ":0");
 }
 
+/* A cluster has database 0 alone: a name that gives another is refused. */
+static void test_database_other_than_0(void **state)
+{
+	(void)state;
+	char path[128];
+	share_t *s;
+
+	snprintf(path, sizeof(path), "1/%s", name(7));
+	assert_fails(share_open(test_redis_url(&node[0], path), 0, IPC_CREAT), NULL, EIO);
+	snprintf(path, sizeof(path), "0/%s", name(7));
+	s = share_open(test_redis_url(&node[0], path), 0, IPC_CREAT | IPC_EXCL);
+	assert_non_null(s);
+	assert_int_equal(share_remove(s), 0);
+	assert_int_equal(share_close(s), 0);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -327,6 +343,7 @@ int main(void)
 		test_case(test_wait_change_through_other_node),
 		test_case(test_slot_moves),
 		test_case(test_redirection_loop),
+		test_case(test_database_other_than_0),
 	};
 
 	if (!test_redis_cluster_installed()) {
