@@ -305,6 +305,31 @@ static void test_redirection_loop(void **state)
 	assert_string_equal(raw_on(owner, 2, exists), ":0");
 }
 
+/* A move that does not end: a store waits for the name's timeout, then
+ * fails with ETIMEDOUT, having been made nowhere. */
+static void test_slot_stuck_moving(void **state)
+{
+	(void)state;
+	int from = owner_of(8), to = (from + 1) % TEST_CLUSTER_NODES;
+	share_t *a = open_on(from, 8, "?timeout=300", IPC_CREAT | IPC_EXCL);
+	const char *hget[3] = { "HGET", value_key(8), "value" };
+	const char *stable[4] = { "CLUSTER", "SETSLOT", slot_of(8), "STABLE" };
+	struct timespec start;
+
+	begin_move(8, from, to);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_fails(share_store(a, "x", 1), -1, ETIMEDOUT);
+	assert_true(ms_since(&start) >= 300 && ms_since(&start) < 3000);
+	assert_string_equal(raw_on(from, 3, hget), "");
+	/* The move called off, the share works again. */
+	raw_ok(from, 4, stable);
+	raw_ok(to, 4, stable);
+	assert_int_equal(share_store(a, "x", 1), 0);
+	test_assert_value(a, "x");
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
 /* A cluster has database 0 alone: a name that gives another is refused. */
 static void test_database_other_than_0(void **state)
 {
@@ -343,6 +368,7 @@ int main(void)
 		test_case(test_wait_change_through_other_node),
 		test_case(test_slot_moves),
 		test_case(test_redirection_loop),
+		test_case(test_slot_stuck_moving),
 		test_case(test_database_other_than_0),
 	};
 
