@@ -160,14 +160,20 @@ static int set_up(redisContext *ctx, const struct sl_redis_address *a)
 	return 0;
 }
 
-static redisContext *connect_new(const struct sl_redis_address *a)
+/* A context to host:port (the address's for a port of 0), set up as the
+ * address says. */
+static redisContext *connect_new(const struct sl_redis_address *a,
+				 const struct sl_redis_node *node)
 {
 	struct timeval tv = timeval_of_ms(a->timeout_ms);
 	struct pipe_guard guard;
 	redisContext *ctx;
 	int err;
 
-	ctx = redisConnectWithTimeout(a->host, a->port, tv);
+	if (node && node->port)
+		ctx = redisConnectWithTimeout(node->host, node->port, tv);
+	else
+		ctx = redisConnectWithTimeout(a->host, a->port, tv);
 	if (!ctx || ctx->err) {
 		err = sl_redis_errno(ctx, errno);
 		goto fail;
@@ -191,7 +197,7 @@ fail:
 
 redisContext *sl_redis_subscriber(const struct sl_redis_address *a, const char *channel)
 {
-	redisContext *ctx = connect_new(a);
+	redisContext *ctx = connect_new(a, NULL);
 	const char *argv[2] = { "SUBSCRIBE", channel };
 	struct pipe_guard guard;
 	redisReply *reply;
@@ -293,9 +299,13 @@ int sl_redis_connect(struct sl_redis_conn *conn)
 	}
 	if (conn->ctx)
 		return 0;
-	conn->ctx = connect_new(conn->address);
-	if (!conn->ctx)
+	conn->ctx = connect_new(conn->address, &conn->node);
+	if (!conn->ctx) {
+		/* A node a redirection named that is gone: the next call
+		 * starts again at the address's, which knows the new owner. */
+		conn->node.port = 0;
 		return -1;
+	}
 	pipe_guard_begin(&guard);
 	rc = load_scripts(conn);
 	pipe_guard_end(&guard);
@@ -329,6 +339,101 @@ static redisReply *command_once(struct sl_redis_conn *conn, int argc, const char
 	return reply;
 }
 
+/*
+ * The command once on the node an -ASK named, after ASKING, on a
+ * connection of its own: the slot stays the first node's for every other
+ * command until its move ends with -MOVED. The scripts may not be cached
+ * there: NOSCRIPT sends sl_redis_script() to EVAL.
+ */
+static redisReply *command_asking(struct sl_redis_conn *conn, const struct sl_redis_node *to,
+				  int argc, const char **argv, const size_t *lens)
+{
+	const char *asking[] = { "ASKING" };
+	redisContext *ctx = connect_new(conn->address, to);
+	struct pipe_guard guard;
+	redisReply *reply;
+	int err;
+
+	if (!ctx)
+		return NULL;
+	pipe_guard_begin(&guard);
+	reply = run(ctx, REDIS_REPLY_STATUS, 1, asking, NULL);
+	if (reply) {
+		freeReplyObject(reply);
+		reply = redisCommandArgv(ctx, argc, argv, lens);
+		if (!reply)
+			errno = sl_redis_errno(ctx, errno);
+	}
+	err = errno;
+	pipe_guard_end(&guard);
+	redisFree(ctx);
+	errno = err;
+	return reply;
+}
+
+#define TRYAGAIN_MAX_MS 100
+
+static void sleep_ms(int ms)
+{
+	struct timespec nap = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&nap, NULL);
+}
+
+/*
+ * Follow what a node of a Redis Cluster answers instead of running the
+ * command (cluster.c), up to SL_REDIS_MAX_REDIRECTS moves. Each of these
+ * replies says the command did not run, so sending it again is safe even
+ * for a store.
+ */
+static redisReply *follow_redirects(struct sl_redis_conn *conn, redisReply *reply, int argc,
+				    const char **argv, const size_t *lens)
+{
+	int moves = 0, waited_ms = 0, nap_ms = 5;
+
+	while (reply && reply->type == REDIS_REPLY_ERROR) {
+		struct sl_redis_node to;
+		enum sl_redis_redirect kind = sl_redis_redirection(reply->str, &to);
+
+		if (kind == SL_REDIRECT_NONE)
+			break;
+		freeReplyObject(reply);
+		/* Only -MOVED can go round in circles: an -ASK leads to
+		 * the command's result, -TRYAGAIN or -MOVED. */
+		if (kind == SL_REDIRECT_MOVED && ++moves > SL_REDIS_MAX_REDIRECTS) {
+			errno = EIO;
+			return NULL;
+		}
+		/* An empty host is the one that answered. */
+		if (kind != SL_REDIRECT_TRYAGAIN && !to.host[0])
+			strcpy(to.host, conn->node.port ? conn->node.host : conn->address->host);
+		switch (kind) {
+		case SL_REDIRECT_MOVED:
+			sl_redis_disconnect(conn);
+			conn->node = to;
+			reply = command_once(conn, argc, argv, lens);
+			break;
+		case SL_REDIRECT_ASK:
+			reply = command_asking(conn, &to, argc, argv, lens);
+			break;
+		default:
+			/* While a slot moves, a script whose keys are not all
+			 * on one side runs nowhere: wait for the move to end,
+			 * up to the address's timeout. */
+			if (waited_ms >= conn->address->timeout_ms) {
+				errno = ETIMEDOUT;
+				return NULL;
+			}
+			nap_ms = nap_ms * 2 > TRYAGAIN_MAX_MS ? TRYAGAIN_MAX_MS : nap_ms * 2;
+			sleep_ms(nap_ms);
+			waited_ms += nap_ms;
+			reply = command_once(conn, argc, argv, lens);
+			break;
+		}
+	}
+	return reply;
+}
+
 /* The reply, error replies included, or NULL with errno. */
 static redisReply *command_raw(struct sl_redis_conn *conn, int retry, int argc,
 			       const char **argv, const size_t *lens)
@@ -340,7 +445,7 @@ static redisReply *command_raw(struct sl_redis_conn *conn, int retry, int argc,
 
 	if (!reply && retry && had_worked && errno == EIO)
 		reply = command_once(conn, argc, argv, lens);
-	return reply;
+	return follow_redirects(conn, reply, argc, argv, lens);
 }
 
 /* An error reply becomes NULL with its errno. */

@@ -64,8 +64,30 @@ extern const char *const sl_redis_scripts[SL_N_SCRIPTS];
 #define SL_REDIS_EXISTS (-4)	/* open: there already, and IPC_EXCL */
 #define SL_REDIS_NOT_SHARE (-5)	/* the key holds something else: EPROTO */
 
+/* A node of a Redis Cluster, as a redirection names it. */
+struct sl_redis_node {
+	char host[256];		/* "": the node that sent the redirection */
+	int port;
+};
+
+enum sl_redis_redirect {
+	SL_REDIRECT_NONE,	/* an error like any other */
+	SL_REDIRECT_MOVED,	/* the slot is another node's */
+	SL_REDIRECT_ASK,	/* the slot is moving: ask the other node once */
+	SL_REDIRECT_TRYAGAIN	/* a migration has split the keys: again soon */
+};
+
+/* How many -MOVED replies one command follows before it fails with EIO:
+ * a slot moves at most once or twice while one command is sent. */
+#define SL_REDIS_MAX_REDIRECTS 8
+
+/* What an error reply's text asks for (cluster.c); to is set for MOVED
+ * and ASK. */
+enum sl_redis_redirect sl_redis_redirection(const char *error, struct sl_redis_node *to);
+
 /*
- * A connection to the server of an address. It connects on first use and
+ * A connection to the server of an address, or to the node of a Redis
+ * Cluster that the last -MOVED reply named. It connects on first use and
  * again in a child after fork(), whose copy of the parent's socket it
  * must not use; its token, which names this process's locks on the
  * server, is made anew there too.
@@ -76,6 +98,7 @@ struct sl_redis_conn {
 	unsigned int process;	/* sl_process_token() of ctx's and token's maker */
 	char token[33];		/* 128 random bits in hex */
 	char sha[SL_N_SCRIPTS][41];
+	struct sl_redis_node node;	/* port 0: the address's host and port */
 };
 
 /*

@@ -71,6 +71,7 @@ int sl_redis_renewer_hold(struct sl_redis_renewer *r, const struct sl_redis_conn
 	fcntl(r->stop[1], F_SETFD, FD_CLOEXEC);
 	memset(&r->conn, 0, sizeof(r->conn));
 	r->conn.address = owner->address;
+	r->conn.node = owner->node;	/* the node that has the share's slot */
 	memcpy(r->conn.token, owner->token, sizeof(r->conn.token));
 	r->conn.process = sl_process_token();	/* keep the owner's token */
 	r->keys = keys;

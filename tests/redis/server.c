@@ -1,6 +1,7 @@
 /*
  * server.c - the tests' own redis-server (server.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -20,7 +21,7 @@
 
 #define START_WAIT_MS 10000
 
-int test_redis_installed(void)
+static int on_path(const char *program)
 {
 	const char *path = getenv("PATH");
 	char *copy, *dir, *save = NULL;
@@ -31,11 +32,16 @@ int test_redis_installed(void)
 	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
 		char file[4096];
 
-		snprintf(file, sizeof(file), "%s/redis-server", dir);
+		snprintf(file, sizeof(file), "%s/%s", dir, program);
 		found = access(file, X_OK) == 0;
 	}
 	free(copy);
 	return found;
+}
+
+int test_redis_installed(void)
+{
+	return on_path("redis-server");
 }
 
 /* A port no one listens on now: the kernel's pick for port 0. */
@@ -73,10 +79,30 @@ static int connect_to(int port)
 	return fd;
 }
 
+/* One line from fd, without its CR LF, cut to size. */
+static int read_line(int fd, char *line, size_t size)
+{
+	size_t got = 0;
+
+	while (got + 1 < size) {
+		ssize_t r = read(fd, line + got, 1);
+
+		if (r <= 0)
+			return -1;
+		if (line[got] == '\n')
+			break;
+		got++;
+	}
+	if (got > 0 && line[got - 1] == '\r')
+		got--;
+	line[got] = '\0';
+	return 0;
+}
+
 static int command_on(int port, char *reply, size_t size, int argc, const char *const *argv)
 {
 	char buf[4096];
-	size_t n = 0, got = 0;
+	size_t n = 0;
 	int fd, i;
 
 	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "*%d\r\n", argc);
@@ -92,22 +118,14 @@ static int command_on(int port, char *reply, size_t size, int argc, const char *
 		close(fd);
 		return -1;
 	}
-	/* The first line of the reply is all a test reads. */
-	while (got + 1 < size) {
-		ssize_t r = read(fd, reply + got, 1);
-
-		if (r <= 0) {
-			close(fd);
-			return -1;
-		}
-		if (reply[got] == '\n')
-			break;
-		got++;
+	/* The first line of the reply is all a test reads, or of a bulk
+	 * string's text ("cluster_state:ok" of CLUSTER INFO). */
+	if (read_line(fd, reply, size) < 0 ||
+	    (reply[0] == '$' && reply[1] != '-' && read_line(fd, reply, size) < 0)) {
+		close(fd);
+		return -1;
 	}
 	close(fd);
-	if (got > 0 && reply[got - 1] == '\r')
-		got--;
-	reply[got] = '\0';
 	return 0;
 }
 
@@ -124,9 +142,9 @@ static void sleep_ms(long ms)
 	nanosleep(&t, NULL);
 }
 
-int test_redis_start(struct test_redis *r, int port)
+static int start(struct test_redis *r, int port, int cluster)
 {
-	char port_s[16], log[128];
+	char port_s[16], bus_s[16], log[128];
 	static const char *const ping[] = { "PING" };
 	int waited;
 
@@ -141,6 +159,9 @@ int test_redis_start(struct test_redis *r, int port)
 	if (r->port < 0)
 		return -1;
 	snprintf(port_s, sizeof(port_s), "%d", r->port);
+	/* The cluster bus on a free port of its own too: by default it is
+	 * the port + 10000, which may be taken or past 65535. */
+	snprintf(bus_s, sizeof(bus_s), "%d", cluster ? free_port() : 0);
 	snprintf(log, sizeof(log), "%s/redis.log", r->dir);
 	r->pid = fork();
 	if (r->pid < 0) {
@@ -156,9 +177,16 @@ int test_redis_start(struct test_redis *r, int port)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execlp("redis-server", "redis-server", "--port", port_s, "--bind", "127.0.0.1",
-		       "--save", "", "--appendonly", "no", "--dir", r->dir,
-		       "--daemonize", "no", (char *)NULL);
+		if (cluster)
+			execlp("redis-server", "redis-server", "--port", port_s,
+			       "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+			       "--dir", r->dir, "--daemonize", "no",
+			       "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+			       "--cluster-port", bus_s, (char *)NULL);
+		else
+			execlp("redis-server", "redis-server", "--port", port_s,
+			       "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+			       "--dir", r->dir, "--daemonize", "no", (char *)NULL);
 		_exit(127);
 	}
 	for (waited = 0; waited < START_WAIT_MS; waited += 10) {
@@ -177,6 +205,11 @@ int test_redis_start(struct test_redis *r, int port)
 	return -1;
 }
 
+int test_redis_start(struct test_redis *r, int port)
+{
+	return start(r, port, 0);
+}
+
 void test_redis_kill(struct test_redis *r)
 {
 	if (r->pid > 0) {
@@ -188,12 +221,17 @@ void test_redis_kill(struct test_redis *r)
 
 void test_redis_stop(struct test_redis *r)
 {
-	char log[128];
-
 	test_redis_kill(r);
 	if (r->dir[0]) {
-		snprintf(log, sizeof(log), "%s/redis.log", r->dir);
-		unlink(log);
+		/* What the server wrote there: its log, a cluster's nodes.conf. */
+		DIR *d = opendir(r->dir);
+		struct dirent *e;
+
+		while (d && (e = readdir(d)))
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+				unlinkat(dirfd(d), e->d_name, 0);
+		if (d)
+			closedir(d);
 		rmdir(r->dir);
 		r->dir[0] = '\0';
 	}
@@ -249,4 +287,83 @@ int test_redis_heard(int fd, int timeout_ms)
 	if (read(fd, buf, sizeof(buf)) <= 0)
 		return 0;
 	return 1;
+}
+
+int test_redis_cluster_installed(void)
+{
+	return on_path("redis-server") && on_path("redis-cli");
+}
+
+/* redis-cli --cluster create of the nodes, three masters, no replicas:
+ * 0, or -1 if it fails or takes more than START_WAIT_MS. */
+static int cluster_create(struct test_redis node[TEST_CLUSTER_NODES])
+{
+	char addr[TEST_CLUSTER_NODES][32], log[128];
+	pid_t pid;
+	int i, status, waited;
+
+	for (i = 0; i < TEST_CLUSTER_NODES; i++)
+		snprintf(addr[i], sizeof(addr[i]), "127.0.0.1:%d", node[i].port);
+	snprintf(log, sizeof(log), "%s/redis.log", node[0].dir);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execlp("redis-cli", "redis-cli", "--cluster", "create", addr[0], addr[1],
+		      addr[2], "--cluster-replicas", "0", "--cluster-yes", (char *)NULL);
+		_exit(127);
+	}
+	for (waited = 0; waited < START_WAIT_MS; waited += 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+		sleep_ms(10);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+int test_redis_cluster_start(struct test_redis node[TEST_CLUSTER_NODES])
+{
+	static const char *const info[] = { "CLUSTER", "INFO" };
+	int i, waited, ok = 0;
+
+	for (i = 0; i < TEST_CLUSTER_NODES; i++)
+		if (start(&node[i], 0, 1) < 0)
+			goto fail;
+	if (cluster_create(node) < 0)
+		goto fail;
+	/* Every node must know every slot's owner before a test runs. */
+	for (waited = 0; waited < START_WAIT_MS && ok < TEST_CLUSTER_NODES; waited += 10) {
+		for (ok = 0; ok < TEST_CLUSTER_NODES; ok++) {
+			char reply[64];
+
+			if (command_on(node[ok].port, reply, sizeof(reply), 2, info) < 0 ||
+			    strcmp(reply, "cluster_state:ok") != 0)
+				break;
+		}
+		if (ok < TEST_CLUSTER_NODES)
+			sleep_ms(10);
+	}
+	if (ok == TEST_CLUSTER_NODES)
+		return 0;
+fail:
+	test_redis_cluster_stop(node);
+	return -1;
+}
+
+void test_redis_cluster_stop(struct test_redis node[TEST_CLUSTER_NODES])
+{
+	int i;
+
+	for (i = 0; i < TEST_CLUSTER_NODES; i++)
+		test_redis_stop(&node[i]);
 }

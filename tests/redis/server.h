@@ -45,4 +45,15 @@ int test_redis_cmd(const struct test_redis *r, char *reply, size_t size, int arg
 int test_redis_subscribe(const struct test_redis *r, const char *channel);
 int test_redis_heard(int fd, int timeout_ms);
 
+/*
+ * A Redis Cluster of three masters, each a server as above with
+ * cluster mode on, its slots given by redis-cli --cluster create; started
+ * once every node says cluster_state:ok. 0, or -1 having left nothing.
+ */
+#define TEST_CLUSTER_NODES 3
+/* Whether redis-server and redis-cli are installed. */
+int test_redis_cluster_installed(void);
+int test_redis_cluster_start(struct test_redis node[TEST_CLUSTER_NODES]);
+void test_redis_cluster_stop(struct test_redis node[TEST_CLUSTER_NODES]);
+
 #endif

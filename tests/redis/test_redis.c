@@ -6,6 +6,7 @@
  * answering, a key that holds something else.
  */
 #include "group.h"
+#include "cases.h"
 
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -39,22 +40,6 @@ static share_t *open_ok(unsigned n, const char *options, int flags)
 		print_error("share_open(%s): %s\n", url(n, options), strerror(errno));
 	assert_non_null(s);
 	return s;
-}
-
-static long ms_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000L + (now.tv_nsec - start->tv_nsec) / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&t, &t) < 0 && errno == EINTR)
-		;
 }
 
 static void raw(const char *want_prefix, int argc, const char *const *argv)
@@ -187,32 +172,7 @@ static void test_lock_rules(void **state)
 static void test_blocking_lock_across_processes(void **state)
 {
 	(void)state;
-	share_t *a = open_ok(5, NULL, IPC_CREAT | IPC_EXCL);
-	struct test_chan c;
-	pid_t pid;
-
-	assert_int_equal(share_lock(a, LOCK_EX), 0);
-	pid = test_fork(&c);
-	if (pid == 0) {
-		/* The handle inherited: the child's own connection and token. */
-		child_check(share_lock(a, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK);
-		test_send(&c, 'r');
-		child_check(share_lock(a, LOCK_EX) == 0);
-		child_check(share_store(a, "child", 5) == 0);
-		child_check(share_unlock(a) == 0);
-		_exit(0);
-	}
-	assert_int_equal(test_recv(&c), 'r');
-	/* The child cannot store while this lock is held. */
-	sleep_ms(100);
-	test_assert_value(a, "");
-	assert_int_equal(share_store(a, "parent", 6), 0);
-	assert_int_equal(share_unlock(a), 0);
-	assert_int_equal(test_wait(pid), 0);
-	test_assert_value(a, "child");
-	assert_int_equal(share_version(a), 3);
-	assert_int_equal(share_remove(a), 0);
-	assert_int_equal(share_close(a), 0);
+	redis_case_lock_across_processes(url(5, NULL), NULL);
 }
 
 /* A holder busy between calls keeps its lock: a thread renews it. */
@@ -246,57 +206,11 @@ static void test_idle_holder_keeps_its_lease(void **state)
  */
 static void test_expired_lease_is_fenced(void **state)
 {
+	char plain[512];
+
 	(void)state;
-	share_t *b = open_ok(20, NULL, IPC_CREAT | IPC_EXCL);
-	int take_over;
-
-	for (take_over = 1; take_over >= 0; take_over--) {
-		struct test_chan c;
-		pid_t pid = test_fork(&c);
-		int status;
-
-		if (pid == 0) {
-			share_t *a = share_open(url(20, "?lease=500"), 0, 0);
-			int err = 0;
-
-			child_check(a != NULL);
-			child_check(share_lock(a, LOCK_EX) == 0);
-			child_check(share_store(a, "a1", 2) == 0);
-			test_send(&c, 'l');
-			child_check(test_recv(&c) == 'g');
-			if (share_store(a, "a2", 2) < 0)
-				err = errno;
-			/* Giving a lost lock back works, and leaves b's. */
-			child_check(share_unlock(a) == 0);
-			child_check(share_close(a) == 0);
-			_exit(err);
-		}
-		assert_int_equal(test_recv(&c), 'l');
-		assert_fails(share_lock(b, LOCK_EX | LOCK_NB), -1, EWOULDBLOCK);
-		assert_int_equal(kill(pid, SIGSTOP), 0);
-		sleep_ms(1200);
-		if (take_over) {
-			assert_int_equal(share_lock(b, LOCK_EX | LOCK_NB), 0);
-			assert_int_equal(share_store(b, "b", 1), 0);
-		}
-		assert_int_equal(kill(pid, SIGCONT), 0);
-		assert_int_equal(test_send(&c, 'g'), 0);
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFEXITED(status));
-		assert_int_equal(WEXITSTATUS(status), ENOLCK);
-		/* Lapsed with nobody else: refused too, the lock is not its own. */
-		test_assert_value(b, take_over ? "b" : "a1");
-		if (take_over) {
-			struct share_info info;
-
-			/* The child's unlock left b's lock alone. */
-			assert_int_equal(share_stat(b, &info), 0);
-			assert_int_equal(info.writer, 1);
-			assert_int_equal(share_unlock(b), 0);
-		}
-	}
-	assert_int_equal(share_remove(b), 0);
-	assert_int_equal(share_close(b), 0);
+	snprintf(plain, sizeof(plain), "%s", url(20, NULL));
+	redis_case_expired_lease_is_fenced(plain, url(20, "?lease=500"));
 }
 
 /* A holder killed without unlocking: its lease frees the lock. */
@@ -329,45 +243,11 @@ static void test_dead_holders_lease_expires(void **state)
 
 static void test_wait_change_wakes(void **state)
 {
+	char plain[512];
+
 	(void)state;
-	share_t *a = open_ok(8, NULL, IPC_CREAT | IPC_EXCL);
-	struct timespec start;
-	struct test_chan c;
-	pid_t pid;
-
-	/* Changed already: at once. Unchanged: the timeout. */
-	assert_int_equal(share_wait_change(a, 0, -1), 1);
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	assert_int_equal(share_wait_change(a, 1, 150), 0);
-	assert_true(ms_since(&start) >= 150);
-	assert_int_equal(share_wait_change(a, 1, 0), 0);
-	pid = test_fork(&c);
-	if (pid == 0) {
-		share_t *own = share_open(url(8, NULL), 0, 0);
-
-		child_check(own != NULL);
-		child_check(test_recv(&c) == 'g');
-		child_check(share_store(own, "news", 4) == 0);
-		child_check(share_close(own) == 0);
-		_exit(0);
-	}
-	assert_int_equal(test_send(&c, 'g'), 0);
-	/* No timeout: only the child's store can end this wait. */
-	assert_int_equal(share_wait_change(a, 1, -1), 1);
-	assert_int_equal(share_version(a), 2);
-	assert_int_equal(test_wait(pid), 0);
-	/* A removal wakes a waiter too, which finds the share gone. */
-	pid = test_fork(&c);
-	if (pid == 0) {
-		child_check(test_recv(&c) == 'g');
-		sleep_ms(50);
-		child_check(share_remove(a) == 0);
-		_exit(0);
-	}
-	assert_int_equal(test_send(&c, 'g'), 0);
-	assert_fails(share_wait_change(a, 2, -1), -1, EIDRM);
-	assert_int_equal(test_wait(pid), 0);
-	assert_int_equal(share_close(a), 0);
+	snprintf(plain, sizeof(plain), "%s", url(8, NULL));
+	redis_case_wait_change_wakes(plain, url(8, NULL));
 }
 
 static void test_removed_share(void **state)

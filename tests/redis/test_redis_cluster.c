@@ -1,0 +1,382 @@
+/*
+ * test_redis_cluster.c - shares on a Redis Cluster of the program's own,
+ * three masters (server.h): a name may give any node, the client follows
+ * -MOVED and -ASK to the node that has the share's slot, and the share
+ * keeps its promises (sharelite(7), "Redis") there and while its slot
+ * moves to another node.
+ */
+#include "harness.h"
+#include "server.h"
+#include "cases.h"
+
+#include <sys/file.h>
+#include <time.h>
+
+static struct test_redis node[TEST_CLUSTER_NODES];
+static pid_t cluster_owner;
+
+/* At exit too, but only in the process that started it, not a child. */
+static void stop_cluster(void)
+{
+	if (getpid() == cluster_owner)
+		test_redis_cluster_stop(node);
+}
+
+/* A share name of this program's own, the n-th (children name the same). */
+static const char *name(unsigned n)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "c%ld-%u", (long)cluster_owner, n);
+	return buf;
+}
+
+/* The name of share n on node i, with options ("?lease=500") or none. */
+static const char *url_on(int i, unsigned n, const char *options)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s%s", name(n), options ? options : "");
+	return test_redis_url(&node[i], path);
+}
+
+static share_t *open_on(int i, unsigned n, const char *options, int flags)
+{
+	share_t *s = share_open(url_on(i, n, options), 0, flags);
+
+	if (!s)
+		print_error("share_open(%s): %s\n", url_on(i, n, options), strerror(errno));
+	assert_non_null(s);
+	return s;
+}
+
+/* A command on node i, the first line of its reply. */
+static const char *raw_on(int i, int argc, const char *const *argv)
+{
+	static char reply[256];
+
+	assert_int_equal(test_redis_cmd(&node[i], reply, sizeof(reply), argc, argv), 0);
+	return reply;
+}
+
+static void raw_ok(int i, int argc, const char *const *argv)
+{
+	const char *reply = raw_on(i, argc, argv);
+
+	if (reply[0] != '+')
+		print_error("%s %s: %s\n", argv[0], argc > 1 ? argv[1] : "", reply);
+	assert_true(reply[0] == '+');
+}
+
+/* "sharelite:{NAME}": the key of share n's value. */
+static const char *value_key(unsigned n)
+{
+	static char key[96];
+
+	snprintf(key, sizeof(key), "sharelite:{%s}", name(n));
+	return key;
+}
+
+/* The node that has share n's slot: the one that does not redirect. */
+static int owner_of(unsigned n)
+{
+	const char *argv[2] = { "EXISTS", value_key(n) };
+	int i, owner = -1;
+
+	for (i = 0; i < TEST_CLUSTER_NODES; i++)
+		if (raw_on(i, 2, argv)[0] == ':') {
+			assert_int_equal(owner, -1);
+			owner = i;
+		}
+	assert_true(owner >= 0);
+	return owner;
+}
+
+static const char *slot_of(unsigned n)
+{
+	static char slot[16];
+	const char *argv[3] = { "CLUSTER", "KEYSLOT", value_key(n) };
+	const char *reply = raw_on(0, 3, argv);
+
+	assert_true(reply[0] == ':');
+	snprintf(slot, sizeof(slot), "%ld", strtol(reply + 1, NULL, 10));
+	return slot;
+}
+
+static const char *id_of(int i)
+{
+	static char id[TEST_CLUSTER_NODES][64];
+	const char *argv[2] = { "CLUSTER", "MYID" };
+
+	snprintf(id[i], sizeof(id[i]), "%.63s", raw_on(i, 2, argv));
+	assert_int_equal(strlen(id[i]), 40);
+	return id[i];
+}
+
+/* The first half of moving share n's slot from node `from` to node `to`:
+ * both told, the keys still on `from`. */
+static void begin_move(unsigned n, int from, int to)
+{
+	const char *importing[5] = { "CLUSTER", "SETSLOT", slot_of(n), "IMPORTING", id_of(from) };
+	const char *migrating[5] = { "CLUSTER", "SETSLOT", slot_of(n), "MIGRATING", id_of(to) };
+
+	raw_ok(to, 5, importing);
+	raw_ok(from, 5, migrating);
+}
+
+/* Then the keys moved, the slot still open on both sides. */
+static void move_keys(unsigned n, int from, int to)
+{
+	char keys[4][128], port[16];
+	const char *migrate[12] = { "MIGRATE", "127.0.0.1", port, "", "0", "5000", "KEYS",
+				    keys[0], keys[1], keys[2], keys[3] };
+	const char *reply;
+
+	snprintf(port, sizeof(port), "%d", node[to].port);
+	snprintf(keys[0], sizeof(keys[0]), "%.100s", value_key(n));
+	snprintf(keys[1], sizeof(keys[1]), "%.100s:writer", value_key(n));
+	snprintf(keys[2], sizeof(keys[2]), "%.100s:readers", value_key(n));
+	snprintf(keys[3], sizeof(keys[3]), "%.100s:waiting", value_key(n));
+	reply = raw_on(from, 11, migrate);
+	assert_true(strcmp(reply, "+OK") == 0 || strcmp(reply, "+NOKEY") == 0);
+}
+
+/* And every node told the new owner. */
+static void end_move(unsigned n, int from, int to)
+{
+	const char *setslot[5] = { "CLUSTER", "SETSLOT", slot_of(n), "NODE", id_of(to) };
+	int i;
+
+	/* The new owner first, as redis-cli --cluster reshard does. */
+	raw_ok(to, 5, setslot);
+	raw_ok(from, 5, setslot);
+	for (i = 0; i < TEST_CLUSTER_NODES; i++)
+		if (i != from && i != to)
+			raw_ok(i, 5, setslot);
+}
+
+/* A name that gives a node other than the owner: the client must follow
+ * -MOVED there, and the keys are the owner's alone. */
+static void test_store_fetch_through_other_node(void **state)
+{
+	(void)state;
+	int owner = owner_of(1), other = (owner + 1) % TEST_CLUSTER_NODES;
+	share_t *a = open_on(other, 1, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *b = open_on((owner + 2) % TEST_CLUSTER_NODES, 1, NULL, 0);
+	const char *hget[3] = { "HGET", value_key(1), "value" };
+	const char *exists[2] = { "EXISTS", value_key(1) };
+	unsigned int v = 0;
+	void *data;
+	size_t length;
+
+	assert_int_equal(share_version(a), 1);
+	test_assert_value(a, "");
+	assert_int_equal(share_store(a, "hello", 5), 0);
+	assert_int_equal(share_version(b), 2);
+	test_assert_value(b, "hello");
+	assert_string_equal(raw_on(owner, 3, hget), "hello");
+	assert_string_equal(raw_on(owner, 2, exists), ":1");
+	assert_int_equal(strncmp(raw_on(other, 2, exists), "-MOVED ", 7), 0);
+	assert_int_equal(share_fetch_if_changed(b, &v, &data, &length), 1);
+	assert_int_equal(v, 2);
+	assert_int_equal(length, 5);
+	free(data);
+	assert_fails(share_open(url_on(other, 1, NULL), 0, IPC_CREAT | IPC_EXCL), NULL, EEXIST);
+	assert_int_equal(share_remove(b), 0);
+	assert_fails(share_version(a), 0, EIDRM);
+	assert_int_equal(share_close(a), 0);
+	assert_int_equal(share_close(b), 0);
+	assert_fails(share_open(url_on(other, 1, NULL), 0, 0), NULL, ENOENT);
+	assert_string_equal(raw_on(owner, 2, exists), ":0");
+}
+
+static void test_lock_across_processes(void **state)
+{
+	char first[512];
+	int owner = owner_of(2);
+
+	(void)state;
+	snprintf(first, sizeof(first), "%s", url_on((owner + 1) % TEST_CLUSTER_NODES, 2, NULL));
+	redis_case_lock_across_processes(first, url_on((owner + 2) % TEST_CLUSTER_NODES, 2, NULL));
+}
+
+/* The holder's name gives a node other than the owner, its rival's the owner. */
+static void test_expired_lease_is_fenced(void **state)
+{
+	char first[512];
+	int owner = owner_of(3);
+
+	(void)state;
+	snprintf(first, sizeof(first), "%s", url_on(owner, 3, NULL));
+	redis_case_expired_lease_is_fenced(first, url_on((owner + 1) % TEST_CLUSTER_NODES, 3,
+							 "?lease=500"));
+}
+
+/* The waiter subscribes on the node its name gives, not the owner: a
+ * cluster's PUBLISH reaches every node's subscribers. */
+static void test_wait_change_through_other_node(void **state)
+{
+	char first[512];
+	int owner = owner_of(4);
+
+	(void)state;
+	snprintf(first, sizeof(first), "%s", url_on((owner + 1) % TEST_CLUSTER_NODES, 4, NULL));
+	redis_case_wait_change_wakes(first, url_on((owner + 2) % TEST_CLUSTER_NODES, 4, NULL));
+}
+
+/*
+ * The share's slot moves to another node while it is in use: a store
+ * sent mid-move waits for it to end and is made once, and a lock held
+ * across the move stays its holder's (its renewal follows the slot).
+ */
+static void test_slot_moves(void **state)
+{
+	(void)state;
+	int from = owner_of(5), to = (from + 1) % TEST_CLUSTER_NODES;
+	share_t *a = open_on(from, 5, "?lease=600", IPC_CREAT | IPC_EXCL);
+	const char *exists[2] = { "EXISTS", value_key(5) };
+	const char *hget[3] = { "HGET", value_key(5), "value" };
+	struct share_info info;
+	struct test_chan c;
+	pid_t pid;
+
+	assert_int_equal(share_store(a, "before", 6), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		share_t *own = share_open(url_on(from, 5, NULL), 0, 0);
+
+		child_check(own != NULL);
+		test_send(&c, 'o');
+		child_check(test_recv(&c) == 'g');
+		child_check(share_store(own, "during", 6) == 0);
+		child_check(share_close(own) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'o');
+	begin_move(5, from, to);
+	/* A single-key read is served by the node whose keys they still are. */
+	assert_int_equal(share_version(a), 2);
+	assert_int_equal(test_send(&c, 'g'), 0);
+	sleep_ms(200);
+	/* The store waits for the move: it has not been made on either side. */
+	assert_string_equal(raw_on(from, 3, hget), "before");
+	/* The keys gone, a single-key read is asked of their new node. */
+	move_keys(5, from, to);
+	assert_int_equal(strncmp(raw_on(from, 2, exists), "-ASK ", 5), 0);
+	assert_int_equal(share_version(a), 2);
+	end_move(5, from, to);
+	assert_int_equal(test_wait(pid), 0);
+	assert_string_equal(raw_on(to, 2, exists), ":1");
+	test_assert_value(a, "during");
+	assert_int_equal(share_version(a), 3);
+
+	/* Moved back under a lock held for longer than its lease. */
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	begin_move(5, to, from);
+	move_keys(5, to, from);
+	end_move(5, to, from);
+	sleep_ms(1000);
+	assert_int_equal(share_stat(a, &info), 0);
+	assert_int_equal(info.writer, 1);
+	assert_int_equal(share_store(a, "after", 5), 0);
+	assert_int_equal(share_unlock(a), 0);
+	assert_string_equal(raw_on(from, 2, exists), ":1");
+	test_assert_value(a, "after");
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* Two nodes that each say the slot is the other's: EIO after a bounded
+ * number of -MOVED, not a loop. */
+static void test_redirection_loop(void **state)
+{
+	(void)state;
+	int owner = owner_of(6), other = (owner + 1) % TEST_CLUSTER_NODES;
+	const char *give[5] = { "CLUSTER", "SETSLOT", slot_of(6), "NODE", id_of(other) };
+	const char *take[5] = { "CLUSTER", "SETSLOT", slot_of(6), "NODE", id_of(owner) };
+	const char *exists[2] = { "EXISTS", value_key(6) };
+
+	/* The slot is empty: its owner may give it up with no one taking it. */
+	raw_ok(owner, 5, give);
+	assert_int_equal(strncmp(raw_on(owner, 2, exists), "-MOVED ", 7), 0);
+	assert_int_equal(strncmp(raw_on(other, 2, exists), "-MOVED ", 7), 0);
+	assert_fails(share_open(url_on(owner, 6, NULL), 0, IPC_CREAT), NULL, EIO);
+	raw_ok(owner, 5, take);
+	assert_string_equal(raw_on(owner, 2, exists), ":0");
+}
+
+/* A move that does not end: a store waits for the name's timeout, then
+ * fails with ETIMEDOUT, having been made nowhere. */
+static void test_slot_stuck_moving(void **state)
+{
+	(void)state;
+	int from = owner_of(8), to = (from + 1) % TEST_CLUSTER_NODES;
+	share_t *a = open_on(from, 8, "?timeout=300", IPC_CREAT | IPC_EXCL);
+	const char *hget[3] = { "HGET", value_key(8), "value" };
+	const char *stable[4] = { "CLUSTER", "SETSLOT", slot_of(8), "STABLE" };
+	struct timespec start;
+
+	begin_move(8, from, to);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_fails(share_store(a, "x", 1), -1, ETIMEDOUT);
+	assert_true(ms_since(&start) >= 300 && ms_since(&start) < 3000);
+	assert_string_equal(raw_on(from, 3, hget), "");
+	/* The move called off, the share works again. */
+	raw_ok(from, 4, stable);
+	raw_ok(to, 4, stable);
+	assert_int_equal(share_store(a, "x", 1), 0);
+	test_assert_value(a, "x");
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* A cluster has database 0 alone: a name that gives another is refused. */
+static void test_database_other_than_0(void **state)
+{
+	(void)state;
+	char path[128];
+	share_t *s;
+
+	snprintf(path, sizeof(path), "1/%s", name(7));
+	assert_fails(share_open(test_redis_url(&node[0], path), 0, IPC_CREAT), NULL, EIO);
+	snprintf(path, sizeof(path), "0/%s", name(7));
+	s = share_open(test_redis_url(&node[0], path), 0, IPC_CREAT | IPC_EXCL);
+	assert_non_null(s);
+	assert_int_equal(share_remove(s), 0);
+	assert_int_equal(share_close(s), 0);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return test_redis_cluster_start(node);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	stop_cluster();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		test_case(test_store_fetch_through_other_node),
+		test_case(test_lock_across_processes),
+		test_case(test_expired_lease_is_fenced),
+		test_case(test_wait_change_through_other_node),
+		test_case(test_slot_moves),
+		test_case(test_redirection_loop),
+		test_case(test_slot_stuck_moving),
+		test_case(test_database_other_than_0),
+	};
+
+	if (!test_redis_cluster_installed()) {
+		puts("SKIP: redis-server or redis-cli is not installed");
+		return 77;
+	}
+	cluster_owner = getpid();
+	atexit(stop_cluster);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
