@@ -8,8 +8,11 @@
 #include "group.h"
 #include "cases.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <time.h>
 
 static struct test_redis server;
@@ -391,6 +394,82 @@ static void test_nobody_listening(void **state)
 	assert_fails(share_open(path, 0, IPC_CREAT), NULL, ECONNREFUSED);
 }
 
+/*
+ * A "server" that answers whatever it reads with reply, many times over,
+ * enough for every command pipelined in one write (NULL: closes at once),
+ * in a child, on a free port of 127.0.0.1; its port.
+ */
+static int nonsense_server(const char *reply, size_t length)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+	if (test_fork(NULL) == 0) {
+		char buf[4096];
+
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+
+			if (c < 0)
+				_exit(1);
+			while (reply && read(c, buf, sizeof(buf)) > 0)
+				for (int k = 0; k < 16; k++)
+					if (write(c, reply, length) < 0)
+						break;
+			close(c);
+		}
+	}
+	close(fd);
+	return ntohs(addr.sin_port);
+}
+
+/* A server that replies nonsense: a clear error, in bounded time, and
+ * nothing leaked (valgrind) or crashed. */
+static void test_nonsense_replies(void **state)
+{
+	(void)state;
+#define ANSWER(text, err) { text, sizeof(text) - 1, err }
+	static const struct {
+		const char *reply;
+		size_t length;
+		int err;
+	} answers[] = {
+		ANSWER("hello, I am no Redis\r\n", EPROTO),
+		ANSWER("+OK\r\n", EPROTO),		/* a status to every command */
+		ANSWER(":42\r\n", EPROTO),		/* a number */
+		/* A bulk longer than any reply: waited for, then given up. */
+		ANSWER("$999999999999\r\n", ETIMEDOUT),
+		ANSWER("*3\r\n$1\r\nx\r\n", EPROTO),	/* an array cut short */
+		ANSWER("\x00\xff\xfe\x01garbage", EPROTO),
+		{ NULL, 0, EIO },			/* hangs up at once */
+	};
+
+	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		int port = nonsense_server(answers[i].reply, answers[i].length);
+		char path[128];
+		struct timespec start;
+		share_t *s;
+
+		snprintf(path, sizeof(path), "redis://127.0.0.1:%d/x?timeout=300", port);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		errno = 0;
+		s = share_open(path, 0, IPC_CREAT);
+		if (s)
+			print_error("answer %zu: share_open succeeded\n", i);
+		assert_null(s);
+		if (errno != answers[i].err)
+			print_error("answer %zu: %s\n", i, strerror(errno));
+		assert_int_equal(errno, answers[i].err);
+		assert_true(ms_since(&start) < 3000);
+	}
+}
+
 /* The version counts past 2^32 - 1 to 1, never 0, as in SysV memory. */
 static void test_version_wraps_past_zero(void **state)
 {
@@ -687,6 +766,7 @@ int main(void)
 		test_case(test_server_restart),
 		test_case(test_server_stops_answering),
 		test_case(test_nobody_listening),
+		test_case(test_nonsense_replies),
 		test_case(test_version_wraps_past_zero),
 		test_case(test_authentication),
 		test_case(test_clean_up),
