@@ -129,7 +129,7 @@ static int run_size(share_t *share, struct floor_ctx *f, size_t size,
 		{ "share_fetch", loop_fetch, &v, { 0, 0 } },
 		{ "share_fetch_into", loop_fetch_into, &v, { 0, 0 } },
 	};
-	int rc, i;
+	int rc, i, err;
 
 	*step = "allocating the value";
 	if (value_ctx_new(&v, size, -1) < 0)
@@ -151,10 +151,10 @@ static int run_size(share_t *share, struct floor_ctx *f, size_t size,
 			report_redis_row(size, &cases[i], "GET", cases[1].result.rate,
 					 REDIS_FETCH_TARGET);
 	}
-	i = errno;
+	err = errno;
 	value_ctx_free(&v);
 	f->v = NULL;
-	errno = i;
+	errno = err;
 	return rc;
 }
 
