@@ -15,6 +15,7 @@
 #include "options.h"
 #include "pin.h"
 #include "readers.h"
+#include "redis_table.h"
 #include "report.h"
 #include "wake.h"
 
@@ -325,7 +326,7 @@ static int run_wake(const struct bench_options *o)
 	if (!share)
 		return -1;
 	step = "timing share_wait_change";
-	if (bench_wake(share, wake_samples(&o->timing), &r) < 0) {
+	if (bench_wake(share, wake_samples(&o->timing), WAKE_SETTLE_NATIVE, &r) < 0) {
 		int err = errno;
 
 		cleanup_share_remove(share);
@@ -338,33 +339,10 @@ static int run_wake(const struct bench_options *o)
 	return 0;
 }
 
-/* The value and a buffer of its size, both touched so no page fault is timed. */
 static int new_value(struct value_ctx *v, size_t size, int semid)
 {
-	unsigned char *value = malloc(size);
-	size_t i;
-
 	step = "allocating the value";
-	memset(v, 0, sizeof(*v));
-	v->buf = malloc(size);
-	if (!value || !v->buf) {
-		free(value);
-		free(v->buf);
-		return -1;
-	}
-	for (i = 0; i < size; i++)
-		value[i] = (unsigned char)(i * 131 + 7);
-	memset(v->buf, 0, size);
-	v->value = value;
-	v->size = size;
-	v->semid = semid;
-	return 0;
-}
-
-static void free_value(struct value_ctx *v)
-{
-	free((void *)v->value);
-	free(v->buf);
+	return value_ctx_new(v, size, semid);
 }
 
 /* The readers table of each size: the Perl format's against its floors,
@@ -383,7 +361,7 @@ static int run_all_readers(const struct bench_options *o, int semid,
 		if (new_value(&v, o->sizes[i], semid) < 0)
 			return -1;
 		rc = floors ? run_readers(&v, o, &floors[i]) : run_native_readers(&v, o, &native[i]);
-		free_value(&v);
+		value_ctx_free(&v);
 	}
 	return rc;
 }
@@ -409,7 +387,7 @@ static int run(const struct bench_options *o)
 		if (new_value(&v, o->sizes[i], semid) < 0)
 			return -1;
 		rc = run_value(&v, &o->timing, &floors[i]);
-		free_value(&v);
+		value_ctx_free(&v);
 	}
 	if (rc == 0) {
 		lmdb = lmdb_peer_open(largest_size(o), lmdb_note, sizeof(lmdb_note));
@@ -421,7 +399,7 @@ static int run(const struct bench_options *o)
 			break;
 		}
 		rc = run_peers(&v, lmdb, &o->timing, &native[i]);
-		free_value(&v);
+		value_ctx_free(&v);
 	}
 	err = errno;
 	lmdb_peer_close(lmdb);
@@ -433,6 +411,8 @@ static int run(const struct bench_options *o)
 		rc = run_all_readers(o, semid, NULL, native);
 	if (rc == 0)
 		rc = run_wake(o);
+	if (rc == 0)
+		rc = bench_redis(o, &step);
 	return rc;
 }
 

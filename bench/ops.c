@@ -284,3 +284,31 @@ int loop_lock_sh(void *ctx, long iterations)
 {
 	return lock_pairs(ctx, LOCK_SH, iterations);
 }
+
+int value_ctx_new(struct value_ctx *v, size_t size, int semid)
+{
+	unsigned char *value = malloc(size);
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	v->buf = malloc(size);
+	if (!value || !v->buf) {
+		free(value);
+		free(v->buf);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < size; i++)
+		value[i] = (unsigned char)(i * 131 + 7);
+	memset(v->buf, 0, size);
+	v->value = value;
+	v->size = size;
+	v->semid = semid;
+	return 0;
+}
+
+void value_ctx_free(struct value_ctx *v)
+{
+	free((void *)v->value);
+	free(v->buf);
+}

@@ -42,6 +42,11 @@ struct value_ctx {
 	size_t size;
 };
 
+/* A value of `size` bytes and a buffer as large, both touched so that no
+ * page fault is timed; share NULL. -1 with ENOMEM. */
+int value_ctx_new(struct value_ctx *v, size_t size, int semid);
+void value_ctx_free(struct value_ctx *v);
+
 int loop_store(void *ctx, long iterations);
 int loop_fetch(void *ctx, long iterations);
 int loop_fetch_into(void *ctx, long iterations);

@@ -29,7 +29,9 @@ static const char usage[] =
 	"  --sizes LIST     value sizes, e.g. " DEFAULT_SIZES " (the default; K, M, G are KiB, MiB, GiB)\n"
 	"  --readers LIST   reader processes beside one writer (default " DEFAULT_READERS ")\n"
 	"  --reps N         repetitions of each measurement, the median printed (default 5)\n"
-	"  --time SECONDS   length of each repetition (default 0.15)\n";
+	"  --time SECONDS   length of each repetition (default 0.15)\n"
+	"  --redis URL      also measure a share NAME on that Redis server, against\n"
+	"                   bare hiredis commands (NAME and NAME's floor key must not exist)\n";
 
 static int bad(const char *option, const char *want, const char *got)
 {
@@ -144,6 +146,7 @@ int options_parse(int argc, char **argv, struct bench_options *o)
 		{ "readers", required_argument, NULL, 'r' },
 		{ "reps", required_argument, NULL, 'n' },
 		{ "time", required_argument, NULL, 't' },
+		{ "redis", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,6 +178,11 @@ int options_parse(int argc, char **argv, struct bench_options *o)
 		case 't':
 			if (parse_seconds(optarg, &seconds) < 0)
 				return -1;
+			break;
+		case 'R':
+			if (strncmp(optarg, "redis://", 8) != 0 && strncmp(optarg, "rediss://", 9) != 0)
+				return bad("--redis", "a name like redis://127.0.0.1:6379/bench", optarg);
+			o->redis_url = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -17,6 +17,7 @@ struct bench_options {
 	int readers[OPTIONS_MAX_LIST];	/* reader counts beside one writer */
 	int nreaders;
 	struct bench_timing timing;
+	const char *redis_url;	/* --redis: the share for the Redis table, or NULL */
 };
 
 /* 0: run; 1: help was printed; -1: a one-line message was printed. */

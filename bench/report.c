@@ -420,3 +420,68 @@ void report_wake_row(const struct wake_result *r)
 	       r->median < WAKE_TARGET_SECONDS ? "PASS" : "MISS", r->median * 1e6);
 	fflush(stdout);
 }
+
+void report_redis_header(const char *note, const char *url)
+{
+	printf("\nRedis: a share on a Redis server (share_open(3)), one process, against bare\n"
+	       "hiredis commands on the same server, all taking turns.\n");
+	if (!url) {
+		printf("  Redis: %s\n", note);
+		fflush(stdout);
+		return;
+	}
+	printf("  server = %s (the share; its floor key beside it)\n"
+	       "  SET, GET = a bare SET or GET of the value on a key of its own, one\n"
+	       "          connection, no script: one round trip, the reply read and freed\n"
+	       "  share_store, share_fetch, share_fetch_into = the library on the share:\n"
+	       "          one script (EVALSHA) or command per call, no lock taken\n"
+	       "targets = store >=%.1f of SET, fetch and fetch_into >=%.1f of GET:\n"
+	       "          \">=0.9 GET: PASS 0.97\" is met, row / GET = 0.97\n"
+	       "%-7s %-20s %11s %6s %8s %6s %s\n",
+	       url, REDIS_STORE_TARGET, REDIS_FETCH_TARGET,
+	       "value", "operation", "ops/s", "GB/s", "vs floor", "spread", "targets");
+	fflush(stdout);
+}
+
+void report_redis_row(size_t size, const struct bench_case *c, const char *floor_name,
+		      double floor, double want)
+{
+	const struct target t = { floor_name, want, floor, NULL };
+	char value[32];
+
+	printf("%-7s %-20s %11.0f %6.2f ", size_name(size, value, sizeof(value)), c->name,
+	       c->result.rate, gbps(size, c->result.rate));
+	if (floor > 0)
+		ratio_cell(8, c->result.rate / floor);
+	else
+		printf("%8s", "floor");
+	printf(" %5.0f%%", c->result.spread * 100);
+	targets_print(&t, floor > 0 ? 1 : 0, c->result.rate);
+	putchar('\n');
+	fflush(stdout);
+}
+
+void report_redis_wake_header(void)
+{
+	printf("\nRedis wake-up: PUBLISH = a bare PUBLISH on one connection until the message\n"
+	       "is read on another, subscribed, in the same process (the floor);\n"
+	       "share_wait_change = a waiter process asleep in share_wait_change(3) on the\n"
+	       "Redis share, woken by share_store(3) of CLOCK_MONOTONIC in this process\n"
+	       "(the call also reads the version again before it returns).\n"
+	       "target = a median below %.0f us\n"
+	       "%-7s %-18s %8s %10s %10s %10s %s\n",
+	       REDIS_WAKE_TARGET_SECONDS * 1e6, "value", "operation", "samples", "median",
+	       "p99", "max", "target");
+}
+
+void report_redis_wake_row(const char *name, const struct wake_result *r, int judged)
+{
+	printf("%-7s %-18s %8d %8.1fus %8.1fus %8.1fus", "16 B", name, r->samples,
+	       r->median * 1e6, r->p99 * 1e6, r->max * 1e6);
+	if (judged)
+		printf(" median<%.0fus: %s %.1fus\n", REDIS_WAKE_TARGET_SECONDS * 1e6,
+		       r->median < REDIS_WAKE_TARGET_SECONDS ? "PASS" : "MISS", r->median * 1e6);
+	else
+		printf(" floor\n");
+	fflush(stdout);
+}

@@ -72,4 +72,15 @@ void report_native_readers_row(size_t size, int readers, int writer,
 void report_wake_header(void);
 void report_wake_row(const struct wake_result *r);
 
+/* The Redis table: without url, only a line that says why it is empty
+ * (note); with it, the header for the server of that URL. */
+void report_redis_header(const char *note, const char *url);
+/* A row held against the floor floor_name's rate floor with the target
+ * want; floor 0: the row is a floor itself. */
+void report_redis_row(size_t size, const struct bench_case *c, const char *floor_name,
+		      double floor, double want);
+void report_redis_wake_header(void);
+/* judged: held to the wake-up target; else a floor. */
+void report_redis_wake_row(const char *name, const struct wake_result *r, int judged);
+
 #endif /* BENCH_REPORT_H */

@@ -88,4 +88,6 @@ for size in '16 B' '4 KiB' '64 KiB' '1 MiB' '16 MiB'; do
 done
 # share_wait_change's wake-up latency, median and p99, and its target
 expect '^16 B +[0-9]+ +[0-9.]+us +[0-9.]+us +[0-9.]+us median<20us: (PASS|MISS) [0-9.]+us$'
+# without --redis, the Redis table only says so
+expect '^  Redis: not asked for \(--redis URL\)$'
 exit $missing

@@ -39,4 +39,9 @@ void targets_print(const struct target *t, int n, double rate);
 /* A writer beside readers: at least this share of its solo rate. */
 #define WRITER_TARGET 0.5
 
+/* A Redis share against bare hiredis commands on the same server. */
+#define REDIS_STORE_TARGET 0.7		/* share_store: of a bare SET */
+#define REDIS_FETCH_TARGET 0.9		/* share_fetch, share_fetch_into: of a bare GET */
+#define REDIS_WAKE_TARGET_SECONDS 1e-3	/* share_wait_change: median below */
+
 #endif /* BENCH_TARGETS_H */

@@ -19,8 +19,6 @@
 #define MAX_SAMPLES 2000
 #define MIN_SAMPLES 20
 #define SECONDS_PER_SAMPLE 0.0015
-/* Long enough for the waiter to go from arming to sleeping in futex(2). */
-#define SETTLE_SECONDS 0.0003
 #define POLL_SECONDS 0.00002
 /* Far longer than any wake-up, even on a loaded machine: a waiter not back
  * by then was never woken, and the run fails rather than print a figure. */
@@ -116,7 +114,7 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void summarise(double *latency, int n, struct wake_result *r)
+void wake_summarise(double *latency, int n, struct wake_result *r)
 {
 	/* The smallest that at least 99% of the samples do not exceed. */
 	int p99 = (99 * n + 99) / 100 - 1;
@@ -128,14 +126,14 @@ static void summarise(double *latency, int n, struct wake_result *r)
 	r->max = latency[n - 1];
 }
 
-int bench_wake(share_t *share, int samples, struct wake_result *result)
+int bench_wake(share_t *share, int samples, double settle_seconds, struct wake_result *result)
 {
-	struct timespec settle = { 0, (long)(SETTLE_SECONDS * 1e9) };
+	struct timespec settle = { 0, (long)(settle_seconds * 1e9) };
 	struct wake_board *b;
 	pid_t pid;
 	int k, rc = 0, err;
 
-	if (samples < 1 || samples > MAX_SAMPLES) {
+	if (samples < 1 || samples > MAX_SAMPLES || settle_seconds < 0 || settle_seconds >= 1) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -165,7 +163,7 @@ int bench_wake(share_t *share, int samples, struct wake_result *result)
 		waitpid(pid, NULL, 0);
 	}
 	if (rc == 0)
-		summarise(b->latency, samples, result);
+		wake_summarise(b->latency, samples, result);
 	munmap(b, sizeof(*b));
 	errno = err;
 	return rc;

@@ -18,11 +18,20 @@ struct wake_result {
 	double median, p99, max;
 };
 
+/* The median, p99 and largest of n latencies (n >= 1); sorts them. */
+void wake_summarise(double *latency, int n, struct wake_result *result);
+
 /* Samples the timing affords: about one per 1.5 ms of its repetitions. */
 int wake_samples(const struct bench_timing *timing);
 
-/* `samples` wake-ups on the share, each after the waiter has slept a while;
- * -1 with errno (ETIMEDOUT: a waiter not woken within ten seconds). */
-int bench_wake(share_t *share, int samples, struct wake_result *result);
+/* Long enough for a waiter to go from arming to sleeping: in futex(2) on a
+ * native share; on a Redis share, after connecting its subscriber. */
+#define WAKE_SETTLE_NATIVE 0.0003
+#define WAKE_SETTLE_REDIS 0.005
+
+/* `samples` wake-ups on the share, each after the waiter has slept
+ * settle_seconds (under 1); -1 with errno (ETIMEDOUT: a waiter not woken
+ * within ten seconds). */
+int bench_wake(share_t *share, int samples, double settle_seconds, struct wake_result *result);
 
 #endif /* BENCH_WAKE_H */

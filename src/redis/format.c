@@ -456,46 +456,96 @@ static int valid_version(long long v)
 	return v >= 1 && (unsigned long long)v <= UINT_MAX;
 }
 
-/* A fetch needs no lock: the script reads the value and its version in
- * one step. */
-static ssize_t redis_fetch(const share_t *share, struct sl_fetch *f)
+/* The version as a script or a command gives it (integer or decimal
+ * string): 0, or -1 with EPROTO for anything but 1 to UINT_MAX. */
+static int version_of(const redisReply *r, unsigned int *version)
 {
-	struct redis_state *st = state_of(share);
+	long long v = 0;
+	char *end = NULL;
+
+	if (r->type == REDIS_REPLY_INTEGER)
+		v = r->integer;
+	else if (r->type == REDIS_REPLY_STRING && r->len > 0 && r->len < 12)
+		v = strtoll(r->str, &end, 10);
+	if (!valid_version(v) || (end && *end)) {
+		errno = EPROTO;
+		return -1;
+	}
+	*version = (unsigned int)v;
+	return 0;
+}
+
+/* The value of a {version, value} pair into f: its length, or -1. */
+static ssize_t fetch_pair(redisReply *reply, struct sl_fetch *f)
+{
+	const redisReply *value;
+	unsigned int version;
+
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+	    version_of(reply->element[0], &version) < 0 ||
+	    reply->element[1]->type != REDIS_REPLY_STRING ||
+	    reply->element[1]->len > SHARELITE_MAX_LENGTH) {
+		errno = EPROTO;
+		return -1;
+	}
+	value = reply->element[1];
+	if (sl_fetch_room(f, value->len) < 0)
+		return -1;
+	memcpy(f->buf, value->str, value->len < f->size ? value->len : f->size);
+	f->version = version;
+	return (ssize_t)value->len;
+}
+
+/* The fetch script: it tells a share that is gone from a key that holds
+ * something else, which HMGET alone cannot. */
+static ssize_t fetch_by_script(struct redis_state *st, struct sl_fetch *f)
+{
 	redisReply *reply = script(st, SL_SCRIPT_FETCH, 1, 0, NULL, NULL);
-	redisReply *version, *value;
 	ssize_t length;
+	int err;
 
 	if (!reply)
 		return -1;
 	if (reply->type == REDIS_REPLY_INTEGER) {
 		errno = code_errno(reply->integer);
-		goto fail;
+		length = -1;
+	} else {
+		length = fetch_pair(reply, f);
 	}
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
-	    reply->element[0]->type != REDIS_REPLY_INTEGER ||
-	    !valid_version(reply->element[0]->integer) ||
-	    reply->element[1]->type != REDIS_REPLY_STRING ||
-	    reply->element[1]->len > SHARELITE_MAX_LENGTH) {
-		errno = EPROTO;
-		goto fail;
-	}
-	version = reply->element[0];
-	value = reply->element[1];
-	if (sl_fetch_room(f, value->len) < 0)
-		goto fail;
-	memcpy(f->buf, value->str, value->len < f->size ? value->len : f->size);
-	f->version = (unsigned int)version->integer;
-	length = (ssize_t)value->len;
+	err = errno;
 	freeReplyObject(reply);
+	errno = err;
 	return length;
-fail:
-	{
-		int err = errno;
+}
 
-		freeReplyObject(reply);
-		errno = err;
+/*
+ * A fetch needs no lock: HMGET reads the value and its version in one
+ * step, a command where a script would cost the server a call into Lua
+ * and a copy of the value each way. A key of another type is refused by
+ * the server (WRONGTYPE: EPROTO); one with neither field is asked again
+ * by the script, which says whether it is gone or not a share.
+ */
+static ssize_t redis_fetch(const share_t *share, struct sl_fetch *f)
+{
+	struct redis_state *st = state_of(share);
+	const char *argv[4] = { "HMGET", st->keys[KEY_VALUE], "version", "value" };
+	redisReply *reply = sl_redis_command(&st->conn, 1, 4, argv, NULL);
+	ssize_t length;
+	int err;
+
+	if (!reply)
 		return -1;
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+	    reply->element[0]->type == REDIS_REPLY_NIL &&
+	    reply->element[1]->type == REDIS_REPLY_NIL) {
+		freeReplyObject(reply);
+		return fetch_by_script(st, f);
 	}
+	length = fetch_pair(reply, f);
+	err = errno;
+	freeReplyObject(reply);
+	errno = err;
+	return length;
 }
 
 static int redis_version(const share_t *share, unsigned int *version)

@@ -21,13 +21,18 @@
 #define WAITING_MS XSTR(SL_REDIS_WAITING_MS)
 
 /* The version of the share, or SL_REDIS_GONE, or SL_REDIS_NOT_SHARE for
- * a key that holds something other than a share. */
+ * a key that holds something other than a share. One HGET, which a key
+ * of another type refuses (WRONGTYPE, caught by pcall): a store or a
+ * lock pays for no TYPE; EXISTS only when there is no version. */
 #define PRELUDE \
 	"local function share_version()\n" \
-	"  local t = redis.call('TYPE', KEYS[1])['ok']\n" \
-	"  if t == 'none' then return -1 end\n" \
-	"  if t ~= 'hash' then return -5 end\n" \
-	"  local v = tonumber(redis.call('HGET', KEYS[1], 'version'))\n" \
+	"  local got = redis.pcall('HGET', KEYS[1], 'version')\n" \
+	"  if type(got) == 'table' then return -5 end\n" \
+	"  if not got then\n" \
+	"    if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end\n" \
+	"    return -5\n" \
+	"  end\n" \
+	"  local v = tonumber(got)\n" \
 	"  if not v or v < 1 or v > 4294967295 or v % 1 ~= 0 then return -5 end\n" \
 	"  return v\n" \
 	"end\n" \
@@ -54,12 +59,15 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	/* ARGV: value, token ('' when no lock is held), lease ms. The new
 	 * version, published to waiters. Without a token it stores only
 	 * when no live lease conflicts (SL_REDIS_BUSY); with one, only
-	 * while the exclusive lease is that token's (SL_REDIS_LOST). */
+	 * while the exclusive lease is that token's (SL_REDIS_LOST). With
+	 * no lease at all, the usual case, one EXISTS says so. */
 	[SL_SCRIPT_STORE] = PRELUDE
 	"if v < 0 then return v end\n"
 	"if ARGV[2] == '' then\n"
-	"  if redis.call('EXISTS', KEYS[2]) == 1 then return -3 end\n"
-	"  if redis.call('ZCOUNT', KEYS[3], '(' .. now_ms(), '+inf') > 0 then return -3 end\n"
+	"  if redis.call('EXISTS', KEYS[2], KEYS[3]) > 0 then\n"
+	"    if redis.call('EXISTS', KEYS[2]) == 1 then return -3 end\n"
+	"    if redis.call('ZCOUNT', KEYS[3], '(' .. now_ms(), '+inf') > 0 then return -3 end\n"
+	"  end\n"
 	"else\n"
 	"  if redis.call('GET', KEYS[2]) ~= ARGV[2] then return -2 end\n"
 	"  redis.call('PEXPIRE', KEYS[2], ARGV[3])\n"

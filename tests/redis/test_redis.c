@@ -280,6 +280,8 @@ static void test_wrong_type(void **state)
 	const char *push[] = { "RPUSH", key, "x" };
 	const char *del[] = { "DEL", key };
 	const char *hset[] = { "HSET", key, "version", "many" };
+	const char *other[] = { "HSET", key, "other", "1" };
+	const char *version_only[] = { "HSET", key, "version", "3" };
 	share_t *a;
 	void *data;
 
@@ -297,6 +299,16 @@ static void test_wrong_type(void **state)
 	raw(":1", 2, del);
 	raw(":1", 4, hset);
 	assert_fails(share_version(a), 0, EPROTO);
+	assert_fails(share_fetch(a, &data), -1, EPROTO);
+	assert_fails(share_store(a, "x", 1), -1, EPROTO);
+	raw(":1", 2, del);
+	/* A hash with neither field is not a share, nor is one without a
+	 * value: not taken for a share removed, nor for an empty value. */
+	raw(":1", 4, other);
+	assert_fails(share_fetch(a, &data), -1, EPROTO);
+	assert_fails(share_store(a, "x", 1), -1, EPROTO);
+	raw(":1", 2, del);
+	raw(":1", 4, version_only);
 	assert_fails(share_fetch(a, &data), -1, EPROTO);
 	raw(":1", 2, del);
 	assert_int_equal(share_close(a), 0);
