@@ -45,6 +45,11 @@ int test_in_chain(share_t *s, int shmid);
  * header, stopping at one whose size is not the first's (not ours).
  */
 void test_remove_chain(int shmid);
+/* Remove the set and the head segment on key, or named by ids, directly:
+ * the head through remove_head, which removes what it leads to as well
+ * (test_remove_chain for the Perl format). */
+void test_remove_key_with(key_t key, void (*remove_head)(int shmid));
+void test_remove_ids_with(const struct test_ids *ids, void (*remove_head)(int shmid));
 /*
  * Remove the segments of s's size that a process created and that s's
  * chain does not hold (a writer killed between creating a segment and

@@ -201,7 +201,7 @@ static int gone(const struct test_ids *ids)
 	       (ids->semid < 0 || test_sem_gone(ids->semid));
 }
 
-static void remove_key(key_t key)
+void test_remove_key_with(key_t key, void (*remove_head)(int shmid))
 {
 	int id = semget(key, 0, 0);
 
@@ -209,15 +209,25 @@ static void remove_key(key_t key)
 		semctl(id, 0, IPC_RMID);
 	id = shmget(key, 0, 0);
 	if (id >= 0)
-		test_remove_chain(id);
+		remove_head(id);
 }
 
-static void remove_ids(const struct test_ids *ids)
+void test_remove_ids_with(const struct test_ids *ids, void (*remove_head)(int shmid))
 {
 	if (ids->semid >= 0 && !test_sem_gone(ids->semid))
 		semctl(ids->semid, 0, IPC_RMID);
 	if (ids->shmid >= 0 && !test_shm_gone(ids->shmid))
-		test_remove_chain(ids->shmid);
+		remove_head(ids->shmid);
+}
+
+static void remove_key(key_t key)
+{
+	test_remove_key_with(key, test_remove_chain);
+}
+
+static void remove_ids(const struct test_ids *ids)
+{
+	test_remove_ids_with(ids, test_remove_chain);
 }
 
 static int locks(const struct test_ids *ids, int *readers, int *writer)

@@ -71,21 +71,12 @@ static int gone(const struct test_ids *ids)
 
 static void remove_key(key_t key)
 {
-	int id = semget(key, 0, 0);
-
-	if (id >= 0)
-		semctl(id, 0, IPC_RMID);
-	id = shmget(key, 0, 0);
-	if (id >= 0)
-		remove_head(id);
+	test_remove_key_with(key, remove_head);
 }
 
 static void remove_ids(const struct test_ids *ids)
 {
-	if (ids->semid >= 0 && !test_sem_gone(ids->semid))
-		semctl(ids->semid, 0, IPC_RMID);
-	if (ids->shmid >= 0 && !test_shm_gone(ids->shmid))
-		remove_head(ids->shmid);
+	test_remove_ids_with(ids, remove_head);
 }
 
 /*
