@@ -482,6 +482,34 @@ static void test_nonsense_replies(void **state)
 	}
 }
 
+/*
+ * A child made while the parent holds a lock keeps copies of the parent's
+ * descriptors: the parent's unlock must not wait for it to close them
+ * (it waited until the child exited, here 30 s later).
+ */
+static void test_unlock_beside_a_forked_child(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(24, NULL, IPC_CREAT | IPC_EXCL);
+	struct timespec start;
+	pid_t pid;
+
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	pid = test_fork(NULL);
+	if (pid == 0) {
+		sleep(30);
+		_exit(0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(share_unlock(a), 0);
+	assert_true(ms_since(&start) < 10000);
+	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);	/* still asleep */
+	kill(pid, SIGKILL);
+	assert_int_equal(test_wait(pid), -1);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
 /* The version counts past 2^32 - 1 to 1, never 0, as in SysV memory. */
 static void test_version_wraps_past_zero(void **state)
 {
@@ -779,6 +807,7 @@ int main(void)
 		test_case(test_server_stops_answering),
 		test_case(test_nobody_listening),
 		test_case(test_nonsense_replies),
+		test_case(test_unlock_beside_a_forked_child),
 		test_case(test_version_wraps_past_zero),
 		test_case(test_authentication),
 		test_case(test_clean_up),
