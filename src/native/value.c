@@ -423,10 +423,7 @@ static void wait_for_holds(struct native_slot *s)
 	n = __atomic_load_n(&s->holds, __ATOMIC_ACQUIRE);
 	if (n == 0)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_nsec += (long)HOLD_WAIT_MS * 1000000;
-	deadline.tv_sec += deadline.tv_nsec / 1000000000;
-	deadline.tv_nsec %= 1000000000;
+	deadline_in(HOLD_WAIT_MS, &deadline);
 	while (n != 0) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (deadline_ns_left(&deadline, &now, 1) == 0) {

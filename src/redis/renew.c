@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "deadline.h"
 #include "redis.h"
 
 /*
@@ -27,27 +28,26 @@
  * thread held at that instant, such as an allocator's lock: glibc's malloc
  * takes care of its own at fork, but not every allocator does
  * (AddressSanitizer's does not). So a fork waits for a renewal in flight
- * to end, FORK_WAIT_NS at most (one stalled on the network is not waited
+ * to end, FORK_WAIT_MS at most (one stalled on the network is not waited
  * for longer), and no renewal starts until the fork is over. Seq_cst, the
  * counter's increment and the flag's load in the thread, the flag's store
  * and the counter's load in the forker: either the forker sees the
  * renewal, or the renewal sees the fork and skips its turn.
  */
-#define FORK_WAIT_NS 200000000L
+#define FORK_WAIT_MS 200
 
 static int renewals_in_flight;
 static int fork_pending;
 
 static void before_fork(void)
 {
-	struct timespec start, now, nap = { 0, 100000 };
+	struct timespec deadline, now, nap = { 0, 100000 };
 
 	__atomic_store_n(&fork_pending, 1, __ATOMIC_SEQ_CST);
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	deadline_in(FORK_WAIT_MS, &deadline);
 	while (__atomic_load_n(&renewals_in_flight, __ATOMIC_SEQ_CST) > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) >=
-		    FORK_WAIT_NS)
+		if (deadline_ns_left(&deadline, &now, 1) == 0)
 			break;
 		nanosleep(&nap, NULL);
 	}
