@@ -59,9 +59,10 @@ struct sl_opened {
 
 /*
  * Where fetch puts a value. share_fetch() has a buffer allocated for it
- * (allocate), share_fetch_into() gives its own (buf, size). Once it knows
- * the length, fetch calls sl_fetch_room(), copies the first
- * min(length, size) bytes of the value to buf, and sets version.
+ * (allocate; buf is then NULL as the fetch begins), share_fetch_into()
+ * gives its own (buf, size). Once it knows the length, fetch calls
+ * sl_fetch_room(), copies the first min(length, size) bytes of the value
+ * to buf, and sets version.
  */
 struct sl_fetch {
 	int allocate;

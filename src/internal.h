@@ -198,9 +198,12 @@ static inline int share_usable(const share_t *share)
  */
 static inline int share_held_lock(const share_t *share)
 {
-	if (__atomic_load_n(&share->lock_owner, __ATOMIC_RELAXED) != sl_process_token())
+	int lock = __atomic_load_n(&share->lock, __ATOMIC_RELAXED);
+
+	/* No lock, the common case, needs no process token. */
+	if (!lock || __atomic_load_n(&share->lock_owner, __ATOMIC_RELAXED) != sl_process_token())
 		return 0;
-	return __atomic_load_n(&share->lock, __ATOMIC_RELAXED);
+	return lock;
 }
 
 /* The thread that last recorded the handle's lock. */

@@ -118,11 +118,9 @@ int sl_handle_store(share_t *share, const void *data, size_t length)
 	return rc;
 }
 
-/* The value as f says, under a lock (the format's own, if it locks itself).
- * Inlined into both fetches: on a format that locks itself, a small fetch
- * costs little more than this dispatch. */
-static inline __attribute__((always_inline))
-ssize_t fetch_locked(share_t *share, struct sl_fetch *f)
+/* The value as f says, under a lock (the format's own, if it locks itself). */
+static __attribute__((noinline))
+ssize_t fetch_any_way(share_t *share, struct sl_fetch *f)
 {
 	ssize_t length;
 	int back;
@@ -136,10 +134,27 @@ ssize_t fetch_locked(share_t *share, struct sl_fetch *f)
 	return length;
 }
 
+/* fetch_any_way(), with its most common case inlined into both fetches:
+ * no lock recorded in the handle, and a format that locks itself. A
+ * small fetch then costs little more than this dispatch. */
+static inline __attribute__((always_inline))
+ssize_t fetch_locked(share_t *share, struct sl_fetch *f)
+{
+	if (!__atomic_load_n(&share->lock, __ATOMIC_RELAXED) && share->format->fetch_unlocked)
+		return share->format->fetch_unlocked(share, f);
+	return fetch_any_way(share, f);
+}
+
 ssize_t sl_handle_fetch(share_t *share, void **data, unsigned int *version)
 {
-	struct sl_fetch f = { .allocate = 1 };
-	ssize_t length = fetch_locked(share, &f);
+	struct sl_fetch f;
+	ssize_t length;
+
+	/* Field by field: version is the format's to set. */
+	f.allocate = 1;
+	f.buf = NULL;
+	f.size = 0;
+	length = fetch_locked(share, &f);
 
 	if (length < 0) {
 		int err = errno;
@@ -156,8 +171,12 @@ ssize_t sl_handle_fetch(share_t *share, void **data, unsigned int *version)
 
 ssize_t sl_handle_fetch_into(share_t *share, void *buf, size_t size)
 {
-	struct sl_fetch f = { .buf = buf, .size = size };
+	struct sl_fetch f;
 
+	/* Field by field: version is the format's to set. */
+	f.allocate = 0;
+	f.buf = buf;
+	f.size = size;
 	return fetch_locked(share, &f);
 }
 
