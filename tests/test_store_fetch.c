@@ -54,6 +54,41 @@ static void test_fetch_into(void **unused)
 	assert_int_equal(test_close(s), 0);
 }
 
+/* Every short length, which fetches copy word by word rather than with
+ * memcpy(): each byte comes back, none after the buffer is written, and
+ * the same after a long value, kept elsewhere, went. */
+static void test_short_values(void **unused)
+{
+	(void)unused;
+	/* Keyed: a private native share keeps every value in its head. */
+	share_t *s = test_open(test_use_key(2), 0, IPC_CREAT | IPC_EXCL);
+	unsigned char value[40], buf[50], big[100000];
+	void *data;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t n = 0; n <= sizeof(value); n++) {
+			test_fill(value, n, (unsigned)(n + pass));
+			assert_int_equal(share_store(s, value, n), 0);
+			assert_int_equal(share_fetch(s, &data), (ssize_t)n);
+			assert_memory_equal(data, value, n);
+			assert_int_equal(((unsigned char *)data)[n], 0);
+			free(data);
+			for (size_t size = n > 2 ? n - 2 : 0; size <= n + 2; size++) {
+				memset(buf, 0xee, sizeof(buf));
+				assert_int_equal(share_fetch_into(s, buf, size), (ssize_t)n);
+				assert_memory_equal(buf, value, size < n ? size : n);
+				for (size_t k = size < n ? size : n; k < sizeof(buf); k++)
+					assert_int_equal(buf[k], 0xee);
+			}
+		}
+		/* Longer than a keyed native head holds. */
+		test_fill(big, sizeof(big), 9);
+		assert_int_equal(share_store(s, big, sizeof(big)), 0);
+		test_assert_fetches(s, big, sizeof(big));
+	}
+	assert_int_equal(test_close(s), 0);
+}
+
 static void test_exact_multiples(void **unused)
 {
 	(void)unused;
@@ -131,6 +166,7 @@ int main(void)
 		test_case(test_new_share_is_empty),
 		test_case(test_binary_values),
 		test_case(test_fetch_into),
+		test_case(test_short_values),
 		test_case(test_big_segments),
 		test_case(test_exact_multiples),
 		test_case(test_second_handle_follows_chain),

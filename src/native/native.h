@@ -5,6 +5,7 @@
 #ifndef SHARELITE_NATIVE_NATIVE_H
 #define SHARELITE_NATIVE_NATIVE_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -37,7 +38,16 @@ int sl_native_mutex_init(pthread_mutex_t *m);
 int sl_native_writer_lock(struct native *st, const struct timespec *deadline, int timeout_ms);
 void sl_native_writer_unlock(struct native *st);
 /* 1 with EIDRM once share_remove() removed the share, else 0. */
-int sl_native_removed(const struct native *st);
+static inline int sl_native_removed(const struct native *st)
+{
+	/* Acquire: pairs with the remover's release store; nothing later in
+	 * the call is used before the flag says the share is there. */
+	if (__atomic_load_n(&st->head->removed, __ATOMIC_ACQUIRE)) {
+		errno = EIDRM;
+		return 1;
+	}
+	return 0;
+}
 int sl_native_write(struct native *st, const void *data, size_t length);
 /* The fetch op (format.h), lock-free. */
 ssize_t sl_native_fetch(const share_t *share, struct sl_fetch *f);

@@ -23,6 +23,8 @@
 #define READ_TRIES 64
 #define LONG_COPY (64 * 1024)
 #define LONG_COPY_TRIES 2
+/* Values this long or shorter are copied with no call (read_small()). */
+#define SMALL_VALUE 16
 /* The longest a writer waits for the holders of a slot (value.c,
  * read_held()): a holder killed meanwhile is waited for this long once. */
 #define HOLD_WAIT_MS 100
@@ -166,7 +168,7 @@ static void remove_orphans(struct native *st)
 /* Whether remove_orphans() has anything to do: almost never, so a store
  * that finds nothing recorded writes none of those words. Relaxed, as
  * remove_orphans(): the mutex orders them. */
-static int orphans_recorded(const struct native_head *h)
+static inline int orphans_recorded(const struct native_head *h)
 {
 	return __atomic_load_n(&h->creator, __ATOMIC_RELAXED) != 0 ||
 	       __atomic_load_n(&h->orphan[0], __ATOMIC_RELAXED) != -1 ||
@@ -270,13 +272,22 @@ int sl_native_mutex_init(pthread_mutex_t *m)
 }
 
 #ifdef __GLIBC__
-/* A mutex made as every head's is, as a model of its kind. */
-static pthread_mutex_t model_mutex;
-static int model_made;
-
-static void make_model_mutex(void)
+/* The kind of a mutex made as every head's is; 0 until one was made
+ * (a robust, process-shared kind is never 0). */
+static int model_kind(void)
 {
-	model_made = sl_native_mutex_init(&model_mutex) == 0;
+	static int kind;
+	/* Relaxed: every thread that makes the model finds the same kind,
+	 * and only this word is shared. */
+	int k = __atomic_load_n(&kind, __ATOMIC_RELAXED);
+	pthread_mutex_t model;
+
+	if (k == 0 && sl_native_mutex_init(&model) == 0) {
+		k = model.__data.__kind;
+		pthread_mutex_destroy(&model);
+		__atomic_store_n(&kind, k, __ATOMIC_RELAXED);
+	}
+	return k;
 }
 #endif
 
@@ -291,12 +302,10 @@ static void make_model_mutex(void)
 static int mutex_kind_ok(const pthread_mutex_t *m)
 {
 #ifdef __GLIBC__
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int kind = model_kind();
 
-	pthread_once(&once, make_model_mutex);
 	/* Relaxed: only this word is compared, and any value is handled. */
-	return model_made &&
-	       __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == model_mutex.__data.__kind;
+	return kind != 0 && __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == kind;
 #else
 	(void)m;
 	return 1;
@@ -344,17 +353,6 @@ int sl_native_writer_lock(struct native *st, const struct timespec *deadline, in
 void sl_native_writer_unlock(struct native *st)
 {
 	pthread_mutex_unlock(&st->head->writer.mutex);
-}
-
-int sl_native_removed(const struct native *st)
-{
-	/* Acquire: pairs with the remover's release store; nothing later in
-	 * this call is used before the flag says the share is there. */
-	if (__atomic_load_n(&st->head->removed, __ATOMIC_ACQUIRE)) {
-		errno = EIDRM;
-		return 1;
-	}
-	return 0;
 }
 
 /* Wake every process asleep in sl_native_wait() on the head's wake word. */
@@ -502,8 +500,9 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	if (__atomic_load_n(&h->waiters, __ATOMIC_RELAXED))
 		wake_sleepers(h);
 	/* Readers still copying from the old segment keep it mapped; those
-	 * that attach it too late fail, and try again with current. */
-	if (orphans_recorded(h))
+	 * that attach it too late fail, and try again with current. Only a
+	 * store that met a segment has recorded one since the check above. */
+	if ((old >= 0 || shmid >= 0) && orphans_recorded(h))
 		remove_orphans(st);
 	return 0;
 }
@@ -674,18 +673,127 @@ ssize_t read_again(struct native *st, int timeout_ms, struct sl_fetch *f, ssize_
 	return rc > 0 ? length : -1;
 }
 
-ssize_t sl_native_fetch(const share_t *share, struct sl_fetch *f)
+/* The general fetch: any value, wherever it lies, however long it takes. */
+static __attribute__((noinline))
+ssize_t fetch_any(const share_t *share, struct sl_fetch *f)
 {
 	struct native *st = share->state;
 	ssize_t length = -1;
 	int rc = try_read(st, f, &length);
 
-	/* The first try, inlined, is the common case; the rest is apart. */
 	if (rc > 0)
 		return length;
 	if (rc < 0)
 		return -1;
 	return read_again(st, share->timeout_ms, f, length);
+}
+
+/* Copy n <= SMALL_VALUE bytes as a few overlapping words, with no call. */
+static inline void copy_small(unsigned char *to, const unsigned char *from, size_t n)
+{
+	if (n >= 8) {
+		copy_value(to, from, n);
+	} else if (n >= 4) {
+		uint32_t head, tail;
+
+		memcpy(&head, from, 4);
+		memcpy(&tail, from + n - 4, 4);
+		memcpy(to, &head, 4);
+		memcpy(to + n - 4, &tail, 4);
+	} else if (n) {
+		to[0] = from[0];
+		to[n / 2] = from[n / 2];
+		to[n - 1] = from[n - 1];
+	}
+}
+
+/*
+ * The most common fetch, apart from the rest so that it makes no call and
+ * saves few registers: a value of at most SMALL_VALUE bytes in its slot
+ * in the head, copied into f->buf (f->size bytes at most) at the first
+ * try. The same steps and orderings as read_slot(), which says why they
+ * suffice. 1 done, 0 for anything else (fetch_any() then starts over).
+ */
+static inline __attribute__((always_inline))
+int read_small(const struct native *st, struct sl_fetch *f, ssize_t *length)
+{
+	const struct native_head *h = st->head;
+	const struct native_slot *s;
+	const unsigned char *src;
+	uint64_t cur, len;
+	uint32_t s1;
+	unsigned int i, version;
+	size_t n;
+
+	if (__atomic_load_n(&h->removed, __ATOMIC_ACQUIRE))
+		return 0;
+	cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
+	i = native_current_index(cur);
+	if (st->map[i].addr)
+		return 0;	/* a segment to let go of: read_slot() does */
+	src = st->data[i];
+	s = &h->slot[i];
+	s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	version = __atomic_load_n(&s->version, __ATOMIC_RELAXED);
+	len = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
+	/* Each test on what the loads gave, whichever the order: the
+	 * second load of seq below says whether they are one slot's. */
+	if ((s1 & 1) || len > SMALL_VALUE || version != native_current_version(cur) ||
+	    __atomic_load_n(&s->shmid, __ATOMIC_RELAXED) >= 0)
+		return 0;
+	n = len < f->size ? (size_t)len : f->size;
+	copy_small(f->buf, src, n);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1)
+		return 0;
+	f->version = version;
+	*length = (ssize_t)len;
+	return 1;
+}
+
+/* Whether the published value looks short enough for read_small(): a
+ * hint, read with no ordering, that read_small() then checks. */
+static inline int looks_small(const struct native *st)
+{
+	const struct native_head *h = st->head;
+	uint64_t cur = __atomic_load_n(&h->current, __ATOMIC_RELAXED);
+
+	return __atomic_load_n(&h->slot[native_current_index(cur)].length,
+			       __ATOMIC_RELAXED) <= SMALL_VALUE;
+}
+
+/*
+ * share_fetch(): a value that looks small gets its room first, before
+ * the copy (a malloc() between the seqlock's loads would widen the
+ * window a writer can spoil), and room for any small value, as malloc()
+ * gives no less for 1 byte than for 17. Apart, so that share_fetch_into(),
+ * which calls nothing, saves fewer registers.
+ */
+static __attribute__((noinline))
+ssize_t fetch_copy(const share_t *share, struct sl_fetch *f)
+{
+	const struct native *st = share->state;
+	ssize_t length;
+
+	/* Not sl_fetch_room(): f->buf is NULL as a fetch begins. */
+	if (looks_small(st) && (f->buf = malloc(SMALL_VALUE + 1)) &&
+	    (f->size = SMALL_VALUE, read_small(st, f, &length))) {
+		f->buf[length] = '\0';
+		f->size = (size_t)length;
+		return length;
+	}
+	return fetch_any(share, f);	/* which makes room again */
+}
+
+ssize_t sl_native_fetch(const share_t *share, struct sl_fetch *f)
+{
+	ssize_t length;
+
+	if (f->allocate)
+		return fetch_copy(share, f);
+	if (read_small(share->state, f, &length))
+		return length;
+	return fetch_any(share, f);
 }
 
 /*
