@@ -230,6 +230,8 @@ static int run_peers(struct value_ctx *v, struct lmdb_peer *lmdb, const struct b
 	}
 	solo->store = native_lib[0].result.rate;
 	solo->fetch = native_lib[1].result.rate;
+	solo->floor_store = floors[0].result.rate;
+	solo->floor_fetch = floors[1].result.rate;
 	return 0;
 }
 
@@ -248,18 +250,20 @@ static int run_readers(const struct value_ctx *v, const struct bench_options *o,
 		       const struct value_floors *floors)
 {
 	struct readers_result r;
-	share_t *share = share_holding(v, 0, 0);
+	struct value_ctx on = *v;
+	const struct readers_steps steps = { loop_store, loop_fetch, &on };
 	int i;
 
-	if (!share)
+	on.share = share_holding(v, 0, 0);
+	if (!on.share)
 		return -1;
 	step = "readers and a writer";
 	for (i = 0; i < o->nreaders; i++) {
-		if (bench_readers(share, v->value, v->size, o->readers[i], 1, &o->timing, &r) < 0)
+		if (bench_readers(&steps, o->readers[i], 1, &o->timing, &r) < 0)
 			return -1;
 		report_readers_row(v->size, o->readers[i], &r, floors);
 	}
-	cleanup_share_remove(share);
+	cleanup_share_remove(on.share);
 	return 0;
 }
 
@@ -290,11 +294,25 @@ static int run_native_readers(const struct value_ctx *v, const struct bench_opti
 {
 	struct readers_result r;
 	int counts[OPTIONS_MAX_LIST + 2], ncounts = native_reader_counts(o, counts);
-	double one_reader = 0;
-	share_t *share = share_holding(v, 0, SHARE_NATIVE);
+	double one_reader = 0, floor_writer = 0;
+	struct value_ctx nat = *v, bare = *v;
+	struct native_ctx floor;
+	const struct readers_steps steps = { loop_store, loop_fetch, &nat };
+	const struct readers_steps floor_steps = { loop_native_store, loop_seqlock_fetch, &floor };
 	int i, writer, rc = 0;
 
-	if (!share)
+	step = "the native floor's writer beside a reader";
+	if (native_ctx_new(&floor, &bare) < 0)
+		return -1;
+	rc = bench_readers(&floor_steps, 1, 1, &o->timing, &r);
+	native_ctx_free(&floor);
+	if (rc < 0)
+		return -1;
+	if (solo->floor_store > 0)
+		floor_writer = r.stores.rate / solo->floor_store;
+	report_native_floor_row(v->size, &r, solo);
+	nat.share = share_holding(v, 0, SHARE_NATIVE);
+	if (!nat.share)
 		return -1;
 	step = "native readers";
 	for (i = 0; i < ncounts && rc == 0; i++) {
@@ -302,16 +320,16 @@ static int run_native_readers(const struct value_ctx *v, const struct bench_opti
 			/* A count the run did not ask for is only for the target. */
 			if (writer && i >= o->nreaders)
 				break;
-			rc = bench_readers(share, v->value, v->size, counts[i], writer, &o->timing, &r);
+			rc = bench_readers(&steps, counts[i], writer, &o->timing, &r);
 			if (rc < 0)
 				break;
 			if (!writer && counts[i] == 1)
 				one_reader = r.fetches.rate;
-			report_native_readers_row(v->size, counts[i], writer, &r, solo,
-						  one_reader);
+			report_native_readers_row(v->size, counts[i], writer, &r, solo, one_reader,
+						  writer && counts[i] == 1 ? floor_writer : 0);
 		}
 	}
-	cleanup_share_remove(share);
+	cleanup_share_remove(nat.share);
 	return rc;
 }
 

@@ -34,32 +34,16 @@ struct board {
 	struct count done[READERS_MAX + 1];	/* stores, then each reader's fetches */
 };
 
-static int one_step(share_t *share, const void *value, size_t size, int slot)
+static _Noreturn void child(struct board *b, int slot, const struct readers_steps *steps)
 {
-	void *data;
-	ssize_t got;
-
-	if (slot == WRITER_SLOT)
-		return share_store(share, value, size);
-	got = share_fetch(share, &data);
-	if (got < 0)
-		return -1;
-	free(data);
-	if ((size_t)got != size) {
-		errno = EBADMSG;	/* a reader saw a torn or lost value */
-		return -1;
-	}
-	return 0;
-}
-
-static _Noreturn void child(struct board *b, int slot, share_t *share,
-			    const void *value, size_t size)
-{
+	int (*step)(void *, long) = slot == WRITER_SLOT ? steps->store : steps->fetch;
 	long n;
 
 	cleanup_in_child();
 	for (n = 1; !__atomic_load_n(&b->stop, __ATOMIC_RELAXED); n++) {
-		if (one_step(share, value, size, slot) < 0) {
+		/* A fetch of another length fails too (EBADMSG): a reader saw
+		 * a torn or lost value. */
+		if (step(steps->ctx, 1) < 0) {
 			int none = 0;
 
 			__atomic_compare_exchange_n(&b->error, &none, errno, 0,
@@ -183,7 +167,7 @@ static int measure(struct board *b, const clockid_t *cpu, int readers, int write
 	return 0;
 }
 
-int bench_readers(share_t *share, const void *value, size_t size, int readers, int writer,
+int bench_readers(const struct readers_steps *steps, int readers, int writer,
 		  const struct bench_timing *timing, struct readers_result *result)
 {
 	pid_t pids[READERS_MAX + 1];
@@ -206,7 +190,7 @@ int bench_readers(share_t *share, const void *value, size_t size, int readers, i
 		if (pids[n] < 0)
 			break;
 		if (pids[n] == 0)
-			child(b, n, share, value, size);
+			child(b, n, steps);
 		if (clock_getcpuclockid(pids[n], &cpu[n]) != 0) {
 			kill(pids[n], SIGKILL);
 			waitpid(pids[n], NULL, 0);

@@ -8,7 +8,6 @@
 
 #include <stddef.h>
 
-#include "sharelite.h"
 #include "timing.h"
 
 #define READERS_MAX 64
@@ -22,9 +21,16 @@ struct readers_result {
 	double cpu_per_fetch, cpu_per_store;
 };
 
-/* The share must hold a value of `size` bytes; the writer, if `writer`,
- * stores `value`. */
-int bench_readers(share_t *share, const void *value, size_t size, int readers, int writer,
+/* What the processes do, each step one call of a loop of ops.h's kind
+ * for one iteration on ctx: the writer stores, the readers fetch. Each
+ * process has ctx as it was at the fork. */
+struct readers_steps {
+	int (*store)(void *ctx, long iterations);
+	int (*fetch)(void *ctx, long iterations);
+	void *ctx;
+};
+
+int bench_readers(const struct readers_steps *steps, int readers, int writer,
 		  const struct bench_timing *timing, struct readers_result *result);
 
 #endif /* BENCH_READERS_H */

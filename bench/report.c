@@ -349,9 +349,13 @@ void report_native_readers_header(void)
 	printf("\nNative readers: N processes fetching back to back on a native share of the\n"
 	       "default segment size, alone (writer no) or while one process stores (yes);\n"
 	       "columns as in Readers, vs solo = to the native rows of the peers table.\n"
+	       "writer floor = the native floor's store beside one reader doing the floor's\n"
+	       "          malloc'd fetch, vs solo = to those floors alone: what any design\n"
+	       "          in which readers copy what each store writes keeps here.\n"
 	       "targets = two readers alone together >=%.1f of one alone; a writer beside\n"
 	       "          readers >=%.1f of its solo stores/s, judged where each process has\n"
-	       "          a CPU of its own (\"n/a\" says when not)\n"
+	       "          a CPU of its own (\"n/a\" says when not); \"; floor 0.12\": the\n"
+	       "          floor's writer keeps 0.12 of its own solo rate\n"
 	       "%-7s %7s %6s %11s %6s %8s %8s %10s %8s %8s %6s %s\n",
 	       TWO_READERS_TARGET, WRITER_TARGET,
 	       "value", "readers", "writer", "fetches/s", "GB/s", "vs solo", "cpu",
@@ -360,7 +364,7 @@ void report_native_readers_header(void)
 
 void report_native_readers_row(size_t size, int readers, int writer,
 			       const struct readers_result *r, const struct native_solo *solo,
-			       double one_reader)
+			       double one_reader, double floor_writer)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct target t = { NULL, 0, 0, NULL };
@@ -399,7 +403,25 @@ void report_native_readers_row(size_t size, int readers, int writer,
 		}
 	}
 	targets_print(&t, t.against ? 1 : 0, rate);
+	if (floor_writer > 0)
+		printf("; floor %.2f", floor_writer);
 	putchar('\n');
+	fflush(stdout);
+}
+
+void report_native_floor_row(size_t size, const struct readers_result *r,
+			     const struct native_solo *solo)
+{
+	char value[32];
+
+	printf("%-7s %7d %6s %11.0f %6.2f ", size_name(size, value, sizeof(value)), 1, "floor",
+	       r->fetches.rate, gbps(size, r->fetches.rate));
+	ratio_cell(8, r->fetches.rate / solo->floor_fetch);
+	cpu_cell(r->cpu_per_fetch);
+	printf(" %10.0f ", r->stores.rate);
+	ratio_cell(8, r->stores.rate / solo->floor_store);
+	cpu_cell(r->cpu_per_store);
+	printf(" %5.0f%% -\n", r->fetches.spread * 100);
 	fflush(stdout);
 }
 

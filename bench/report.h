@@ -29,6 +29,8 @@ struct value_floors {
 /* A native share's store and fetch by one process alone (the peers table). */
 struct native_solo {
 	double store, fetch;
+	/* The native floor's alone: its store, its malloc'd fetch. */
+	double floor_store, floor_fetch;
 };
 
 /* pinned_cpu: the CPU the one-process rows run on, or -1 if not pinned. */
@@ -63,11 +65,18 @@ void report_readers_header(void);
 void report_readers_row(size_t size, int readers, const struct readers_result *r,
 			const struct value_floors *floors);
 
-/* one_reader: fetches/s of the row of one reader and no writer, or 0. */
+/* one_reader: fetches/s of the row of one reader and no writer, or 0;
+ * floor_writer: for the row of one reader beside the writer, the share
+ * of its solo rate the native floor's writer kept beside the floor's
+ * reader (report_native_floor_row()), else 0. */
 void report_native_readers_header(void);
 void report_native_readers_row(size_t size, int readers, int writer,
 			       const struct readers_result *r, const struct native_solo *solo,
-			       double one_reader);
+			       double one_reader, double floor_writer);
+/* The native floor's writer beside one floor reader: vs solo = to the
+ * floor's rows of the peers table. */
+void report_native_floor_row(size_t size, const struct readers_result *r,
+			     const struct native_solo *solo);
 
 void report_wake_header(void);
 void report_wake_row(const struct wake_result *r);
