@@ -318,9 +318,68 @@ int sl_redis_connect(struct sl_redis_conn *conn)
 	return rc;
 }
 
+/* What is sent as one: a command, or several inside MULTI/EXEC. */
+struct request {
+	int n;
+	const struct sl_redis_cmd *cmds;
+};
+
+/*
+ * The request on ctx: a command's reply; for a transaction, EXEC's (an
+ * array of the commands' replies), or else the first error a command got
+ * as it was queued (a redirection, which made EXEC fail with EXECABORT),
+ * so that it is followed as a command's would be. A redirection of the
+ * whole transaction, by EXEC, is EXEC's reply. NULL with errno for a
+ * connection that failed, which is out of step and not to be used again.
+ */
+static redisReply *send_request(redisContext *ctx, const struct request *req)
+{
+	const struct sl_redis_cmd *cmd = req->cmds;
+	redisReply *exec = NULL, *refused = NULL;
+	int i, replies = req->n + 2;
+
+	if (req->n == 1) {
+		exec = redisCommandArgv(ctx, cmd->argc, cmd->argv, cmd->lens);
+		if (!exec)
+			errno = sl_redis_errno(ctx, errno);
+		return exec;
+	}
+	/* Written at once: one round trip for the whole transaction. */
+	if (redisAppendCommand(ctx, "MULTI") != REDIS_OK)
+		goto no_memory;
+	for (i = 0; i < req->n; i++)
+		if (redisAppendCommandArgv(ctx, cmd[i].argc, cmd[i].argv, cmd[i].lens) != REDIS_OK)
+			goto no_memory;
+	if (redisAppendCommand(ctx, "EXEC") != REDIS_OK)
+		goto no_memory;
+	/* Every reply is read, so that none is left for the next request. */
+	for (i = 0; i < replies; i++) {
+		void *r = NULL;
+
+		if (redisGetReply(ctx, &r) != REDIS_OK) {
+			errno = sl_redis_errno(ctx, errno);
+			freeReplyObject(refused);
+			return NULL;
+		}
+		if (i == replies - 1)
+			exec = r;
+		else if (!refused && ((redisReply *)r)->type == REDIS_REPLY_ERROR)
+			refused = r;
+		else
+			freeReplyObject(r);
+	}
+	if (refused) {
+		freeReplyObject(exec);
+		return refused;
+	}
+	return exec;
+no_memory:
+	errno = ENOMEM;
+	return NULL;
+}
+
 /* One try: the reply, or NULL with errno; a broken connection dropped. */
-static redisReply *command_once(struct sl_redis_conn *conn, int argc, const char **argv,
-				const size_t *lens)
+static redisReply *command_once(struct sl_redis_conn *conn, const struct request *req)
 {
 	struct pipe_guard guard;
 	redisReply *reply;
@@ -329,24 +388,25 @@ static redisReply *command_once(struct sl_redis_conn *conn, int argc, const char
 	if (sl_redis_connect(conn) < 0)
 		return NULL;
 	pipe_guard_begin(&guard);
-	reply = redisCommandArgv(conn->ctx, argc, argv, lens);
+	reply = send_request(conn->ctx, req);
 	err = errno;
 	pipe_guard_end(&guard);
 	if (!reply) {
-		errno = sl_redis_errno(conn->ctx, err);
 		sl_redis_disconnect(conn);	/* hiredis cannot use it again */
+		errno = err;
 	}
 	return reply;
 }
 
 /*
- * The command once on the node an -ASK named, after ASKING, on a
+ * The request once on the node an -ASK named, after ASKING, on a
  * connection of its own: the slot stays the first node's for every other
- * command until its move ends with -MOVED. The scripts may not be cached
- * there: NOSCRIPT sends sl_redis_script() to EVAL.
+ * command until its move ends with -MOVED. ASKING holds for a whole
+ * MULTI, up to its EXEC. The scripts may not be cached there: NOSCRIPT
+ * sends sl_redis_script() to EVAL.
  */
 static redisReply *command_asking(struct sl_redis_conn *conn, const struct sl_redis_node *to,
-				  int argc, const char **argv, const size_t *lens)
+				  const struct request *req)
 {
 	const char *asking[] = { "ASKING" };
 	redisContext *ctx = connect_new(conn->address, to);
@@ -360,9 +420,7 @@ static redisReply *command_asking(struct sl_redis_conn *conn, const struct sl_re
 	reply = run(ctx, REDIS_REPLY_STATUS, 1, asking, NULL);
 	if (reply) {
 		freeReplyObject(reply);
-		reply = redisCommandArgv(ctx, argc, argv, lens);
-		if (!reply)
-			errno = sl_redis_errno(ctx, errno);
+		reply = send_request(ctx, req);
 	}
 	err = errno;
 	pipe_guard_end(&guard);
@@ -386,8 +444,8 @@ static void sleep_ms(int ms)
  * replies says the command did not run, so sending it again is safe even
  * for a store.
  */
-static redisReply *follow_redirects(struct sl_redis_conn *conn, redisReply *reply, int argc,
-				    const char **argv, const size_t *lens)
+static redisReply *follow_redirects(struct sl_redis_conn *conn, redisReply *reply,
+				    const struct request *req)
 {
 	int moves = 0, waited_ms = 0, nap_ms = 5;
 
@@ -411,10 +469,10 @@ static redisReply *follow_redirects(struct sl_redis_conn *conn, redisReply *repl
 		case SL_REDIRECT_MOVED:
 			sl_redis_disconnect(conn);
 			conn->node = to;
-			reply = command_once(conn, argc, argv, lens);
+			reply = command_once(conn, req);
 			break;
 		case SL_REDIRECT_ASK:
-			reply = command_asking(conn, &to, argc, argv, lens);
+			reply = command_asking(conn, &to, req);
 			break;
 		default:
 			/* While a slot moves, a script whose keys are not all
@@ -427,7 +485,7 @@ static redisReply *follow_redirects(struct sl_redis_conn *conn, redisReply *repl
 			nap_ms = nap_ms * 2 > TRYAGAIN_MAX_MS ? TRYAGAIN_MAX_MS : nap_ms * 2;
 			sleep_ms(nap_ms);
 			waited_ms += nap_ms;
-			reply = command_once(conn, argc, argv, lens);
+			reply = command_once(conn, req);
 			break;
 		}
 	}
@@ -435,17 +493,16 @@ static redisReply *follow_redirects(struct sl_redis_conn *conn, redisReply *repl
 }
 
 /* The reply, error replies included, or NULL with errno. */
-static redisReply *command_raw(struct sl_redis_conn *conn, int retry, int argc,
-			       const char **argv, const size_t *lens)
+static redisReply *command_raw(struct sl_redis_conn *conn, int retry, const struct request *req)
 {
 	/* Only a connection that had worked is worth a second try: a fresh
 	 * one that fails says the server is not there. */
 	int had_worked = conn->ctx && conn->process == sl_process_token();
-	redisReply *reply = command_once(conn, argc, argv, lens);
+	redisReply *reply = command_once(conn, req);
 
 	if (!reply && retry && had_worked && errno == EIO)
-		reply = command_once(conn, argc, argv, lens);
-	return follow_redirects(conn, reply, argc, argv, lens);
+		reply = command_once(conn, req);
+	return follow_redirects(conn, reply, req);
 }
 
 /* An error reply becomes NULL with its errno. */
@@ -464,51 +521,137 @@ static redisReply *no_error(redisReply *reply)
 redisReply *sl_redis_command(struct sl_redis_conn *conn, int retry, int argc,
 			     const char **argv, const size_t *lens)
 {
-	return no_error(command_raw(conn, retry, argc, argv, lens));
+	const struct sl_redis_cmd cmd = { argc, argv, lens };
+	const struct request req = { 1, &cmd };
+
+	return no_error(command_raw(conn, retry, &req));
 }
 
 #define MAX_SCRIPT_ARGS 5
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
-redisReply *sl_redis_script(struct sl_redis_conn *conn, enum sl_redis_script script,
-			    int retry, const char *const keys[SL_REDIS_N_KEYS], int argc,
-			    const char **argv, const size_t *lens)
-{
+/* The arguments of a script's EVALSHA, in room for all of them. */
+struct script_call {
 	const char *args[3 + SL_REDIS_N_KEYS + MAX_SCRIPT_ARGS];
-	size_t arg_lens[3 + SL_REDIS_N_KEYS + MAX_SCRIPT_ARGS];
-	redisReply *reply;
+	size_t lens[3 + SL_REDIS_N_KEYS + MAX_SCRIPT_ARGS];
+	struct sl_redis_cmd cmd;
+};
+
+/* EVALSHA of the script with the keys and arguments given: 0, or -1
+ * with errno. Connected first: conn->sha is filled by connecting. */
+static int script_call_make(struct script_call *call, struct sl_redis_conn *conn,
+			    enum sl_redis_script script, const char *const keys[SL_REDIS_N_KEYS],
+			    int argc, const char **argv, const size_t *lens)
+{
 	int i, n = 0;
 
 	if (argc > MAX_SCRIPT_ARGS) {
 		errno = EINVAL;
-		return NULL;
+		return -1;
 	}
-	/* Connected first: conn->sha is filled by connecting. */
 	if (sl_redis_connect(conn) < 0)
-		return NULL;
-	args[n++] = "EVALSHA";
-	args[n++] = conn->sha[script];
-	args[n++] = XSTR(SL_REDIS_N_KEYS);
+		return -1;
+	call->args[n++] = "EVALSHA";
+	call->args[n++] = conn->sha[script];
+	call->args[n++] = XSTR(SL_REDIS_N_KEYS);
 	for (i = 0; i < SL_REDIS_N_KEYS; i++)
-		args[n++] = keys[i];
+		call->args[n++] = keys[i];
 	for (i = 0; i < n; i++)
-		arg_lens[i] = strlen(args[i]);
+		call->lens[i] = strlen(call->args[i]);
 	for (i = 0; i < argc; i++, n++) {
-		args[n] = argv[i];
-		arg_lens[n] = lens ? lens[i] : strlen(argv[i]);
+		call->args[n] = argv[i];
+		call->lens[n] = lens ? lens[i] : strlen(argv[i]);
 	}
-	reply = command_raw(conn, retry, n, args, arg_lens);
-	/* Not in the server's cache (SCRIPT FLUSH, or a restart behind a
-	 * connection that stayed up): EVAL sends the text, which caches it. */
-	if (reply && reply->type == REDIS_REPLY_ERROR &&
-	    strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+	call->cmd.argc = n;
+	call->cmd.argv = call->args;
+	call->cmd.lens = call->lens;
+	return 0;
+}
+
+/* Not in the server's cache (SCRIPT FLUSH, or a restart behind a
+ * connection that stayed up): EVAL sends the text, which caches it. */
+static int no_script(const redisReply *reply)
+{
+	return reply && reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0;
+}
+
+static void script_call_by_text(struct script_call *call, enum sl_redis_script script)
+{
+	call->args[0] = "EVAL";
+	call->args[1] = sl_redis_scripts[script];
+	call->lens[0] = strlen(call->args[0]);
+	call->lens[1] = strlen(call->args[1]);
+}
+
+redisReply *sl_redis_script(struct sl_redis_conn *conn, enum sl_redis_script script,
+			    int retry, const char *const keys[SL_REDIS_N_KEYS], int argc,
+			    const char **argv, const size_t *lens)
+{
+	struct script_call call;
+	struct request req = { 1, &call.cmd };
+	redisReply *reply;
+
+	if (script_call_make(&call, conn, script, keys, argc, argv, lens) < 0)
+		return NULL;
+	reply = command_raw(conn, retry, &req);
+	if (no_script(reply)) {
 		freeReplyObject(reply);
-		args[0] = "EVAL";
-		args[1] = sl_redis_scripts[script];
-		arg_lens[0] = strlen(args[0]);
-		arg_lens[1] = strlen(args[1]);
-		reply = command_raw(conn, retry, n, args, arg_lens);
+		script_call_by_text(&call, script);
+		reply = command_raw(conn, retry, &req);
 	}
 	return no_error(reply);
+}
+
+/* Whether an EXEC reply holds the n replies of a transaction. */
+static int exec_holds(const redisReply *reply, size_t n)
+{
+	return reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == n;
+}
+
+redisReply *sl_redis_script_between(struct sl_redis_conn *conn, enum sl_redis_script script,
+				    const char *const keys[SL_REDIS_N_KEYS], int argc,
+				    const char **argv, const size_t *lens,
+				    const struct sl_redis_cmd *before,
+				    const struct sl_redis_cmd *after)
+{
+	struct script_call call;
+	struct sl_redis_cmd cmds[3];
+	struct request req = { 3, cmds };
+	redisReply *reply, *result;
+	int err;
+
+	if (script_call_make(&call, conn, script, keys, argc, argv, lens) < 0)
+		return NULL;
+	cmds[0] = *before;
+	cmds[1] = call.cmd;
+	cmds[2] = *after;
+	/* NOSCRIPT comes from EXEC, once before has run: the transaction
+	 * is sent again with the script's text, and after has cleaned up. */
+	reply = command_raw(conn, 0, &req);
+	if (exec_holds(reply, 3) && no_script(reply->element[1])) {
+		freeReplyObject(reply);
+		script_call_by_text(&call, script);
+		cmds[1] = call.cmd;
+		reply = command_raw(conn, 0, &req);
+	}
+	reply = no_error(reply);
+	if (!reply)
+		return NULL;
+	if (!exec_holds(reply, 3)) {
+		freeReplyObject(reply);
+		errno = EPROTO;
+		return NULL;
+	}
+	if (reply->element[0]->type == REDIS_REPLY_ERROR ||
+	    reply->element[2]->type == REDIS_REPLY_ERROR) {
+		err = reply_errno(reply->element[reply->element[0]->type == REDIS_REPLY_ERROR ? 0 : 2]);
+		freeReplyObject(reply);
+		errno = err;
+		return NULL;
+	}
+	result = reply->element[1];
+	reply->element[1] = NULL;	/* the caller's: freeReplyObject() skips NULL */
+	freeReplyObject(reply);
+	return no_error(result);
 }

@@ -55,7 +55,7 @@ enum sl_redis_script {
 extern const char *const sl_redis_scripts[SL_N_SCRIPTS];
 
 /* The keys every script gets (scripts.c). */
-#define SL_REDIS_N_KEYS 4
+#define SL_REDIS_N_KEYS 6
 
 /* Script results that are not values (every script's are integers). */
 #define SL_REDIS_GONE (-1)	/* the share is not there: EIDRM */
@@ -122,6 +122,27 @@ redisReply *sl_redis_command(struct sl_redis_conn *conn, int retry, int argc,
 redisReply *sl_redis_script(struct sl_redis_conn *conn, enum sl_redis_script script,
 			    int retry, const char *const keys[SL_REDIS_N_KEYS], int argc,
 			    const char **argv, const size_t *lens);
+
+/* One command: its arguments, each with its length (lens NULL: strlen). */
+struct sl_redis_cmd {
+	int argc;
+	const char **argv;
+	const size_t *lens;
+};
+
+/*
+ * Run a script as sl_redis_script() does, never sent twice, inside one
+ * MULTI/EXEC after the command `before` and before `after`, all written
+ * at once: one round trip, and no other client sees what before leaves
+ * for the script and after takes away. A redirection of any of them
+ * sends the whole transaction where it says. The script's reply, or NULL
+ * with errno (an error reply of before or after too).
+ */
+redisReply *sl_redis_script_between(struct sl_redis_conn *conn, enum sl_redis_script script,
+				    const char *const keys[SL_REDIS_N_KEYS], int argc,
+				    const char **argv, const size_t *lens,
+				    const struct sl_redis_cmd *before,
+				    const struct sl_redis_cmd *after);
 
 /*
  * A thread that renews a handle's lease while it holds a lock (renew.c).

@@ -5,14 +5,18 @@
  * client, and a store is fenced: refused unless the lease it was made
  * under is still its maker's.
  *
- * Every script gets the share's four keys, one hash slot through the
- * {NAME} tag: KEYS[1] a hash of the value and its version, KEYS[2] the
+ * Every script gets the share's six keys, one hash slot through the
+ * {NAME} tag: KEYS[1] the version (a string, 1 to 2^32 - 1), KEYS[2] the
  * exclusive lease (a string, the holder's token, expiring by PX), KEYS[3]
  * the shared leases (a sorted set of tokens by the server time, in ms, at
- * which each expires), and KEYS[4] the token of a writer waiting for
- * LOCK_EX, which keeps new readers out until it has had its turn. Results that are not data are the SL_REDIS_*
- * codes of redis.h. Time is the server's (TIME), so clients' clocks do not
- * matter.
+ * which each expires), KEYS[4] the token of a writer waiting for LOCK_EX,
+ * which keeps new readers out until it has had its turn, KEYS[5] the value
+ * (a string) and KEYS[6] where a large value waits, inside the store's
+ * MULTI, for the store script to take it (format.c). The value is a key of
+ * its own, not a field beside the version, so that a fetch is one MGET and
+ * a large store never passes the value through Lua. Results that are not
+ * data are the SL_REDIS_* codes of redis.h. Time is the server's (TIME),
+ * so clients' clocks do not matter.
  */
 #include "redis.h"
 
@@ -21,17 +25,15 @@
 #define WAITING_MS XSTR(SL_REDIS_WAITING_MS)
 
 /* The version of the share, or SL_REDIS_GONE, or SL_REDIS_NOT_SHARE for
- * a key that holds something other than a share. One HGET, which a key
- * of another type refuses (WRONGTYPE, caught by pcall): a store or a
- * lock pays for no TYPE; EXISTS only when there is no version. */
+ * a key that holds something other than a share. One GET, which a key of
+ * another type refuses (WRONGTYPE, caught by pcall): a store or a lock
+ * pays for no TYPE. value_is_string() is the same check of the value's
+ * key: STRLEN, 0 for no key, refused for another type. */
 #define PRELUDE \
 	"local function share_version()\n" \
-	"  local got = redis.pcall('HGET', KEYS[1], 'version')\n" \
+	"  local got = redis.pcall('GET', KEYS[1])\n" \
 	"  if type(got) == 'table' then return -5 end\n" \
-	"  if not got then\n" \
-	"    if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end\n" \
-	"    return -5\n" \
-	"  end\n" \
+	"  if not got then return -1 end\n" \
 	"  local v = tonumber(got)\n" \
 	"  if not v or v < 1 or v > 4294967295 or v % 1 ~= 0 then return -5 end\n" \
 	"  return v\n" \
@@ -39,6 +41,9 @@
 	"local function now_ms()\n" \
 	"  local t = redis.call('TIME')\n" \
 	"  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
+	"end\n" \
+	"local function value_is_string()\n" \
+	"  return type(redis.pcall('STRLEN', KEYS[5])) ~= 'table'\n" \
 	"end\n" \
 	"local v = share_version()\n"
 
@@ -52,37 +57,47 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	"  return 0\n"
 	"end\n"
 	"if ARGV[1] ~= '1' then return -1 end\n"
-	"redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])\n"
-	"redis.call('HSET', KEYS[1], 'version', 1, 'value', '')\n"
+	"redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[6])\n"
+	"redis.call('SET', KEYS[5], '')\n"
+	"redis.call('SET', KEYS[1], 1)\n"
 	"return 1\n",
 
-	/* ARGV: value, token ('' when no lock is held), lease ms. The new
-	 * version, published to waiters. Without a token it stores only
-	 * when no live lease conflicts (SL_REDIS_BUSY); with one, only
-	 * while the exclusive lease is that token's (SL_REDIS_LOST). With
-	 * no lease at all, the usual case, one EXISTS says so. */
+	/* ARGV: token ('' when no lock is held), lease ms, and the value;
+	 * without a value, the value is KEYS[6]'s, renamed onto KEYS[5] (a
+	 * refused store leaves KEYS[6] to the DEL that follows it in the
+	 * same MULTI). The new version, published to waiters. Without a
+	 * token it stores only when no live lease conflicts
+	 * (SL_REDIS_BUSY); with one, only while the exclusive lease is that
+	 * token's (SL_REDIS_LOST). With no lease at all, the usual case,
+	 * one EXISTS says so. */
 	[SL_SCRIPT_STORE] = PRELUDE
 	"if v < 0 then return v end\n"
-	"if ARGV[2] == '' then\n"
+	"if not value_is_string() then return -5 end\n"
+	"if ARGV[1] == '' then\n"
 	"  if redis.call('EXISTS', KEYS[2], KEYS[3]) > 0 then\n"
 	"    if redis.call('EXISTS', KEYS[2]) == 1 then return -3 end\n"
 	"    if redis.call('ZCOUNT', KEYS[3], '(' .. now_ms(), '+inf') > 0 then return -3 end\n"
 	"  end\n"
 	"else\n"
-	"  if redis.call('GET', KEYS[2]) ~= ARGV[2] then return -2 end\n"
-	"  redis.call('PEXPIRE', KEYS[2], ARGV[3])\n"
+	"  if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -2 end\n"
+	"  redis.call('PEXPIRE', KEYS[2], ARGV[2])\n"
 	"end\n"
 	"v = v + 1\n"
 	"if v > 4294967295 then v = 1 end\n"
-	"redis.call('HSET', KEYS[1], 'value', ARGV[1], 'version', v)\n"
+	"if ARGV[3] then\n"
+	"  redis.call('SET', KEYS[5], ARGV[3])\n"
+	"else\n"
+	"  redis.call('RENAME', KEYS[6], KEYS[5])\n"
+	"end\n"
+	"redis.call('SET', KEYS[1], v)\n"
 	"redis.call('PUBLISH', KEYS[1] .. ':changed', v)\n"
 	"return v\n",
 
 	/* No ARGV. {version, value}. */
 	[SL_SCRIPT_FETCH] = PRELUDE
 	"if v < 0 then return v end\n"
-	"local value = redis.call('HGET', KEYS[1], 'value')\n"
-	"if not value then return -5 end\n"
+	"local value = redis.pcall('GET', KEYS[5])\n"
+	"if not value or type(value) == 'table' then return -5 end\n"
 	"return {v, value}\n",
 
 	/*
@@ -157,7 +172,7 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	[SL_SCRIPT_REMOVE] = PRELUDE
 	"if v < 0 then return v end\n"
 	"if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -2 end\n"
-	"redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])\n"
+	"redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])\n"
 	"redis.call('PUBLISH', KEYS[1] .. ':changed', 0)\n"
 	"redis.call('PUBLISH', KEYS[1] .. ':unlocked', 0)\n"
 	"return 1\n",
@@ -165,7 +180,8 @@ const char *const sl_redis_scripts[SL_N_SCRIPTS] = {
 	/* No ARGV. {version, length, live shared leases, exclusive held}. */
 	[SL_SCRIPT_STAT] = PRELUDE
 	"if v < 0 then return v end\n"
-	"return {v, redis.call('HSTRLEN', KEYS[1], 'value'),\n"
+	"if not value_is_string() then return -5 end\n"
+	"return {v, redis.call('STRLEN', KEYS[5]),\n"
 	"        redis.call('ZCOUNT', KEYS[3], '(' .. now_ms(), '+inf'),\n"
 	"        redis.call('EXISTS', KEYS[2])}\n",
 };

@@ -99,17 +99,27 @@ static int read_line(int fd, char *line, size_t size)
 	return 0;
 }
 
+/* A command in the protocol's form, into buf: its length, or 0 when it
+ * does not fit. */
+static size_t format_command(char *buf, size_t size, int argc, const char *const *argv)
+{
+	size_t n = 0;
+	int i;
+
+	n += (size_t)snprintf(buf + n, size - n, "*%d\r\n", argc);
+	for (i = 0; i < argc && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "$%zu\r\n%s\r\n",
+				      strlen(argv[i]), argv[i]);
+	return n < size ? n : 0;
+}
+
 static int command_on(int port, char *reply, size_t size, int argc, const char *const *argv)
 {
 	char buf[4096];
-	size_t n = 0;
-	int fd, i;
+	size_t n = format_command(buf, sizeof(buf), argc, argv);
+	int fd;
 
-	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "*%d\r\n", argc);
-	for (i = 0; i < argc && n < sizeof(buf); i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "$%zu\r\n%s\r\n",
-				      strlen(argv[i]), argv[i]);
-	if (n >= sizeof(buf) || size == 0)
+	if (n == 0 || size == 0)
 		return -1;
 	fd = connect_to(port);
 	if (fd < 0)
@@ -133,6 +143,27 @@ int test_redis_cmd(const struct test_redis *r, char *reply, size_t size, int arg
 		   const char *const *argv)
 {
 	return command_on(r->port, reply, size, argc, argv);
+}
+
+int test_redis_abandon_multi(const struct test_redis *r, int argc, const char *const *argv)
+{
+	static const char multi[] = "*1\r\n$5\r\nMULTI\r\n";
+	char buf[4096], ok[64], queued[64];
+	size_t n = format_command(buf, sizeof(buf), argc, argv);
+	int fd, rc = -1;
+
+	if (n == 0)
+		return -1;
+	fd = connect_to(r->port);
+	if (fd < 0)
+		return -1;
+	if (write(fd, multi, sizeof(multi) - 1) == (ssize_t)(sizeof(multi) - 1) &&
+	    write(fd, buf, n) == (ssize_t)n && read_line(fd, ok, sizeof(ok)) == 0 &&
+	    read_line(fd, queued, sizeof(queued)) == 0 &&
+	    strcmp(ok, "+OK") == 0 && strcmp(queued, "+QUEUED") == 0)
+		rc = 0;
+	close(fd);
+	return rc;
 }
 
 static void sleep_ms(long ms)

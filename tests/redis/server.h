@@ -38,6 +38,13 @@ int test_redis_cmd(const struct test_redis *r, char *reply, size_t size, int arg
 		   const char *const *argv);
 
 /*
+ * MULTI and then the command on one connection, closed once the server
+ * has queued the command, before any EXEC: a client that died in the
+ * middle of a transaction. 0, or -1.
+ */
+int test_redis_abandon_multi(const struct test_redis *r, int argc, const char *const *argv);
+
+/*
  * A raw subscriber to channel: its socket, once the server has confirmed
  * the subscription, or -1. test_redis_heard() says whether a message came
  * within timeout_ms (1) or not (0), and takes what came.

@@ -55,6 +55,44 @@ static void raw(const char *want_prefix, int argc, const char *const *argv)
 	assert_true(strncmp(reply, want_prefix, strlen(want_prefix)) == 0);
 }
 
+/*
+ * A value longer than format.c's STORE_BY_ARGUMENT_MAX (2 KiB) is stored
+ * through the share's ":incoming" key, in a transaction; a shorter one by
+ * one script call. The tests store values on both sides of it.
+ */
+#define STORE_BY_ARGUMENT_MAX 2048
+#define BIG_VALUE_LENGTH (64 * 1024 + 3)
+
+/* A value past STORE_BY_ARGUMENT_MAX, the same for every call. */
+static const unsigned char *big_value(void)
+{
+	static unsigned char value[BIG_VALUE_LENGTH];
+	static int filled;
+
+	if (!filled)
+		test_fill(value, sizeof(value), 7);
+	filled = 1;
+	return value;
+}
+
+/* The name of share n's key with this suffix (":incoming"), in a buffer
+ * the next call reuses. */
+static const char *key_of(unsigned n, const char *suffix)
+{
+	static char key[128];
+
+	snprintf(key, sizeof(key), "sharelite:{%s}%s", name(n), suffix);
+	return key;
+}
+
+/* Whether share n has a staging key left: none must ever be seen. */
+static void assert_no_incoming(unsigned n)
+{
+	const char *exists[] = { "EXISTS", key_of(n, ":incoming") };
+
+	raw(":0", 2, exists);
+}
+
 static void test_store_fetch_version(void **state)
 {
 	(void)state;
@@ -272,20 +310,25 @@ static void test_removed_share(void **state)
 	assert_fails(share_open(url(9, NULL), 0, 0), NULL, ENOENT);
 }
 
-/* A key of the share's name that holds something else: EPROTO. */
+/* A key of the share's names that holds something else: EPROTO. */
 static void test_wrong_type(void **state)
 {
 	(void)state;
-	char key[128];
+	char key[128], value_key[128];
 	const char *push[] = { "RPUSH", key, "x" };
 	const char *del[] = { "DEL", key };
-	const char *hset[] = { "HSET", key, "version", "many" };
-	const char *other[] = { "HSET", key, "other", "1" };
-	const char *version_only[] = { "HSET", key, "version", "3" };
+	const char *set_many[] = { "SET", key, "many" };
+	const char *hset[] = { "HSET", key, "version", "3" };
+	const char *push_value[] = { "RPUSH", value_key, "x" };
+	const char *del_value[] = { "DEL", value_key };
+	const char *set_value[] = { "SET", value_key, "v" };
+	struct share_info info;
 	share_t *a;
 	void *data;
+	char buf[4];
 
 	snprintf(key, sizeof(key), "sharelite:{%s}", name(10));
+	snprintf(value_key, sizeof(value_key), "sharelite:{%s}:value", name(10));
 	raw(":1", 3, push);
 	assert_fails(share_open(url(10, NULL), 0, IPC_CREAT), NULL, EPROTO);
 	raw(":1", 2, del);
@@ -297,20 +340,160 @@ static void test_wrong_type(void **state)
 	assert_fails(share_store(a, "x", 1), -1, EPROTO);
 	assert_fails(share_lock(a, LOCK_EX), -1, EPROTO);
 	raw(":1", 2, del);
+	/* A version that is not a number, or one in a hash. */
+	raw("+OK", 3, set_many);
+	assert_fails(share_version(a), 0, EPROTO);
+	assert_fails(share_fetch(a, &data), -1, EPROTO);
+	assert_fails(share_store(a, "x", 1), -1, EPROTO);
+	raw(":1", 2, del);
 	raw(":1", 4, hset);
 	assert_fails(share_version(a), 0, EPROTO);
 	assert_fails(share_fetch(a, &data), -1, EPROTO);
 	assert_fails(share_store(a, "x", 1), -1, EPROTO);
 	raw(":1", 2, del);
-	/* A hash with neither field is not a share, nor is one without a
-	 * value: not taken for a share removed, nor for an empty value. */
-	raw(":1", 4, other);
+	/* The value's key of another type, or gone beside its version: not
+	 * taken for an empty value, nor written over by a store of either
+	 * size. */
+	assert_int_equal(share_close(a), 0);
+	a = open_ok(10, NULL, IPC_CREAT | IPC_EXCL);
+	raw(":1", 2, del_value);
+	raw(":1", 3, push_value);
 	assert_fails(share_fetch(a, &data), -1, EPROTO);
+	assert_fails(share_fetch_into(a, buf, sizeof(buf)), -1, EPROTO);
 	assert_fails(share_store(a, "x", 1), -1, EPROTO);
-	raw(":1", 2, del);
-	raw(":1", 4, version_only);
+	assert_fails(share_store(a, big_value(), BIG_VALUE_LENGTH), -1, EPROTO);
+	assert_fails(share_stat(a, &info), -1, EPROTO);
+	raw(":1", 2, del_value);
 	assert_fails(share_fetch(a, &data), -1, EPROTO);
-	raw(":1", 2, del);
+	/* Put back, the share works again. */
+	raw("+OK", 3, set_value);
+	test_assert_value(a, "v");
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* Values on both sides of STORE_BY_ARGUMENT_MAX, and far past it, come
+ * back whole, each store counted once, and leave no staging key. */
+static void test_values_around_the_threshold(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {
+		STORE_BY_ARGUMENT_MAX - 1, STORE_BY_ARGUMENT_MAX, STORE_BY_ARGUMENT_MAX + 1,
+		2 * STORE_BY_ARGUMENT_MAX, 1024 * 1024 + 1, 0, STORE_BY_ARGUMENT_MAX + 1,
+	};
+	share_t *a = open_ok(26, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *b = open_ok(26, NULL, 0);
+	unsigned char *value = malloc(1024 * 1024 + 1), *into = malloc(1024 * 1024 + 1);
+	struct share_info info;
+	size_t i;
+
+	assert_non_null(value);
+	assert_non_null(into);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i];
+
+		test_fill(value, n, (unsigned)i);
+		assert_int_equal(share_store(a, value, n), 0);
+		assert_int_equal(share_version(b), i + 2);
+		test_assert_fetches(b, value, n);
+		memset(into, 0, n);
+		assert_int_equal(share_fetch_into(b, into, n), (ssize_t)n);
+		assert_memory_equal(into, value, n);
+		if (n > 0) {
+			memset(into, 0, n);
+			assert_int_equal(share_fetch_into(b, into, n - 1), (ssize_t)n);
+			assert_memory_equal(into, value, n - 1);
+		}
+		assert_int_equal(share_stat(b, &info), 0);
+		assert_int_equal(info.length, n);
+		assert_no_incoming(26);
+	}
+	free(value);
+	free(into);
+	assert_int_equal(share_close(b), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* A large store under a lease that lapsed is refused with ENOLCK, and
+ * leaves the value it would have replaced and no staging key. */
+static void test_large_store_fenced(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(27, NULL, IPC_CREAT | IPC_EXCL);
+	const char *lapse[] = { "DEL", key_of(27, ":writer") };
+	unsigned char other[BIG_VALUE_LENGTH];
+
+	assert_int_equal(share_store(a, big_value(), BIG_VALUE_LENGTH), 0);
+	assert_int_equal(share_lock(a, LOCK_EX), 0);
+	/* The lease gone as if it had expired: renewal does not bring it back. */
+	raw(":1", 2, lapse);
+	test_fill(other, sizeof(other), 8);
+	assert_fails(share_store(a, other, sizeof(other)), -1, ENOLCK);
+	assert_no_incoming(27);
+	assert_int_equal(share_unlock(a), 0);
+	test_assert_fetches(a, big_value(), BIG_VALUE_LENGTH);
+	assert_int_equal(share_version(a), 2);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* A large store with no lock held while another's lease is live is
+ * refused by the server, leaving the old value and no staging key, and
+ * is made once the lease is gone. */
+static void test_large_store_waits_for_lease(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(28, NULL, IPC_CREAT | IPC_EXCL);
+	char writer[128];
+	const char *hold[] = { "SET", writer, "another-holder", "PX", "10000" };
+	const char *release[] = { "DEL", writer };
+	struct test_chan c;
+	pid_t pid;
+
+	snprintf(writer, sizeof(writer), "%s", key_of(28, ":writer"));
+	assert_int_equal(share_store(a, "old", 3), 0);
+	raw("+OK", 5, hold);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		share_t *own = share_open(url(28, NULL), 0, 0);
+
+		child_check(own != NULL);
+		test_send(&c, 's');
+		child_check(share_store(own, big_value(), BIG_VALUE_LENGTH) == 0);
+		child_check(share_close(own) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 's');
+	sleep_ms(300);
+	test_assert_value(a, "old");
+	assert_int_equal(share_version(a), 2);
+	assert_no_incoming(28);
+	raw(":1", 2, release);
+	assert_int_equal(test_wait(pid), 0);
+	test_assert_fetches(a, big_value(), BIG_VALUE_LENGTH);
+	assert_int_equal(share_version(a), 3);
+	assert_no_incoming(28);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/* A client that dies between its SET of the staging key and EXEC leaves
+ * nothing: the server drops what it had queued. */
+static void test_store_abandoned_before_exec(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(29, NULL, IPC_CREAT | IPC_EXCL);
+	char incoming[128];
+	const char *set[] = { "SET", incoming, "half-made" };
+
+	snprintf(incoming, sizeof(incoming), "%s", key_of(29, ":incoming"));
+	assert_int_equal(share_store(a, "old", 3), 0);
+	assert_int_equal(test_redis_abandon_multi(&server, 3, set), 0);
+	assert_no_incoming(29);
+	test_assert_value(a, "old");
+	assert_int_equal(share_version(a), 2);
+	assert_int_equal(share_remove(a), 0);
 	assert_int_equal(share_close(a), 0);
 }
 
@@ -326,6 +509,13 @@ static void test_script_flush(void **state)
 	assert_int_equal(share_store(a, "two", 3), 0);
 	test_assert_value(a, "two");
 	assert_int_equal(share_version(a), 3);
+	/* A large store's script fails only at EXEC, after its SET: sent
+	 * again with the text, it is made once, and nothing is left. */
+	raw("+OK", 2, flush);
+	assert_int_equal(share_store(a, big_value(), BIG_VALUE_LENGTH), 0);
+	test_assert_fetches(a, big_value(), BIG_VALUE_LENGTH);
+	assert_int_equal(share_version(a), 4);
+	assert_no_incoming(11);
 	assert_int_equal(share_remove(a), 0);
 	assert_int_equal(share_close(a), 0);
 }
@@ -515,11 +705,11 @@ static void test_version_wraps_past_zero(void **state)
 {
 	(void)state;
 	char key[128];
-	const char *hset[] = { "HSET", key, "version", "4294967294" };
+	const char *set[] = { "SET", key, "4294967294" };
 	share_t *a = open_ok(14, NULL, IPC_CREAT | IPC_EXCL);
 
 	snprintf(key, sizeof(key), "sharelite:{%s}", name(14));
-	raw(":0", 4, hset);
+	raw("+OK", 3, set);
 	assert_int_equal(share_store(a, "x", 1), 0);
 	assert_int_equal(share_version(a), 4294967295u);
 	assert_int_equal(share_store(a, "y", 1), 0);
@@ -802,6 +992,10 @@ int main(void)
 		test_case(test_wait_change_wakes),
 		test_case(test_removed_share),
 		test_case(test_wrong_type),
+		test_case(test_values_around_the_threshold),
+		test_case(test_large_store_fenced),
+		test_case(test_large_store_waits_for_lease),
+		test_case(test_store_abandoned_before_exec),
 		test_case(test_script_flush),
 		test_case(test_server_restart),
 		test_case(test_server_stops_answering),

@@ -68,8 +68,8 @@ static void raw_ok(int i, int argc, const char *const *argv)
 	assert_true(reply[0] == '+');
 }
 
-/* "sharelite:{NAME}": the key of share n's value. */
-static const char *value_key(unsigned n)
+/* "sharelite:{NAME}": the key of share n's version, there while it is. */
+static const char *version_key(unsigned n)
 {
 	static char key[96];
 
@@ -77,10 +77,29 @@ static const char *value_key(unsigned n)
 	return key;
 }
 
+/* "sharelite:{NAME}:value": the key of share n's value. */
+static const char *value_key(unsigned n)
+{
+	static char key[96];
+
+	snprintf(key, sizeof(key), "sharelite:{%s}:value", name(n));
+	return key;
+}
+
+/* "sharelite:{NAME}:incoming": where a large store's value waits inside
+ * its transaction, never seen outside it. */
+static const char *incoming_key(unsigned n)
+{
+	static char key[96];
+
+	snprintf(key, sizeof(key), "sharelite:{%s}:incoming", name(n));
+	return key;
+}
+
 /* The node that has share n's slot: the one that does not redirect. */
 static int owner_of(unsigned n)
 {
-	const char *argv[2] = { "EXISTS", value_key(n) };
+	const char *argv[2] = { "EXISTS", version_key(n) };
 	int i, owner = -1;
 
 	for (i = 0; i < TEST_CLUSTER_NODES; i++)
@@ -95,7 +114,7 @@ static int owner_of(unsigned n)
 static const char *slot_of(unsigned n)
 {
 	static char slot[16];
-	const char *argv[3] = { "CLUSTER", "KEYSLOT", value_key(n) };
+	const char *argv[3] = { "CLUSTER", "KEYSLOT", version_key(n) };
 	const char *reply = raw_on(0, 3, argv);
 
 	assert_true(reply[0] == ':');
@@ -127,17 +146,20 @@ static void begin_move(unsigned n, int from, int to)
 /* Then the keys moved, the slot still open on both sides. */
 static void move_keys(unsigned n, int from, int to)
 {
-	char keys[4][128], port[16];
-	const char *migrate[12] = { "MIGRATE", "127.0.0.1", port, "", "0", "5000", "KEYS",
-				    keys[0], keys[1], keys[2], keys[3] };
+	static const char *const suffix[6] = {
+		"", ":writer", ":readers", ":waiting", ":value", ":incoming"
+	};
+	char keys[6][128], port[16];
+	const char *migrate[13] = { "MIGRATE", "127.0.0.1", port, "", "0", "5000", "KEYS" };
 	const char *reply;
+	int i;
 
 	snprintf(port, sizeof(port), "%d", node[to].port);
-	snprintf(keys[0], sizeof(keys[0]), "%.100s", value_key(n));
-	snprintf(keys[1], sizeof(keys[1]), "%.100s:writer", value_key(n));
-	snprintf(keys[2], sizeof(keys[2]), "%.100s:readers", value_key(n));
-	snprintf(keys[3], sizeof(keys[3]), "%.100s:waiting", value_key(n));
-	reply = raw_on(from, 11, migrate);
+	for (i = 0; i < 6; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "%.100s%s", version_key(n), suffix[i]);
+		migrate[7 + i] = keys[i];
+	}
+	reply = raw_on(from, 13, migrate);
 	assert_true(strcmp(reply, "+OK") == 0 || strcmp(reply, "+NOKEY") == 0);
 }
 
@@ -163,8 +185,8 @@ static void test_store_fetch_through_other_node(void **state)
 	int owner = owner_of(1), other = (owner + 1) % TEST_CLUSTER_NODES;
 	share_t *a = open_on(other, 1, NULL, IPC_CREAT | IPC_EXCL);
 	share_t *b = open_on((owner + 2) % TEST_CLUSTER_NODES, 1, NULL, 0);
-	const char *hget[3] = { "HGET", value_key(1), "value" };
-	const char *exists[2] = { "EXISTS", value_key(1) };
+	const char *get[2] = { "GET", value_key(1) };
+	const char *exists[2] = { "EXISTS", version_key(1) };
 	unsigned int v = 0;
 	void *data;
 	size_t length;
@@ -174,7 +196,7 @@ static void test_store_fetch_through_other_node(void **state)
 	assert_int_equal(share_store(a, "hello", 5), 0);
 	assert_int_equal(share_version(b), 2);
 	test_assert_value(b, "hello");
-	assert_string_equal(raw_on(owner, 3, hget), "hello");
+	assert_string_equal(raw_on(owner, 2, get), "hello");
 	assert_string_equal(raw_on(owner, 2, exists), ":1");
 	assert_int_equal(strncmp(raw_on(other, 2, exists), "-MOVED ", 7), 0);
 	assert_int_equal(share_fetch_if_changed(b, &v, &data, &length), 1);
@@ -224,6 +246,26 @@ static void test_wait_change_through_other_node(void **state)
 	redis_case_wait_change_wakes(first, url_on((owner + 2) % TEST_CLUSTER_NODES, 4, NULL));
 }
 
+/* A child that opens the share by url, then stores the value when told
+ * 'g' and exits 0: its pid, once it has the share open. */
+static pid_t fork_storer(struct test_chan *c, const char *url, const void *value, size_t length)
+{
+	pid_t pid = test_fork(c);
+
+	if (pid == 0) {
+		share_t *own = share_open(url, 0, 0);
+
+		child_check(own != NULL);
+		test_send(c, 'o');
+		child_check(test_recv(c) == 'g');
+		child_check(share_store(own, value, length) == 0);
+		child_check(share_close(own) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(c), 'o');
+	return pid;
+}
+
 /*
  * The share's slot moves to another node while it is in use: a store
  * sent mid-move waits for it to end and is made once, and a lock held
@@ -234,32 +276,21 @@ static void test_slot_moves(void **state)
 	(void)state;
 	int from = owner_of(5), to = (from + 1) % TEST_CLUSTER_NODES;
 	share_t *a = open_on(from, 5, "?lease=600", IPC_CREAT | IPC_EXCL);
-	const char *exists[2] = { "EXISTS", value_key(5) };
-	const char *hget[3] = { "HGET", value_key(5), "value" };
+	const char *exists[2] = { "EXISTS", version_key(5) };
+	const char *get[2] = { "GET", value_key(5) };
 	struct share_info info;
 	struct test_chan c;
 	pid_t pid;
 
 	assert_int_equal(share_store(a, "before", 6), 0);
-	pid = test_fork(&c);
-	if (pid == 0) {
-		share_t *own = share_open(url_on(from, 5, NULL), 0, 0);
-
-		child_check(own != NULL);
-		test_send(&c, 'o');
-		child_check(test_recv(&c) == 'g');
-		child_check(share_store(own, "during", 6) == 0);
-		child_check(share_close(own) == 0);
-		_exit(0);
-	}
-	assert_int_equal(test_recv(&c), 'o');
+	pid = fork_storer(&c, url_on(from, 5, NULL), "during", 6);
 	begin_move(5, from, to);
 	/* A single-key read is served by the node whose keys they still are. */
 	assert_int_equal(share_version(a), 2);
 	assert_int_equal(test_send(&c, 'g'), 0);
 	sleep_ms(200);
 	/* The store waits for the move: it has not been made on either side. */
-	assert_string_equal(raw_on(from, 3, hget), "before");
+	assert_string_equal(raw_on(from, 2, get), "before");
 	/* The keys gone, a single-key read is asked of their new node. */
 	move_keys(5, from, to);
 	assert_int_equal(strncmp(raw_on(from, 2, exists), "-ASK ", 5), 0);
@@ -286,6 +317,43 @@ static void test_slot_moves(void **state)
 	assert_int_equal(share_close(a), 0);
 }
 
+/*
+ * A store of a value too long for one script call, sent mid-move: its
+ * transaction is sent where each refusal says until the move ends, made
+ * once, and seen by no one half-made.
+ */
+static void test_large_store_while_slot_moves(void **state)
+{
+	(void)state;
+	int from = owner_of(9), to = (from + 1) % TEST_CLUSTER_NODES;
+	share_t *a = open_on(from, 9, NULL, IPC_CREAT | IPC_EXCL);
+	const char *get[2] = { "GET", value_key(9) };
+	const char *incoming[2] = { "EXISTS", incoming_key(9) };
+	static unsigned char big[64 * 1024 + 3];
+	struct test_chan c;
+	pid_t pid;
+
+	test_fill(big, sizeof(big), 9);
+	assert_int_equal(share_store(a, "before", 6), 0);
+	pid = fork_storer(&c, url_on(to, 9, NULL), big, sizeof(big));
+	begin_move(9, from, to);
+	assert_int_equal(test_send(&c, 'g'), 0);
+	sleep_ms(200);
+	assert_string_equal(raw_on(from, 2, get), "before");
+	/* Not there: a key of a moving slot that is not there is asked of
+	 * the slot's new node. */
+	assert_int_equal(strncmp(raw_on(from, 2, incoming), "-ASK ", 5), 0);
+	move_keys(9, from, to);
+	sleep_ms(100);
+	end_move(9, from, to);
+	assert_int_equal(test_wait(pid), 0);
+	test_assert_fetches(a, big, sizeof(big));
+	assert_int_equal(share_version(a), 3);
+	assert_string_equal(raw_on(to, 2, incoming), ":0");
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
 /* Two nodes that each say the slot is the other's: EIO after a bounded
  * number of -MOVED, not a loop. */
 static void test_redirection_loop(void **state)
@@ -294,7 +362,7 @@ static void test_redirection_loop(void **state)
 	int owner = owner_of(6), other = (owner + 1) % TEST_CLUSTER_NODES;
 	const char *give[5] = { "CLUSTER", "SETSLOT", slot_of(6), "NODE", id_of(other) };
 	const char *take[5] = { "CLUSTER", "SETSLOT", slot_of(6), "NODE", id_of(owner) };
-	const char *exists[2] = { "EXISTS", value_key(6) };
+	const char *exists[2] = { "EXISTS", version_key(6) };
 
 	/* The slot is empty: its owner may give it up with no one taking it. */
 	raw_ok(owner, 5, give);
@@ -312,7 +380,7 @@ static void test_slot_stuck_moving(void **state)
 	(void)state;
 	int from = owner_of(8), to = (from + 1) % TEST_CLUSTER_NODES;
 	share_t *a = open_on(from, 8, "?timeout=300", IPC_CREAT | IPC_EXCL);
-	const char *hget[3] = { "HGET", value_key(8), "value" };
+	const char *get[2] = { "GET", value_key(8) };
 	const char *stable[4] = { "CLUSTER", "SETSLOT", slot_of(8), "STABLE" };
 	struct timespec start;
 
@@ -320,7 +388,7 @@ static void test_slot_stuck_moving(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	assert_fails(share_store(a, "x", 1), -1, ETIMEDOUT);
 	assert_true(ms_since(&start) >= 300 && ms_since(&start) < 3000);
-	assert_string_equal(raw_on(from, 3, hget), "");
+	assert_string_equal(raw_on(from, 2, get), "");
 	/* The move called off, the share works again. */
 	raw_ok(from, 4, stable);
 	raw_ok(to, 4, stable);
@@ -367,6 +435,7 @@ int main(void)
 		test_case(test_expired_lease_is_fenced),
 		test_case(test_wait_change_through_other_node),
 		test_case(test_slot_moves),
+		test_case(test_large_store_while_slot_moves),
 		test_case(test_redirection_loop),
 		test_case(test_slot_stuck_moving),
 		test_case(test_database_other_than_0),
