@@ -513,9 +513,23 @@ static int version_of(const redisReply *r, unsigned int *version)
 	return 0;
 }
 
-/* The value into f's room. */
+/*
+ * An allocated room for a value is the reply's own string: hiredis 0.x
+ * makes each with malloc(len + 1), a NUL after it (createStringObject()),
+ * which is the room sl_fetch_room() would make, so a large value is not
+ * copied again. Later versions have allocators of their own: a copy.
+ */
 static int take_value(struct sl_fetch *f, redisReply *value)
 {
+#if HIREDIS_MAJOR == 0
+	if (f->allocate) {
+		free(f->buf);
+		f->buf = (unsigned char *)value->str;
+		f->size = value->len;
+		value->str = NULL;	/* freeReplyObject() frees NULL: nothing */
+		return 0;
+	}
+#endif
 	if (sl_fetch_room(f, value->len) < 0)
 		return -1;
 	memcpy(f->buf, value->str, value->len < f->size ? value->len : f->size);
