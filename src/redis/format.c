@@ -521,6 +521,9 @@ static int version_of(const redisReply *r, unsigned int *version)
  */
 static int take_value(struct sl_fetch *f, redisReply *value)
 {
+	/* Read into f->buf already (sl_redis_command_into()). */
+	if (!value->str && !f->allocate)
+		return 0;
 #if HIREDIS_MAJOR == 0
 	if (f->allocate) {
 		free(f->buf);
@@ -591,7 +594,9 @@ static ssize_t redis_fetch(const share_t *share, struct sl_fetch *f)
 {
 	struct redis_state *st = state_of(share);
 	const char *argv[3] = { "MGET", st->keys[KEY_VERSION], st->keys[KEY_VALUE] };
-	redisReply *reply = sl_redis_command(&st->conn, 1, 3, argv, NULL);
+	const struct sl_redis_into into = { f->buf, f->size, 1 };
+	redisReply *reply = f->allocate ? sl_redis_command(&st->conn, 1, 3, argv, NULL) :
+			    sl_redis_command_into(&st->conn, 3, argv, &into);
 	ssize_t length;
 	int err;
 

@@ -123,6 +123,24 @@ redisReply *sl_redis_script(struct sl_redis_conn *conn, enum sl_redis_script scr
 			    int retry, const char *const keys[SL_REDIS_N_KEYS], int argc,
 			    const char **argv, const size_t *lens);
 
+/* Where a reply's value is wanted: element of the reply's array, copied
+ * into buf, as much as fits in size (into.c). */
+struct sl_redis_into {
+	unsigned char *buf;
+	size_t size;
+	int element;
+};
+
+/*
+ * A command that may be sent twice, as sl_redis_command(), whose reply is
+ * an array whose element into->element, a string, is copied into
+ * into->buf as it is read: that element's str is then NULL, its len the
+ * value's. A reply that came otherwise (a redirection, a hiredis of
+ * another version) has its string as usual.
+ */
+redisReply *sl_redis_command_into(struct sl_redis_conn *conn, int argc, const char **argv,
+				  const struct sl_redis_into *into);
+
 /* One command: its arguments, each with its length (lens NULL: strlen). */
 struct sl_redis_cmd {
 	int argc;

@@ -399,6 +399,7 @@ static void test_values_around_the_threshold(void **state)
 		memset(into, 0, n);
 		assert_int_equal(share_fetch_into(b, into, n), (ssize_t)n);
 		assert_memory_equal(into, value, n);
+		assert_int_equal(share_fetch_into(b, NULL, 0), (ssize_t)n);
 		if (n > 0) {
 			memset(into, 0, n);
 			assert_int_equal(share_fetch_into(b, into, n - 1), (ssize_t)n);

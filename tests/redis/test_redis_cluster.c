@@ -279,6 +279,7 @@ static void test_slot_moves(void **state)
 	const char *exists[2] = { "EXISTS", version_key(5) };
 	const char *get[2] = { "GET", value_key(5) };
 	struct share_info info;
+	char buf[16];
 	struct test_chan c;
 	pid_t pid;
 
@@ -295,6 +296,10 @@ static void test_slot_moves(void **state)
 	move_keys(5, from, to);
 	assert_int_equal(strncmp(raw_on(from, 2, exists), "-ASK ", 5), 0);
 	assert_int_equal(share_version(a), 2);
+	/* So is a fetch, into a buffer from a reply read the usual way. */
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(share_fetch_into(a, buf, sizeof(buf)), 6);
+	assert_memory_equal(buf, "before", 6);
 	end_move(5, from, to);
 	assert_int_equal(test_wait(pid), 0);
 	assert_string_equal(raw_on(to, 2, exists), ":1");
