@@ -456,7 +456,8 @@ void report_redis_header(const char *note, const char *url)
 	       "  SET, GET = a bare SET or GET of the value on a key of its own, one\n"
 	       "          connection, no script: one round trip, the reply read and freed\n"
 	       "  share_store, share_fetch, share_fetch_into = the library on the share:\n"
-	       "          one script (EVALSHA) or command per call, no lock taken\n"
+	       "          one round trip per call (a script, a command, or for a store\n"
+	       "          over 2 KiB a MULTI/EXEC with the value in a SET), no lock taken\n"
 	       "targets = store >=%.1f of SET, fetch and fetch_into >=%.1f of GET:\n"
 	       "          \">=0.9 GET: PASS 0.97\" is met, row / GET = 0.97\n"
 	       "%-7s %-20s %11s %6s %8s %6s %s\n",
