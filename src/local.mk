@@ -37,7 +37,7 @@ if HAVE_REDIS
 src_libsharelite_open_la_SOURCES += \
 	src/redis/redis.h src/redis/format.c src/redis/conn.c \
 	src/redis/address.c src/redis/scripts.c src/redis/renew.c \
-	src/redis/cluster.c src/redis/into.c
+	src/redis/cluster.c src/redis/into.c src/redis/waiter.c
 src_libsharelite_open_la_CFLAGS += $(HIREDIS_CFLAGS)
 src_libsharelite_open_la_LIBADD += $(HIREDIS_LIBS)
 endif

@@ -57,6 +57,7 @@ struct redis_state {
 	char *unlock_channel;	/* where what lets a lock waiter in is */
 	char *identity;		/* "host:port/db/NAME": struct sl_opened */
 	struct sl_redis_renewer renewer;
+	struct sl_redis_waiter waiter;	/* share_wait_change()'s subscriber */
 	size_t segment_size;
 };
 
@@ -216,6 +217,7 @@ static void redis_close(const share_t *share)
 	struct redis_state *st = state_of(share);
 
 	sl_redis_renewer_stop(&st->renewer);
+	sl_redis_waiter_close(&st->waiter);
 	sl_redis_disconnect(&st->conn);
 	free_names(st);
 	sl_redis_address_free(&st->address);
@@ -235,24 +237,6 @@ static int try_lock(struct redis_state *st, int from, int to, int will_wait, lon
 	if (sl_redis_connect(&st->conn) < 0)
 		return -1;
 	return script_code(script(st, SL_SCRIPT_LOCK, 1, 5, argv, NULL), code);
-}
-
-/* Milliseconds to the deadline for poll(2), rounded up so that it does
- * not wake before it; -1 for none. */
-static int poll_ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long long ns;
-
-	if (!deadline)
-		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ns = (long long)(deadline->tv_sec - now.tv_sec) * DEADLINE_NS_PER_S +
-	     (deadline->tv_nsec - now.tv_nsec);
-	if (ns <= 0)
-		return 0;
-	ns = (ns + DEADLINE_NS_PER_MS - 1) / DEADLINE_NS_PER_MS;
-	return ns > INT_MAX ? INT_MAX : (int)ns;
 }
 
 /* Sleep up to *pause, no later than deadline: 0, or -1 with ETIMEDOUT
@@ -325,7 +309,7 @@ static int wait_for_release(redisContext **sub, long *pause, const struct timesp
 		freeReplyObject(message);
 		return 0;
 	}
-	ms = poll_ms_left(deadline);
+	ms = sl_redis_ms_left(deadline);
 	if (ms == 0) {
 		errno = ETIMEDOUT;
 		return -1;
@@ -717,57 +701,37 @@ static int redis_remove_if_last(const share_t *share, int held, int *now)
 /*
  * Subscribed first, then the version read: a store after the read is
  * published to the subscription, so none falls between the two. Each
- * message only says "look again": the version decides.
+ * message only says "look again": the version decides. The subscriber is
+ * the handle's, kept from one wait to the next (waiter.c).
  */
 static int redis_wait_change(const share_t *share, unsigned int version,
 			     const struct timespec *deadline)
 {
 	struct redis_state *st = state_of(share);
-	redisContext *sub = sl_redis_subscriber(&st->address, st->channel);
 	unsigned int now;
-	int rc = -1, err;
+	int made, heard;
 
-	if (!sub)
+	if (sl_redis_waiter_ready(&st->waiter, &st->address, st->channel, &made) < 0)
 		return -1;
 	for (;;) {
 		if (redis_version(share, &now) < 0)
-			goto out;
-		if (now != version) {
-			rc = 1;
-			goto out;
-		}
-		for (;;) {
-			struct pollfd pfd = { .fd = sub->fd, .events = POLLIN };
-			void *message = NULL;
-			int ms, n;
-
-			if (redisGetReplyFromReader(sub, &message) != REDIS_OK) {
-				errno = sl_redis_errno(sub, errno);
-				goto out;
-			}
-			if (message) {
-				freeReplyObject(message);
-				break;
-			}
-			ms = poll_ms_left(deadline);
-			n = ms == 0 ? 0 : poll(&pfd, 1, ms);
-			if (n < 0)
-				goto out;	/* EINTR: a handler wants the caller back */
-			if (n == 0) {
-				rc = 0;
-				goto out;
-			}
-			if (redisBufferRead(sub) != REDIS_OK) {
-				errno = sl_redis_errno(sub, errno);
-				goto out;
-			}
-		}
+			return -1;
+		if (now != version)
+			return 1;
+		heard = sl_redis_waiter_listen(&st->waiter, deadline);
+		if (heard == 0)
+			return 0;
+		if (heard > 0)
+			continue;
+		/* A kept subscriber that broke while this wait listened (the
+		 * server restarted) is made again once, and the version read
+		 * again: a store may have gone unheard. A new one that fails
+		 * fails the wait, as does a signal. */
+		if (st->waiter.ctx || made)
+			return -1;
+		if (sl_redis_waiter_ready(&st->waiter, &st->address, st->channel, &made) < 0)
+			return -1;
 	}
-out:
-	err = errno;
-	redisFree(sub);
-	errno = err;
-	return rc;
 }
 
 const struct sl_format sl_format_redis = {

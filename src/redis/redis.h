@@ -192,6 +192,35 @@ void sl_redis_disconnect(struct sl_redis_conn *conn);
  * SUBSCRIBE answered): for a waiter. NULL with errno. */
 redisContext *sl_redis_subscriber(const struct sl_redis_address *address, const char *channel);
 
+/*
+ * The subscriber a handle keeps to its share's ":changed" channel for
+ * share_wait_change(), from the first wait to the handle's close
+ * (waiter.c). Zeroed: none yet.
+ */
+struct sl_redis_waiter {
+	redisContext *ctx;	/* NULL: none, or dropped after it failed */
+	unsigned int process;	/* sl_process_token() of ctx's maker */
+};
+
+/*
+ * Subscribed to channel with nothing left unread from before: the kept
+ * subscriber once what came since the last wait is taken, or a new one
+ * (*made 1) for one that broke or is a parent's. 0, or -1 with errno.
+ */
+int sl_redis_waiter_ready(struct sl_redis_waiter *w, const struct sl_redis_address *address,
+			  const char *channel, int *made);
+/*
+ * Wait for a message, no later than deadline (NULL: none): 1 heard, 0
+ * once the deadline has passed, or -1 with errno: EINTR (kept), or the
+ * subscriber failed (dropped: w->ctx NULL).
+ */
+int sl_redis_waiter_listen(struct sl_redis_waiter *w, const struct timespec *deadline);
+void sl_redis_waiter_close(struct sl_redis_waiter *w);
+
+/* Milliseconds to deadline, rounded up, for poll(): 0 once passed, -1
+ * for none (NULL). */
+int sl_redis_ms_left(const struct timespec *deadline);
+
 /* The errno of a context's failure (see sl_redis_command()). */
 int sl_redis_errno(const redisContext *ctx, int saved_errno);
 

@@ -9,6 +9,7 @@
 #include "cases.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -289,6 +290,207 @@ static void test_wait_change_wakes(void **state)
 	(void)state;
 	snprintf(plain, sizeof(plain), "%s", url(8, NULL));
 	redis_case_wait_change_wakes(plain, url(8, NULL));
+}
+
+/* A number the server works out in Lua from its own answer (INFO,
+ * PUBSUB), so that the first line of the reply is all there is to read. */
+static long server_number(const char *lua, const char *arg)
+{
+	const char *const argv[] = { "EVAL", lua, "0", arg };
+	char reply[64];
+
+	assert_int_equal(test_redis_cmd(&server, reply, sizeof(reply), 4, argv), 0);
+	if (reply[0] != ':')
+		print_error("EVAL: %s\n", reply);
+	assert_true(reply[0] == ':');
+	return strtol(reply + 1, NULL, 10);
+}
+
+/* Connections the server has accepted since it started, this ask's own
+ * included. */
+static long connections_received(void)
+{
+	return server_number("return tonumber(string.match(redis.call('INFO', 'stats'), "
+			     "'total_connections_received:(%d+)'))", "");
+}
+
+/* Subscribers of share n's ":changed" channel. */
+static long change_subscribers(unsigned n)
+{
+	char channel[128];
+
+	snprintf(channel, sizeof(channel), "sharelite:{%s}:changed", name(n));
+	return server_number("return redis.call('PUBSUB', 'NUMSUB', ARGV[1])[2]", channel);
+}
+
+/* Share n's ":changed" channel comes to have count subscribers, within
+ * 5 s: a server sees a client that closed its connection a little later. */
+static void assert_subscribers_become(unsigned n, long count)
+{
+	int tries;
+
+	for (tries = 0; tries < 500 && change_subscribers(n) != count; tries++)
+		sleep_ms(10);
+	assert_int_equal(change_subscribers(n), count);
+}
+
+/* A store through a handle of another thread after a pause, while the
+ * test's thread waits: on the connection that handle has, no new one. */
+struct later_store {
+	pthread_t thread;
+	share_t *share;
+	long after_ms;
+	int rc;
+};
+
+static void *store_later_run(void *arg)
+{
+	struct later_store *l = arg;
+
+	sleep_ms(l->after_ms);
+	l->rc = share_store(l->share, "later", 5);
+	return NULL;
+}
+
+static void store_later(struct later_store *l, share_t *share, long after_ms)
+{
+	l->share = share;
+	l->after_ms = after_ms;
+	l->rc = -1;
+	assert_int_equal(pthread_create(&l->thread, NULL, store_later_run, l), 0);
+}
+
+static void store_later_done(struct later_store *l)
+{
+	assert_int_equal(pthread_join(l->thread, NULL), 0);
+	assert_int_equal(l->rc, 0);
+}
+
+/* A wait on waiter, from version, ended by a store through storer
+ * after_ms later (or before the wait began). */
+static void assert_store_wakes(share_t *waiter, unsigned int version, share_t *storer,
+			       long after_ms)
+{
+	struct later_store later;
+
+	store_later(&later, storer, after_ms);
+	assert_int_equal(share_wait_change(waiter, version, 10000), 1);
+	store_later_done(&later);
+}
+
+/*
+ * A handle keeps its subscriber from one share_wait_change() to the next:
+ * a watcher that waits in short turns makes no connection per turn. What
+ * was published while nobody waited is taken, and does not end a wait
+ * whose version is still the share's.
+ */
+static void test_wait_change_keeps_its_subscriber(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(30, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *b = open_ok(30, NULL, 0);
+	struct timespec start;
+	long before;
+	int i;
+
+	assert_int_equal(share_version(b), 1);
+	assert_int_equal(share_wait_change(a, 1, 0), 0);
+	before = connections_received();
+	for (i = 0; i < 5; i++)
+		assert_int_equal(share_wait_change(a, 1, 20), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(share_store(b, "unheard", 7), 0);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(share_wait_change(a, 4, 100), 0);
+	assert_true(ms_since(&start) >= 100);
+	assert_store_wakes(a, 4, b, 50);
+	assert_int_equal(share_wait_change(a, 5, 0), 0);
+	/* Only the count's own connection since the first. */
+	assert_int_equal(connections_received(), before + 1);
+	assert_int_equal(change_subscribers(30), 1);
+	assert_int_equal(share_close(b), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+	/* Closing the handle lets it go. */
+	assert_subscribers_become(30, 0);
+}
+
+/*
+ * The kept subscriber closed by the server (CLIENT KILL, as a server does
+ * to a subscriber whose output buffer grew past its limit), between
+ * waits or during one, or gone with a server that restarted: the next
+ * wait, or the same, subscribes again and is woken by a store.
+ */
+static void test_wait_change_resubscribes(void **state)
+{
+	(void)state;
+	static const char *const kill_subscribers[] = { "CLIENT", "KILL", "TYPE", "pubsub" };
+	share_t *a = open_ok(31, "?timeout=2000", IPC_CREAT | IPC_EXCL);
+	share_t *b = open_ok(31, NULL, 0);
+	int port = server.port;
+	pid_t killer;
+
+	assert_int_equal(share_wait_change(a, 1, 0), 0);
+	raw(":1", 4, kill_subscribers);
+	assert_store_wakes(a, 1, b, 50);
+	assert_subscribers_become(31, 1);
+	/* Closed while a wait listens. */
+	killer = test_fork(NULL);
+	if (killer == 0) {
+		char reply[64];
+
+		sleep_ms(100);
+		_exit(test_redis_cmd(&server, reply, sizeof(reply), 4, kill_subscribers) == 0 &&
+		      strcmp(reply, ":1") == 0 ? 0 : 1);
+	}
+	assert_store_wakes(a, 2, b, 400);
+	assert_int_equal(test_wait(killer), 0);
+	assert_subscribers_become(31, 1);
+	assert_int_equal(share_close(b), 0);
+	/* The server restarted: the share is gone with its memory; made
+	 * again, its stores wake the same handle. */
+	test_redis_kill(&server);
+	assert_int_equal(test_redis_start(&server, port), 0);
+	b = open_ok(31, NULL, IPC_CREAT | IPC_EXCL);
+	assert_store_wakes(a, 1, b, 50);
+	assert_int_equal(share_version(a), 2);
+	assert_subscribers_become(31, 1);
+	assert_int_equal(share_close(b), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
+}
+
+/*
+ * A child forked after its parent waited does not read the parent's
+ * subscriber (each would take the other's messages): it subscribes on a
+ * connection of its own, and a store wakes both.
+ */
+static void test_wait_change_in_a_forked_child(void **state)
+{
+	(void)state;
+	share_t *a = open_ok(32, NULL, IPC_CREAT | IPC_EXCL);
+	share_t *b = open_ok(32, NULL, 0);
+	struct test_chan c;
+	pid_t pid;
+
+	assert_int_equal(share_wait_change(a, 1, 0), 0);
+	pid = test_fork(&c);
+	if (pid == 0) {
+		test_send(&c, 'w');
+		child_check(share_wait_change(a, 1, 10000) == 1);
+		child_check(share_wait_change(a, 2, 0) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'w');
+	assert_subscribers_become(32, 2);
+	assert_store_wakes(a, 1, b, 50);
+	assert_int_equal(test_wait(pid), 0);
+	/* The parent's is still its own and subscribed. */
+	assert_store_wakes(a, 2, b, 50);
+	assert_subscribers_become(32, 1);
+	assert_int_equal(share_close(b), 0);
+	assert_int_equal(share_remove(a), 0);
+	assert_int_equal(share_close(a), 0);
 }
 
 static void test_removed_share(void **state)
@@ -991,6 +1193,9 @@ int main(void)
 		test_case(test_expired_lease_is_fenced),
 		test_case(test_dead_holders_lease_expires),
 		test_case(test_wait_change_wakes),
+		test_case(test_wait_change_keeps_its_subscriber),
+		test_case(test_wait_change_resubscribes),
+		test_case(test_wait_change_in_a_forked_child),
 		test_case(test_removed_share),
 		test_case(test_wrong_type),
 		test_case(test_values_around_the_threshold),
