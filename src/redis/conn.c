@@ -5,6 +5,7 @@
  * turns every failure into one errno.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -178,6 +179,10 @@ static redisContext *connect_new(const struct sl_redis_address *a,
 		err = sl_redis_errno(ctx, errno);
 		goto fail;
 	}
+	/* A program the process runs gets no connection of ours. hiredis
+	 * 0.14 cannot open the socket so: a fork() and exec() in another
+	 * thread right now would pass this one on. */
+	fcntl(ctx->fd, F_SETFD, FD_CLOEXEC);
 	if (redisSetTimeout(ctx, tv) != REDIS_OK) {
 		err = sl_redis_errno(ctx, errno);
 		goto fail;

@@ -1,9 +1,13 @@
 /*
  * redis.h - what the files of the Redis format share: the address a
  * redis:// name gives (address.c), a connection that reconnects and maps
- * every failure to an errno (conn.c), and the Lua scripts that keep a
- * share's value, version and lock leases consistent inside the server
- * (scripts.c).
+ * every failure to an errno (conn.c), following a Redis Cluster's
+ * redirections (cluster.c), the Lua scripts that keep a share's value,
+ * version and lock leases consistent inside the server (scripts.c), the
+ * thread that renews a held lock's lease (renew.c), the subscriber a
+ * handle keeps for share_wait_change() (waiter.c), and a reply read
+ * straight into the caller's buffer (into.c). format.c puts them
+ * together as the format's ops.
  */
 #ifndef SHARELITE_REDIS_H
 #define SHARELITE_REDIS_H

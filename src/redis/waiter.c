@@ -14,7 +14,6 @@
  * socket (each would take messages meant for the other): it makes its own.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
@@ -130,10 +129,8 @@ int sl_redis_waiter_ready(struct sl_redis_waiter *w, const struct sl_redis_addre
 		return -1;
 	w->process = process;
 	*made = 1;
-	/* Kept for the handle's life: not left to a program that execs, and
-	 * a server gone silently (a host that died) found by the kernel.
-	 * Either failing changes only that. */
-	fcntl(w->ctx->fd, F_SETFD, FD_CLOEXEC);
+	/* Kept for the handle's life: a server gone silently (a host that
+	 * died) is found by the kernel. Failing changes only that. */
 	redisEnableKeepAlive(w->ctx);
 	return 0;
 }

@@ -9,11 +9,13 @@
 #include "cases.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <netinet/in.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static struct test_redis server;
@@ -491,6 +493,48 @@ static void test_wait_change_in_a_forked_child(void **state)
 	assert_int_equal(share_close(b), 0);
 	assert_int_equal(share_remove(a), 0);
 	assert_int_equal(share_close(a), 0);
+}
+
+/* Each descriptor of this process that is a socket, as a bit set. */
+static void sockets_open(unsigned char *set, int n)
+{
+	struct stat st;
+
+	memset(set, 0, (size_t)n);
+	for (int fd = 0; fd < n; fd++)
+		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+			set[fd] = 1;
+}
+
+/*
+ * The connections a handle makes (commands, the kept subscriber, the
+ * lease renewer's) and the renewer's pipe are closed on exec: a program
+ * the process runs gets none of them.
+ */
+static void test_connections_close_on_exec(void **state)
+{
+	(void)state;
+	unsigned char before[256], after[256];
+	share_t *s;
+	int fd, made = 0;
+
+	sockets_open(before, (int)sizeof(before));
+	s = open_ok(33, NULL, IPC_CREAT | IPC_EXCL);
+	assert_int_equal(share_store(s, "x", 1), 0);
+	assert_int_equal(share_wait_change(s, 2, 0), 0);
+	assert_int_equal(share_lock(s, LOCK_EX), 0);
+	sockets_open(after, (int)sizeof(after));
+	for (fd = 0; fd < (int)sizeof(after); fd++) {
+		if (!after[fd] || before[fd])
+			continue;
+		made++;
+		if (!(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+			fail_msg("socket %d is not close-on-exec", fd);
+	}
+	assert_true(made >= 2);	/* commands and the subscriber at least */
+	assert_int_equal(share_unlock(s), 0);
+	assert_int_equal(share_remove(s), 0);
+	assert_int_equal(share_close(s), 0);
 }
 
 static void test_removed_share(void **state)
@@ -1196,6 +1240,7 @@ int main(void)
 		test_case(test_wait_change_keeps_its_subscriber),
 		test_case(test_wait_change_resubscribes),
 		test_case(test_wait_change_in_a_forked_child),
+		test_case(test_connections_close_on_exec),
 		test_case(test_removed_share),
 		test_case(test_wrong_type),
 		test_case(test_values_around_the_threshold),
