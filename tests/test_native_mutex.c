@@ -1,15 +1,22 @@
 /*
  * The mutexes of a native head (the writers', a private share's lock
- * table's) written over: a call that takes one fails with EBADMSG.
+ * table's) written over to name an owner that does not exist: nothing
+ * would ever hand them on, and a call that takes one fails with EBADMSG
+ * after SL_NATIVE_OWNER_GONE_MS instead of waiting for ever. A live owner
+ * that holds one longer than that is still waited for.
  */
 #include <time.h>
 #include <sys/shm.h>
 
 #include "harness.h"
 #include "native/head.h"	/* the layout, to write over it */
+#include "native/mutex.h"	/* SL_NATIVE_OWNER_GONE_MS, _SLICE_MS */
 
 #ifdef __GLIBC__
 #define NATIVE (IPC_CREAT | SHARE_NATIVE)
+/* How much later than SL_NATIVE_OWNER_GONE_MS a call may end: two slices
+ * and a margin for a loaded machine. */
+#define LATE_MS 3000
 /* A child still waiting this long after it should have failed is hung. */
 #define HUNG_S 5
 
@@ -36,6 +43,17 @@ static struct native_proclock *lock_table(struct native_head *h)
 	return (struct native_proclock *)(void *)((unsigned char *)h + NATIVE_DATA_OFFSET);
 }
 
+/* A pid nobody has: a child's, once reaped. */
+static pid_t reaped_pid(void)
+{
+	pid_t pid = test_fork(NULL);
+
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(test_wait(pid), 0);
+	return pid;
+}
+
 /* A thread id above any this system gives. */
 static pid_t tid_above_pid_max(void)
 {
@@ -55,6 +73,11 @@ static void name_owner(pthread_mutex_t *m, pid_t tid)
 {
 	__atomic_store_n(&m->__data.__lock, (int)tid, __ATOMIC_RELAXED);
 	__atomic_store_n(&m->__data.__owner, (int)tid, __ATOMIC_RELAXED);
+}
+
+static int store_x(share_t *s)
+{
+	return share_store(s, "x", 1);
 }
 
 static int lock_ex(share_t *s)
@@ -94,6 +117,15 @@ static void assert_fails_in_time(share_t *s, int (*call)(share_t *), int timeout
 	assert_int_equal(test_wait(pid), 0);
 }
 
+/* call(s) ends at a timeout shorter than the bound (ETIMEDOUT), and with
+ * none fails with EBADMSG once the owner was missing for the bound. */
+static void assert_written_over(share_t *s, int (*call)(share_t *))
+{
+	assert_fails_in_time(s, call, 300, ETIMEDOUT, 300, SL_NATIVE_OWNER_GONE_MS - 1);
+	assert_fails_in_time(s, call, -1, EBADMSG, SL_NATIVE_OWNER_GONE_MS,
+			     SL_NATIVE_OWNER_GONE_MS + LATE_MS);
+}
+
 /*
  * The table's mutex written over into another kind (priority inheritance),
  * as test_native's test_scribbled_mutex_kind writes the writers': glibc's
@@ -116,6 +148,86 @@ static void test_table_mutex_of_another_kind(void **unused)
 	assert_true(test_share_gone(&ids));
 }
 
+static void test_writer_mutex_of_a_missing_owner(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(1);
+	share_t *s = test_open(key, 0, NATIVE | 0600);
+	struct native_head *h = map_head(s);
+
+	assert_int_equal(share_store(s, "before", 6), 0);
+	name_owner(&h->writer.mutex, reaped_pid());
+	assert_written_over(s, store_x);
+	/* Fetches take no mutex. */
+	test_assert_value(s, "before");
+	/* Removal takes LOCK_EX, which keeps stores out under the mutex:
+	 * it fails too, and the handle closes without it; the objects are
+	 * left for ipcrm(1), as the harness removes them here. */
+	assert_fails_in_time(s, share_remove, 300, ETIMEDOUT, 300, SL_NATIVE_OWNER_GONE_MS - 1);
+	assert_int_equal(shmdt(h), 0);
+	assert_int_equal(test_close(s), 0);
+	assert_false(test_key_gone(key));
+	test_remove_key(key);
+	assert_true(test_key_gone(key));
+}
+
+static void test_table_mutex_of_a_missing_owner(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(IPC_PRIVATE, 0, NATIVE);
+	struct test_ids ids = test_ids(s);
+	struct native_head *h = map_head(s);
+
+	name_owner(&lock_table(h)->table.mutex, tid_above_pid_max());
+	assert_written_over(s, lock_ex);
+	/* The writers' mutex is whole: stores go on. */
+	assert_int_equal(share_store(s, "after", 5), 0);
+	test_assert_value(s, "after");
+	/* Removal takes the lock, in the table: it fails too. The head was
+	 * marked for removal at its creation: the last detach removes it. */
+	assert_fails_in_time(s, share_remove, 300, ETIMEDOUT, 300, SL_NATIVE_OWNER_GONE_MS - 1);
+	share_set_destroy(s, 0);
+	assert_int_equal(shmdt(h), 0);
+	assert_int_equal(test_close(s), 0);
+	assert_true(test_share_gone(&ids));
+}
+
+/*
+ * A live process that holds the writers' mutex longer than the bound, in
+ * many slices, is waited for: its thread id is found, so the mutex is not
+ * taken for one written over.
+ */
+static void test_live_owner_waited_for(void **unused)
+{
+	(void)unused;
+	share_t *s = test_open(test_use_key(2), 0, NATIVE | 0600);
+	struct native_head *h = map_head(s);
+	struct timespec start;
+	struct test_chan c;
+	pid_t pid = test_fork(&c);
+
+	if (pid == 0) {
+		long ms = SL_NATIVE_OWNER_GONE_MS + 2 * SL_NATIVE_OWNER_SLICE_MS;
+		struct timespec hold = { ms / 1000, ms % 1000 * 1000000L };
+
+		child_check(pthread_mutex_lock(&h->writer.mutex) == 0);
+		child_check(test_send(&c, 'k') == 0);
+		while (nanosleep(&hold, &hold) < 0 && errno == EINTR)
+			;
+		child_check(pthread_mutex_unlock(&h->writer.mutex) == 0);
+		_exit(0);
+	}
+	assert_int_equal(test_recv(&c), 'k');
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(share_store(s, "parent", 6), 0);
+	assert_true(ms_since(&start) >= SL_NATIVE_OWNER_GONE_MS);
+	test_assert_value(s, "parent");
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(shmdt(h), 0);
+	share_set_destroy(s, 1);
+	assert_int_equal(test_close(s), 0);
+}
+
 #endif /* __GLIBC__ */
 
 int main(void)
@@ -123,6 +235,9 @@ int main(void)
 #ifdef __GLIBC__
 	const struct CMUnitTest tests[] = {
 		test_case(test_table_mutex_of_another_kind),
+		test_case(test_writer_mutex_of_a_missing_owner),
+		test_case(test_table_mutex_of_a_missing_owner),
+		test_case(test_live_owner_waited_for),
 	};
 
 	setenv("SHARELITE_TEST_FORMAT", "native", 1);
