@@ -22,6 +22,7 @@ src_libsharelite_la_SOURCES = \
 	src/ipcsl/semlock.c src/ipcsl/semlock.h \
 	src/native/format.c src/native/native.h src/native/head.h \
 	src/native/value.c \
+	src/native/mutex.c src/native/mutex.h \
 	src/native/rwsem.c src/native/rwsem.h \
 	src/native/proclock.c src/native/proclock.h
 src_libsharelite_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden

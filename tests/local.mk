@@ -24,7 +24,8 @@ core_tests = \
 	tests/test_destroy \
 	tests/test_access \
 	tests/test_native \
-	tests/test_native_wake
+	tests/test_native_wake \
+	tests/test_native_mutex
 
 check_PROGRAMS += $(core_tests)
 TESTS += $(core_tests)
@@ -105,6 +106,10 @@ tests_test_access_LDFLAGS = $(test_ldflags)
 tests_test_native_wake_CFLAGS = $(test_cflags)
 tests_test_native_wake_LDADD = $(test_libs)
 tests_test_native_wake_LDFLAGS = $(test_ldflags)
+
+tests_test_native_mutex_CFLAGS = $(test_cflags)
+tests_test_native_mutex_LDADD = $(test_libs)
+tests_test_native_mutex_LDFLAGS = $(test_ldflags)
 
 tests_test_native_CFLAGS = $(test_cflags)
 tests_test_native_LDADD = $(test_libs)

@@ -12,6 +12,7 @@
 
 #include "format.h"
 #include "head.h"
+#include "mutex.h"
 
 /* A value segment this handle has mapped, for one slot; none if addr is NULL. */
 struct native_map {
@@ -33,10 +34,18 @@ struct native {
 	struct native_map map[2];	/* each slot's value segment */
 };
 
-/* Make a mutex in the head robust, process-shared and error-checking. */
-int sl_native_mutex_init(pthread_mutex_t *m);
-int sl_native_writer_lock(struct native *st, const struct timespec *deadline, int timeout_ms);
-void sl_native_writer_unlock(struct native *st);
+/* The writers' mutex (mutex.h): until deadline, or for timeout_ms
+ * (-1: no limit) when there is none; -1 with ETIMEDOUT or EBADMSG. */
+static inline int sl_native_writer_lock(struct native *st, const struct timespec *deadline,
+					int timeout_ms)
+{
+	return sl_native_mutex_lock(&st->head->writer.mutex, deadline, timeout_ms);
+}
+
+static inline void sl_native_writer_unlock(struct native *st)
+{
+	pthread_mutex_unlock(&st->head->writer.mutex);
+}
 /* 1 with EIDRM once share_remove() removed the share, else 0. */
 static inline int sl_native_removed(const struct native *st)
 {

@@ -28,7 +28,7 @@
 #include <sys/syscall.h>
 
 #include "sharelite_const.h"
-#include "native.h"		/* sl_native_mutex_init() */
+#include "mutex.h"
 #include "proclock.h"
 #include "rwsem.h"		/* RWSEM_NONBLOCK, RWSEM_RESTART */
 #include "deadline.h"
@@ -128,19 +128,12 @@ static int holder_dead(pid_t pid, uint64_t start)
 	return state == 'Z' || state == 'X' || (start != 0 && now != start);
 }
 
-static int table_lock(struct native_proclock *t)
+/* The table's mutex, by deadline (NULL: none): -1 with ETIMEDOUT, or
+ * EBADMSG for a mutex written over (mutex.h). A process that died editing
+ * the table left it fit for use: see the top of the file. */
+static int table_lock(struct native_proclock *t, const struct timespec *deadline)
 {
-	int rc = pthread_mutex_lock(&t->table.mutex);
-
-	if (rc == EOWNERDEAD) {
-		/* A process died editing the table: see the top of the file. */
-		pthread_mutex_consistent(&t->table.mutex);
-		rc = 0;
-	}
-	if (rc == 0)
-		return 0;
-	errno = EBADMSG;	/* a mutex another program wrote over */
-	return -1;
+	return sl_native_mutex_lock(&t->table.mutex, deadline, -1);
 }
 
 static void table_unlock(struct native_proclock *t)
@@ -251,17 +244,19 @@ static struct native_holder *free_entry(struct native_proclock *t, pid_t me, uin
 }
 
 /*
- * One try, under the table's mutex, at going from `from` to `to` for this
- * handle: 1 done, 0 in the way of another holder, -1 with errno.
+ * One try, under the table's mutex (had by deadline, NULL: none), at going
+ * from `from` to `to` for this handle: 1 done, 0 in the way of another
+ * holder, -1 with errno.
  */
-static int try_change(struct native_proclock *t, uint64_t handle, int from, int to)
+static int try_change(struct native_proclock *t, uint64_t handle, int from, int to,
+		      const struct timespec *deadline)
 {
 	uint64_t my_start;
 	pid_t me = self(&my_start);
 	struct native_holder *mine;
 	int cleared = 0, rc = 1;
 
-	if (table_lock(t) < 0)
+	if (table_lock(t, deadline) < 0)
 		return -1;
 	mine = from ? own_entry(t, me, handle) : NULL;
 	if (to == 0 || (from == LOCK_EX && to == LOCK_SH)) {
@@ -347,7 +342,7 @@ static int acquire(struct native_proclock *t, const uint32_t *removed, uint64_t 
 			errno = EIDRM;
 			return -1;
 		}
-		rc = try_change(t, handle, from, to);
+		rc = try_change(t, handle, from, to, deadline);
 		if (rc != 0)
 			return rc > 0 ? 0 : -1;
 		if (flags & RWSEM_NONBLOCK) {
@@ -369,7 +364,7 @@ int sl_proclock_change(struct native_proclock *t, const uint32_t *removed, uint6
 	if (from == to)
 		return 0;
 	if (to == 0 || (from == LOCK_EX && to == LOCK_SH)) {
-		if (try_change(t, handle, from, to) < 0)
+		if (try_change(t, handle, from, to, NULL) < 0)
 			return -1;
 	} else if (from == 0 || (flags & RWSEM_NONBLOCK)) {
 		/* A refused LOCK_NB upgrade keeps LOCK_SH: one look, atomic. */
@@ -377,7 +372,7 @@ int sl_proclock_change(struct native_proclock *t, const uint32_t *removed, uint6
 			return -1;
 	} else {
 		/* Holding LOCK_SH while waiting would deadlock two upgraders. */
-		if (try_change(t, handle, LOCK_SH, 0) < 0)
+		if (try_change(t, handle, LOCK_SH, 0, NULL) < 0)
 			return -1;
 		*held = 0;
 		if (acquire(t, removed, handle, 0, LOCK_EX, flags, deadline) < 0)
@@ -394,7 +389,7 @@ int sl_proclock_count(struct native_proclock *t, int *readers, int *writer)
 	int cleared = 0;
 
 	*readers = *writer = 0;
-	if (table_lock(t) < 0)
+	if (table_lock(t, NULL) < 0)
 		return -1;
 	for (int i = 0; i < NATIVE_HOLDERS; i++) {
 		struct native_holder *e = &t->holder[i];
