@@ -1225,6 +1225,67 @@ static void test_create_fails_cleanly(void **unused)
 	assert_int_equal(test_wait(pid), 0);
 }
 
+/*
+ * A head written over so that it names a live process as a writer that
+ * died creating a value segment: the next store removes none of that
+ * process's segments, however well they match, and keeps the record until
+ * the process is gone; then the segments it left are removed.
+ */
+static int theirs = -1;	/* the other program's segment, until removed */
+
+static int remove_theirs(void **state)
+{
+	int rc = test_teardown(state);
+
+	if (theirs >= 0)
+		shmctl(theirs, IPC_RMID, NULL);
+	theirs = -1;
+	return rc;
+}
+
+static void test_head_names_a_live_creator(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(17);
+	share_t *s = test_open(key, 4096, NATIVE | 0600);
+	struct native_head *h = shmat(shmget(key, 0, 0), NULL, 0);
+	struct test_chan c;
+	struct shmid_ds ds;
+	pid_t pid;
+
+	assert_true(h != (void *)-1);
+	/* Another program's segment, as a value segment of this share would
+	 * be: private, unattached, the head's mode, made after "since". */
+	pid = test_fork(&c);
+	if (pid == 0) {
+		int id = shmget(IPC_PRIVATE, 8192, IPC_CREAT | 0600);
+
+		child_check(id >= 0);
+		child_check(write(c.wr, &id, sizeof(id)) == (ssize_t)sizeof(id));
+		test_recv(&c);	/* until told, or the parent is gone */
+		_exit(0);
+	}
+	assert_int_equal(read(c.rd, &theirs, sizeof(theirs)), (ssize_t)sizeof(theirs));
+	h->creating_size = 8192;
+	h->creating_since = (int64_t)time(NULL) - 60;
+	h->creator = pid;
+	assert_int_equal(share_store(s, "one", 3), 0);
+	assert_int_equal(share_store(s, "two", 3), 0);
+	assert_int_equal(shmctl(theirs, IPC_STAT, &ds), 0);
+	assert_false(ds.shm_perm.mode & SHM_DEST);
+	assert_int_equal(h->creator, pid);
+	/* Gone: its segment is taken for what a dead writer left. */
+	assert_int_equal(test_send(&c, 'q'), 0);
+	assert_int_equal(test_wait(pid), 0);
+	assert_int_equal(share_store(s, "three", 5), 0);
+	assert_fails(shmctl(theirs, IPC_STAT, &ds), -1, EINVAL);
+	theirs = -1;
+	assert_int_equal(h->creator, 0);
+	test_assert_value(s, "three");
+	shmdt(h);
+	assert_int_equal(test_close(s), 0);
+}
+
 /* Nothing read from the head is trusted. */
 static void test_scribbled_head(void **unused)
 {
@@ -1404,6 +1465,8 @@ int main(void)
 		test_case_sweep(test_killed_writers_private),
 		test_case(test_wait_change_sleeps_until_a_store),
 		test_case(test_create_fails_cleanly),
+		cmocka_unit_test_setup_teardown(test_head_names_a_live_creator, test_setup,
+						remove_theirs),
 		test_case(test_scribbled_head),
 #ifdef __GLIBC__
 		test_case(test_scribbled_mutex_kind),

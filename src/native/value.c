@@ -5,6 +5,7 @@
  * (sharelite(7), "Native format").
  */
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,10 +149,21 @@ static void remove_orphans(struct native *st)
 {
 	struct native_head *h = st->head;
 	pid_t creator = __atomic_load_n(&h->creator, __ATOMIC_RELAXED);
+	/*
+	 * A creator still alive is no writer that died holding the mutex: a
+	 * head written over names it, or its pid was given again. Its
+	 * segments are not ours to remove, and the record stays for a store
+	 * after it is gone. (One in another PID namespace looks gone.)
+	 */
+	int alive = 0;
 
-	if (creator > 0 && creator != getpid())
-		remove_unrecorded(st, creator);
-	__atomic_store_n(&h->creator, 0, __ATOMIC_RELAXED);
+	if (creator > 0 && creator != getpid()) {
+		alive = kill(creator, 0) == 0 || errno != ESRCH;
+		if (!alive)
+			remove_unrecorded(st, creator);
+	}
+	if (!alive)
+		__atomic_store_n(&h->creator, 0, __ATOMIC_RELAXED);
 
 	for (int k = 0; k < 2; k++) {
 		/* Relaxed, here and for every orphan store: only holders of
