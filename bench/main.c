@@ -294,7 +294,7 @@ static int run_native_readers(const struct value_ctx *v, const struct bench_opti
 {
 	struct readers_result r;
 	int counts[OPTIONS_MAX_LIST + 2], ncounts = native_reader_counts(o, counts);
-	double one_reader = 0, floor_writer = 0;
+	double one_reader = 0, floor_writer = -1;
 	struct value_ctx nat = *v, bare = *v;
 	struct native_ctx floor;
 	const struct readers_steps steps = { loop_store, loop_fetch, &nat };
@@ -326,7 +326,7 @@ static int run_native_readers(const struct value_ctx *v, const struct bench_opti
 			if (!writer && counts[i] == 1)
 				one_reader = r.fetches.rate;
 			report_native_readers_row(v->size, counts[i], writer, &r, solo, one_reader,
-						  writer && counts[i] == 1 ? floor_writer : 0);
+						  writer && counts[i] == 1 ? floor_writer : -1);
 		}
 	}
 	cleanup_share_remove(nat.share);

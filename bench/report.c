@@ -67,6 +67,16 @@ static void ratio_cell(int width, double ratio)
 		printf("%*.2f", width, ratio);
 }
 
+/* rate / reference, or "-" when there is no reference rate to hold it to
+ * (a loaded machine may measure none). */
+static void ratio_of_cell(int width, double rate, double reference)
+{
+	if (reference > 0)
+		ratio_cell(width, rate / reference);
+	else
+		printf("%*s", width, "-");
+}
+
 static void end_row(const struct bench_result *r)
 {
 	printf(" %5.0f%%\n", r->spread * 100);
@@ -373,11 +383,11 @@ void report_native_readers_row(size_t size, int readers, int writer,
 
 	printf("%-7s %7d %6s %11.0f %6.2f ", size_name(size, value, sizeof(value)), readers,
 	       writer ? "yes" : "no", r->fetches.rate, gbps(size, r->fetches.rate));
-	ratio_cell(8, r->fetches.rate / solo->fetch);
+	ratio_of_cell(8, r->fetches.rate, solo->fetch);
 	cpu_cell(r->cpu_per_fetch);
 	if (writer) {
 		printf(" %10.0f ", r->stores.rate);
-		ratio_cell(8, r->stores.rate / solo->store);
+		ratio_of_cell(8, r->stores.rate, solo->store);
 		cpu_cell(r->cpu_per_store);
 	} else {
 		printf(" %10s %8s %8s", "-", "-", "-");
@@ -403,7 +413,7 @@ void report_native_readers_row(size_t size, int readers, int writer,
 		}
 	}
 	targets_print(&t, t.against ? 1 : 0, rate);
-	if (floor_writer > 0)
+	if (floor_writer >= 0)
 		printf("; floor %.2f", floor_writer);
 	putchar('\n');
 	fflush(stdout);
@@ -416,10 +426,10 @@ void report_native_floor_row(size_t size, const struct readers_result *r,
 
 	printf("%-7s %7d %6s %11.0f %6.2f ", size_name(size, value, sizeof(value)), 1, "floor",
 	       r->fetches.rate, gbps(size, r->fetches.rate));
-	ratio_cell(8, r->fetches.rate / solo->floor_fetch);
+	ratio_of_cell(8, r->fetches.rate, solo->floor_fetch);
 	cpu_cell(r->cpu_per_fetch);
 	printf(" %10.0f ", r->stores.rate);
-	ratio_cell(8, r->stores.rate / solo->floor_store);
+	ratio_of_cell(8, r->stores.rate, solo->floor_store);
 	cpu_cell(r->cpu_per_store);
 	printf(" %5.0f%% -\n", r->fetches.spread * 100);
 	fflush(stdout);

@@ -68,7 +68,7 @@ void report_readers_row(size_t size, int readers, const struct readers_result *r
 /* one_reader: fetches/s of the row of one reader and no writer, or 0;
  * floor_writer: for the row of one reader beside the writer, the share
  * of its solo rate the native floor's writer kept beside the floor's
- * reader (report_native_floor_row()), else 0. */
+ * reader (report_native_floor_row()), else -1. */
 void report_native_readers_header(void);
 void report_native_readers_row(size_t size, int readers, int writer,
 			       const struct readers_result *r, const struct native_solo *solo,

@@ -83,7 +83,7 @@ for size in '16 B' '4 KiB' '64 KiB' '1 MiB' '16 MiB'; do
 		expect "^$size +$readers +yes +[0-9]+ .* >=0\.5 solo: ((PASS|MISS) [0-9.e-]+|n/a, [0-9]+ processes on [0-9]+ CPUs)$floor$"
 	done
 	# the native floor's writer beside one reader
-	expect "^$size +1 +floor +[0-9]+ +[0-9.]+ +[0-9.e-]+ .* -$"
+	expect "^$size +1 +floor +[0-9]+ +[0-9.]+ +([0-9.e-]+|-) .* -$"
 	if [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ]; then
 		expect "^$size +2 +no +[0-9]+ .* >=1\.8 1 reader: ((PASS|MISS) [0-9.e-]+|n/a, the 1-reader run measured no fetch)$"
 	else
