@@ -82,9 +82,13 @@ _Static_assert(__GCC_ATOMIC_LLONG_LOCK_FREE == 2,
  */
 #define NATIVE_HOLDERS 128
 
+/* An entry's lock while its writer waits for LOCK_EX: new LOCK_SH takers
+ * wait behind it (proclock.c). LOCK_SH and LOCK_EX are 1 and 2. */
+#define NATIVE_WAITING_EX 16u
+
 struct native_holder {
 	int32_t pid;		/* 0: a free entry */
-	uint32_t lock;		/* LOCK_SH or LOCK_EX */
+	uint32_t lock;		/* LOCK_SH, LOCK_EX or NATIVE_WAITING_EX */
 	uint64_t start;		/* the process's start time, 0 if unknown */
 	uint64_t handle;	/* which handle of that process */
 };

@@ -1,7 +1,8 @@
 /*
  * The native format's writer queue (sharelite(7), "Fairness"), seen in
  * its own objects: on a keyed share a waiting writer claims the writer
- * semaphore before the readers have gone. Readers taking turns cannot
+ * semaphore before the readers have gone, and on a private one it waits
+ * in an entry of the head's lock table. Readers taking turns cannot
  * starve it, a claimer killed or timed out lets the readers in again, and
  * a process's count of its own shared locks, stale, never puts a reader
  * beside a writer. The neutral half is tests/test_locks.c.
@@ -10,21 +11,25 @@
 #include <sys/sem.h>
 
 #include "ipcsl.h"		/* test_semid() */
+#include "native/head.h"	/* the lock table's layout */
 
 enum { SEM_READERS, SEM_WRITER };	/* a keyed native share's set */
 
 /* Long enough for a reader to go to sleep behind the writer first. */
 #define CLAIM_TIMEOUT_MS 1000
 
-/* A keyed native share, whose children open handles of their own. */
-static share_t *open_share(unsigned n)
+/* A keyed share (its children open their own handles), or a private one
+ * (they use the handle they inherit). */
+static share_t *open_share(int keyed, unsigned n)
 {
-	return test_open(test_use_key(n), 0, IPC_CREAT | IPC_EXCL);
+	if (keyed)
+		return test_open(test_use_key(n), 0, IPC_CREAT | IPC_EXCL);
+	return test_private(0);
 }
 
 static share_t *child_handle(share_t *s)
 {
-	share_t *h = share_new(share_key(s), 0, 0);
+	share_t *h = share_key(s) == IPC_PRIVATE ? s : share_new(share_key(s), 0, 0);
 
 	child_check(h != NULL);
 	return h;
@@ -36,10 +41,28 @@ static int sem_value(share_t *s, int num)
 	return semctl(test_semid(s), num, GETVAL);
 }
 
+/* Live entries of any kind in a private share's lock table, holders and
+ * waiting writers alike, read from the head. */
+static int table_entries(share_t *s)
+{
+	struct test_ids ids = test_ids(s);
+	const unsigned char *head = shmat(ids.shmid, NULL, SHM_RDONLY);
+	const struct native_proclock *t;
+	int n = 0;
+
+	assert_true(head != (void *)-1);
+	t = (const struct native_proclock *)(const void *)(head + NATIVE_DATA_OFFSET);
+	for (int i = 0; i < NATIVE_HOLDERS; i++)
+		n += __atomic_load_n(&t->holder[i].pid, __ATOMIC_RELAXED) != 0;
+	shmdt(head);
+	return n;
+}
+
 /*
  * Until n processes sleep waiting for the share's locks (1), or the child
- * on c has said something (0, the message left unread). The watchdog
- * ends a hang.
+ * on c has said something (0, the message left unread). A private share's
+ * waiters wake now and then to look again: they are all asleep at once
+ * soon enough. The watchdog ends a hang.
  */
 static int await_sleepers(share_t *s, int n, const struct test_chan *c)
 {
@@ -169,47 +192,71 @@ static void readers_take_turns(share_t *s)
 static void test_turn_taking_readers_keyed(void **unused)
 {
 	(void)unused;
-	readers_take_turns(open_share(1));
+	readers_take_turns(open_share(1, 1));
+}
+
+static void test_turn_taking_readers_private(void **unused)
+{
+	(void)unused;
+	readers_take_turns(open_share(0, 0));
 }
 
 /*
- * A writer waiting behind our LOCK_SH, killed with SIGKILL: it had claimed
- * the writer semaphore (CLAIM) and was waiting for the readers (DRAIN),
- * and SEM_UNDO gives the claim back: new readers get in again.
+ * A writer waiting behind our LOCK_SH, killed with SIGKILL: on a keyed
+ * share it had claimed the writer semaphore (CLAIM) and was waiting for
+ * the readers (DRAIN), and SEM_UNDO gives the claim back; on a private
+ * one its waiting entry is cleared as a dead holder's. Either way new
+ * readers get in again.
  */
-static void test_claimer_killed(void **unused)
+static void claimer_killed(share_t *s)
 {
-	(void)unused;
-	share_t *s = open_share(2);
+	int keyed = share_key(s) != IPC_PRIVATE;
 	struct test_chan c;
 	pid_t writer;
 
 	assert_int_equal(share_lock(s, LOCK_SH), 0);
 	writer = start_writer(s, -1, &c);
 	assert_int_equal(await_sleepers(s, 1, &c), 1);
-	assert_int_equal(sem_value(s, SEM_WRITER), 1);	/* claimed */
-	assert_int_equal(sem_value(s, SEM_READERS), 1);
+	if (keyed) {
+		assert_int_equal(sem_value(s, SEM_WRITER), 1);	/* claimed */
+		assert_int_equal(sem_value(s, SEM_READERS), 1);
+	} else {
+		assert_int_equal(table_entries(s), 2);	/* ours and its own */
+	}
 	test_assert_locks(s, 1, 0);	/* a claim holds nothing */
 	assert_int_equal(lock_elsewhere(s, LOCK_SH | LOCK_NB), EWOULDBLOCK);
 
 	assert_int_equal(kill(writer, SIGKILL), 0);
 	assert_int_equal(test_wait(writer), -1);
-	assert_int_equal(sem_value(s, SEM_WRITER), 0);
+	if (keyed)
+		assert_int_equal(sem_value(s, SEM_WRITER), 0);
 	assert_int_equal(lock_elsewhere(s, LOCK_SH | LOCK_NB), 0);
+	if (!keyed)
+		assert_int_equal(table_entries(s), 1);	/* the dead entry cleared */
 	test_assert_locks(s, 1, 0);
 	test_assert_value(s, "");
 	assert_int_equal(share_unlock(s), 0);
 	assert_int_equal(lock_elsewhere(s, LOCK_EX | LOCK_NB), 0);
 }
 
+static void test_claimer_killed_keyed(void **unused)
+{
+	(void)unused;
+	claimer_killed(open_share(1, 2));
+}
+
+static void test_claimer_killed_private(void **unused)
+{
+	(void)unused;
+	claimer_killed(open_share(0, 0));
+}
+
 /*
  * A writer whose wait times out gives its claim up: the reader queued
  * behind it gets LOCK_SH beside ours, and nothing of the writer is left.
  */
-static void test_claimer_times_out(void **unused)
+static void claimer_times_out(share_t *s)
 {
-	(void)unused;
-	share_t *s = open_share(3);
 	struct test_chan wc, rc;
 	pid_t writer, reader;
 
@@ -224,7 +271,10 @@ static void test_claimer_times_out(void **unused)
 	assert_int_equal(test_wait(writer), 0);
 	assert_int_equal(test_recv(&rc), 'L');
 	test_assert_locks(s, 2, 0);
-	assert_int_equal(sem_value(s, SEM_WRITER), 0);
+	if (share_key(s) != IPC_PRIVATE)
+		assert_int_equal(sem_value(s, SEM_WRITER), 0);
+	else
+		assert_int_equal(table_entries(s), 2);	/* the two readers */
 	assert_int_equal(test_send(&rc, 'u'), 0);
 	assert_int_equal(test_recv(&rc), 'U');
 	stop_reader(reader, &rc);
@@ -232,16 +282,29 @@ static void test_claimer_times_out(void **unused)
 	test_assert_locks(s, 0, 0);
 }
 
-/*
- * Writers that wait together do not wait for each other: one claims and
- * the others wait to claim, each gets the lock in turn once the reader
- * goes, new readers queue behind them meanwhile, and no claim is left.
- */
-static void test_waiting_writers(void **unused)
+static void test_claimer_times_out_keyed(void **unused)
 {
 	(void)unused;
+	claimer_times_out(open_share(1, 3));
+}
+
+static void test_claimer_times_out_private(void **unused)
+{
+	(void)unused;
+	claimer_times_out(open_share(0, 0));
+}
+
+/*
+ * Writers that wait together do not wait for each other: each gets the
+ * lock in turn once the reader goes, new readers queue behind them
+ * meanwhile, and nothing of their waits is left: on a keyed share one
+ * claims and the others wait to claim, on a private one each waits in an
+ * entry of the table.
+ */
+static void waiting_writers(share_t *s)
+{
 	enum { WRITERS = 3 };
-	share_t *s = open_share(5);
+	int keyed = share_key(s) != IPC_PRIVATE;
 	struct test_chan c[WRITERS];
 	pid_t writer[WRITERS];
 
@@ -250,16 +313,34 @@ static void test_waiting_writers(void **unused)
 		writer[i] = start_writer(s, -1, &c[i]);
 		assert_int_equal(await_sleepers(s, i + 1, &c[i]), 1);
 	}
-	assert_int_equal(sem_value(s, SEM_WRITER), 1);
+	if (keyed)
+		assert_int_equal(sem_value(s, SEM_WRITER), 1);
+	else
+		assert_int_equal(table_entries(s), 1 + WRITERS);
 	assert_int_equal(lock_elsewhere(s, LOCK_SH | LOCK_NB), EWOULDBLOCK);
 	assert_int_equal(share_unlock(s), 0);
 	for (int i = 0; i < WRITERS; i++) {
 		assert_int_equal(test_recv(&c[i]), 'X');
 		assert_int_equal(test_wait(writer[i]), 0);
 	}
-	assert_int_equal(sem_value(s, SEM_WRITER), 0);
+	if (keyed)
+		assert_int_equal(sem_value(s, SEM_WRITER), 0);
+	else
+		assert_int_equal(table_entries(s), 0);
 	test_assert_locks(s, 0, 0);
 	test_assert_value(s, "writer");
+}
+
+static void test_waiting_writers_keyed(void **unused)
+{
+	(void)unused;
+	waiting_writers(open_share(1, 5));
+}
+
+static void test_waiting_writers_private(void **unused)
+{
+	(void)unused;
+	waiting_writers(open_share(0, 0));
 }
 
 /*
@@ -271,7 +352,7 @@ static void test_waiting_writers(void **unused)
 static void test_stale_count_cannot_join_a_writer(void **unused)
 {
 	(void)unused;
-	share_t *s = open_share(4), *second = test_open(share_key(s), 0, 0);
+	share_t *s = open_share(1, 4), *second = test_open(share_key(s), 0, 0);
 	struct sembuf give_back = { SEM_READERS, -1, SEM_UNDO | IPC_NOWAIT };
 	struct sembuf take_again = { SEM_READERS, 1, SEM_UNDO | IPC_NOWAIT };
 	struct test_chan c;
@@ -310,9 +391,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		test_case(test_turn_taking_readers_keyed),
-		test_case(test_claimer_killed),
-		test_case(test_claimer_times_out),
-		test_case(test_waiting_writers),
+		test_case(test_turn_taking_readers_private),
+		test_case(test_claimer_killed_keyed),
+		test_case(test_claimer_killed_private),
+		test_case(test_claimer_times_out_keyed),
+		test_case(test_claimer_times_out_private),
+		test_case(test_waiting_writers_keyed),
+		test_case(test_waiting_writers_private),
 		test_case(test_stale_count_cannot_join_a_writer),
 	};
 
