@@ -26,15 +26,15 @@ _Static_assert(RWSEM_NONBLOCK == SL_SEMRW_NONBLOCK && RWSEM_RESTART == SL_SEMRW_
 
 /*
  * Shared locks this process holds, by set: a set counts in bucket semid %
- * HELD_BUCKETS, the count in the low 32 bits, the process token it belongs
- * to in the high ones (a child holds none of its parent's locks). A
- * process that holds one on a set joins the readers there instead of
- * queueing behind a claimer, who may be waiting for it. Two sets in one
- * bucket only count too many, which lets a reader in ahead of a claimer,
- * never beside a writer (semrw.c, "Claims"); never too few, which could
- * make a second handle wait for the process itself. Relaxed atomics
- * suffice: a thread reads its own changes in program order, and another
- * thread's count can only spare it the queue.
+ * HELD_BUCKETS, as a count of the process's (process.h: a child holds
+ * none of its parent's locks). A process that holds one on a set joins
+ * the readers there instead of queueing behind a claimer, who may be
+ * waiting for it. Two sets in one bucket only count too many, which lets
+ * a reader in ahead of a claimer, never beside a writer (semrw.c,
+ * "Claims"); never too few, which could make a second handle wait for the
+ * process itself. Relaxed atomics suffice: a thread reads its own changes
+ * in program order, and another thread's count can only spare it the
+ * queue.
  */
 #define HELD_BUCKETS 64
 
@@ -47,26 +47,12 @@ static uint64_t *bucket_of(int semid)
 
 static uint32_t shared_held_now(int semid)
 {
-	uint64_t w = __atomic_load_n(bucket_of(semid), __ATOMIC_RELAXED);
-
-	return (uint32_t)(w >> 32) == sl_process_token() ? (uint32_t)w : 0;
+	return sl_process_count(bucket_of(semid));
 }
 
 static void count_shared_held(int semid, int delta)
 {
-	uint64_t *bucket = bucket_of(semid);
-	uint64_t w = __atomic_load_n(bucket, __ATOMIC_RELAXED), next;
-	uint32_t token = sl_process_token();
-
-	do {
-		uint32_t n = (uint32_t)(w >> 32) == token ? (uint32_t)w : 0;
-
-		if (delta < 0 && n == 0)
-			return;
-		n += (uint32_t)delta;
-		next = (uint64_t)token << 32 | n;
-	} while (!__atomic_compare_exchange_n(bucket, &w, next, 0, __ATOMIC_RELAXED,
-					      __ATOMIC_RELAXED));
+	sl_process_count_add(bucket_of(semid), delta);
 }
 
 /* A release counts as done even when it fails with EIDRM: with the set,
