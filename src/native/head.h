@@ -94,7 +94,8 @@ struct native_holder {
 };
 
 struct native_proclock {
-	/* Bumped at every release and downgrade: waiters sleep on it. */
+	/* Bumped at every release and downgrade, and when a waiting writer
+	 * gives up: waiters sleep on it. */
 	uint32_t word;
 	/* Processes asleep on word: a release wakes them if nonzero. */
 	uint32_t waiters;
