@@ -86,3 +86,26 @@ unsigned int sl_process_token(void)
 	token = __atomic_load_n(cell, __ATOMIC_ACQUIRE);
 	return token ? token : new_token(cell);
 }
+
+uint32_t sl_process_count(const uint64_t *word)
+{
+	uint64_t w = __atomic_load_n(word, __ATOMIC_RELAXED);
+
+	return (uint32_t)(w >> 32) == sl_process_token() ? (uint32_t)w : 0;
+}
+
+void sl_process_count_add(uint64_t *word, int delta)
+{
+	uint64_t w = __atomic_load_n(word, __ATOMIC_RELAXED), next;
+	uint32_t token = sl_process_token();
+
+	do {
+		uint32_t n = (uint32_t)(w >> 32) == token ? (uint32_t)w : 0;
+
+		if (delta < 0 && n == 0)
+			return;
+		n += (uint32_t)delta;
+		next = (uint64_t)token << 32 | n;
+	} while (!__atomic_compare_exchange_n(word, &w, next, 0, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+}

@@ -136,6 +136,82 @@ static int semrw_wait_as_writer(const struct sl_semrw_layout *layout, int semid,
 	return -1;
 }
 
+/*
+ * Claims: a set of two semaphores (SL_SEMRW_CLAIM) has no room for a count
+ * of waiting writers, so a writer that must wait takes the writer
+ * semaphore W before the readers R have gone: CLAIM, (W, 0), (W, +1,
+ * SEM_UNDO), after which new shared locks, (W, 0), (R, +1), wait; then
+ * DRAIN, (R, 0), for the readers already in. Why that is safe:
+ *
+ * - Exclusion. A writer holds once it has seen R = 0 with W its own (its
+ *   first try, or DRAIN). From then on nothing raises R: the shared lock
+ *   needs W = 0, the join below needs R >= 1, the LOCK_NB upgrade needs
+ *   W = 0, and the downgrade is the holder's own. So R >= 1 with W = 1
+ *   means a claim, never a holder, and a join, which needs R >= 1, never
+ *   puts a reader beside a writer, even with a count of the process's
+ *   shared locks that is wrong: a wrong count only lets a reader in ahead
+ *   of a claimer.
+ * - Two writers: CLAIM is one semop(2), so one claims and the others wait
+ *   at CLAIM until W is 0 again: released, given up, or undone.
+ * - An upgrade that waits gives LOCK_SH back before it claims, so it never
+ *   holds a reader the claimer waits for while it waits for the claimer;
+ *   a LOCK_NB upgrade does not wait (W = 1 refuses it).
+ * - A claimer killed anywhere after CLAIM: SEM_UNDO takes its +1 off W
+ *   and the readers queued at (W, 0) go on. One that gives up (its
+ *   deadline, EINTR) releases the claim itself, (W, -1, SEM_UNDO |
+ *   IPC_NOWAIT); with EIDRM there is no set left, and every waiter, reader
+ *   or writer, fails with EIDRM too.
+ * - Deadlock: a claimer waits for readers that hold already, and a reader
+ *   waits at (W, 0) only for a claimer or a holder. A reader that holds
+ *   and waits for more is a process that asks for a second shared lock
+ *   through another handle: it joins (SL_SEMRW_JOIN) instead of queueing,
+ *   or it would wait for the claimer that waits for it.
+ */
+static int semrw_sleep(const struct sl_semrw_layout *layout, int semid, struct sembuf *ops,
+		       size_t nops, int flags, const struct timespec *deadline)
+{
+	if (layout->spin_ns == 0)
+		return semrw_op(semid, ops, nops, flags, deadline);
+	return semrw_wait(layout, semid, ops, nops, flags, deadline);
+}
+
+/* CLAIM, then DRAIN; the first try of the lock has failed. */
+static int semrw_claim(const struct sl_semrw_layout *layout, int semid, int flags,
+		       const struct timespec *deadline)
+{
+	unsigned short r = layout->readers, w = layout->writer;
+	struct sembuf claim[] = { { w, 0, 0 }, { w, 1, SEM_UNDO } };
+	struct sembuf drain = { r, 0, 0 };
+	struct sembuf unclaim = { w, -1, SEM_UNDO | IPC_NOWAIT };
+	int err;
+
+	if (semrw_sleep(layout, semid, claim, 2, flags, deadline) < 0)
+		return -1;
+	if (semrw_sleep(layout, semid, &drain, 1, flags, deadline) == 0)
+		return 0;
+	err = errno;
+	if (err != EIDRM)
+		semrw_op(semid, &unclaim, 1, flags, NULL);
+	errno = err;
+	return -1;
+}
+
+/*
+ * A shared lock beside a reader that holds, claim or not: (R, -1,
+ * SEM_UNDO), (R, +2, SEM_UNDO), one more reader if there is one already
+ * (the undo nets -1, as a plain shared lock's). EAGAIN if none holds:
+ * then nobody waits for this process's reader either.
+ */
+static int semrw_join(const struct sl_semrw_layout *layout, int semid, int flags)
+{
+	struct sembuf ops[] = {
+		{ layout->readers, -1, SEM_UNDO | IPC_NOWAIT },
+		{ layout->readers, 2, SEM_UNDO | IPC_NOWAIT },
+	};
+
+	return semrw_op(semid, ops, 2, flags, NULL);
+}
+
 static int semrw_acquire(const struct sl_semrw_layout *layout, int semid, int to, int flags,
 			 const struct timespec *deadline)
 {
@@ -156,6 +232,19 @@ static int semrw_acquire(const struct sl_semrw_layout *layout, int semid, int to
 	if (to == LOCK_SH && !(flags & SL_SEMRW_QUEUED)) {
 		shared[1] = shared[2];
 		nops = 2;
+	}
+	if (to == LOCK_SH && (flags & SL_SEMRW_JOIN)) {
+		if (semrw_join(layout, semid, flags) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+	}
+	if (to == LOCK_EX && (flags & SL_SEMRW_CLAIM) && !(flags & SL_SEMRW_NONBLOCK)) {
+		if (semrw_try(semid, ops, nops, flags) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+		return semrw_claim(layout, semid, flags, deadline);
 	}
 	/* A layout that does not spin sleeps in its first call. */
 	if (layout->spin_ns == 0 && !(flags & SL_SEMRW_NONBLOCK))

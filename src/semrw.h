@@ -25,6 +25,14 @@ struct sl_semrw_layout {
 #define SL_SEMRW_NONBLOCK 1	/* fail with EWOULDBLOCK instead of waiting */
 #define SL_SEMRW_RESTART 2	/* wait on through signals instead of EINTR */
 #define SL_SEMRW_QUEUED 4	/* this set has the writers_waiting semaphore */
+/* A set of two semaphores, with no room for a count: a writer that must
+ * wait first claims the writer semaphore, which new shared locks wait
+ * for, then waits for the readers already in (semrw.c, "Claims"). */
+#define SL_SEMRW_CLAIM 8
+/* With SL_SEMRW_CLAIM: the process holds LOCK_SH on this set through
+ * another handle, so a claimer may be waiting for it; a shared lock then
+ * joins the readers while any reader holds, claim or not. */
+#define SL_SEMRW_JOIN 16
 
 /*
  * Go from lock `from` to lock `to` (each 0, LOCK_SH or LOCK_EX) on the set
@@ -33,8 +41,8 @@ struct sl_semrw_layout {
  * flock(2) does, and may end holding nothing. A wait ends at deadline, a
  * CLOCK_MONOTONIC time, with ETIMEDOUT (NULL: no limit); a deadline past
  * still takes a lock that is free, and signals restarted by
- * SL_SEMRW_RESTART do not move it. With SL_SEMRW_QUEUED a writer that
- * waits holds off new shared locks.
+ * SL_SEMRW_RESTART do not move it. With SL_SEMRW_QUEUED or
+ * SL_SEMRW_CLAIM a writer that waits holds off new shared locks.
  * Errors: EWOULDBLOCK, ETIMEDOUT, EINTR, EIDRM (the set is gone), and
  * semop(2)'s own.
  */

@@ -60,25 +60,12 @@ static uint64_t shared_held_here;
 
 static uint32_t shared_held_now(void)
 {
-	uint64_t w = __atomic_load_n(&shared_held_here, __ATOMIC_RELAXED);
-
-	return (uint32_t)(w >> 32) == sl_process_token() ? (uint32_t)w : 0;
+	return sl_process_count(&shared_held_here);
 }
 
 static void count_shared_held(int delta)
 {
-	uint64_t w = __atomic_load_n(&shared_held_here, __ATOMIC_RELAXED), next;
-	uint32_t token = sl_process_token();
-
-	do {
-		uint32_t n = (uint32_t)(w >> 32) == token ? (uint32_t)w : 0;
-
-		if (delta < 0 && n == 0)
-			return;
-		n += (uint32_t)delta;
-		next = (uint64_t)token << 32 | n;
-	} while (!__atomic_compare_exchange_n(&shared_held_here, &w, next, 0,
-					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	sl_process_count_add(&shared_held_here, delta);
 }
 
 /*

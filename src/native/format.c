@@ -611,16 +611,16 @@ static int native_stat(const share_t *share, int held, struct share_info *info)
 	struct shmid_ds ds;
 
 	(void)held;	/* counting segments needs no lock */
-	info->writers_waiting = -1;	/* neither the set nor the table counts them */
+	/* Writers that wait to claim the set wait as queued readers do, on
+	 * the writer semaphore: nothing tells them apart (sharelite(7),
+	 * "Fairness"). */
+	info->writers_waiting = -1;
 	if (st->private_share) {
 		if (sl_native_removed(st) ||
 		    sl_proclock_count(st->table, &info->readers, &info->writer) < 0)
 			return -1;
-	} else {
-		info->readers = sl_rwsem_value(st->semid, RWSEM_READERS);
-		info->writer = sl_rwsem_value(st->semid, RWSEM_WRITER);
-		if (info->readers < 0 || info->writer < 0)
-			return -1;
+	} else if (sl_rwsem_holders(st->semid, &info->readers, &info->writer) < 0) {
+		return -1;
 	}
 	if (shmctl(st->shmid, IPC_STAT, &ds) < 0)
 		return -1;

@@ -82,15 +82,20 @@ _Static_assert(__GCC_ATOMIC_LLONG_LOCK_FREE == 2,
  */
 #define NATIVE_HOLDERS 128
 
+/* An entry's lock while its writer waits for LOCK_EX: new LOCK_SH takers
+ * wait behind it (proclock.c). LOCK_SH and LOCK_EX are 1 and 2. */
+#define NATIVE_WAITING_EX 16u
+
 struct native_holder {
 	int32_t pid;		/* 0: a free entry */
-	uint32_t lock;		/* LOCK_SH or LOCK_EX */
+	uint32_t lock;		/* LOCK_SH, LOCK_EX or NATIVE_WAITING_EX */
 	uint64_t start;		/* the process's start time, 0 if unknown */
 	uint64_t handle;	/* which handle of that process */
 };
 
 struct native_proclock {
-	/* Bumped at every release and downgrade: waiters sleep on it. */
+	/* Bumped at every release and downgrade, and when a waiting writer
+	 * gives up: waiters sleep on it. */
 	uint32_t word;
 	/* Processes asleep on word: a release wakes them if nonzero. */
 	uint32_t waiters;

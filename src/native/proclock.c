@@ -11,6 +11,11 @@
  * now and then (1 ms growing to 50 ms) to look again, since a holder that
  * dies wakes nobody.
  *
+ * A writer that has to wait does so in an entry of its own, marked
+ * NATIVE_WAITING_EX, which new shared takers wait behind (conflicts()):
+ * readers that take turns cannot keep it out. Its entry goes when it
+ * takes the lock, gives up, or dies (cleared as a dead holder's).
+ *
  * The table's mutex is robust: a process killed while it edits the table
  * leaves it consistent enough (each entry is written field by field, and a
  * half-written entry names a live process, or a dead one that is cleared).
@@ -174,13 +179,17 @@ void sl_proclock_wake(struct native_proclock *t)
 	wake_sleepers(t);
 }
 
-/* The entry of this handle of this process, or NULL. */
-static struct native_holder *own_entry(struct native_proclock *t, pid_t pid, uint64_t handle)
+/* The entry of this handle of this process, or NULL: the one it waits
+ * in (waiting), or the one it holds a lock in. */
+static struct native_holder *own_entry(struct native_proclock *t, pid_t pid, uint64_t handle,
+				       int waiting)
 {
 	for (int i = 0; i < NATIVE_HOLDERS; i++) {
 		struct native_holder *e = &t->holder[i];
+		int is_waiting = __atomic_load_n(&e->lock, __ATOMIC_RELAXED) == NATIVE_WAITING_EX;
 
-		if (entry_pid(e) == pid && __atomic_load_n(&e->handle, __ATOMIC_RELAXED) == handle)
+		if (entry_pid(e) == pid && __atomic_load_n(&e->handle, __ATOMIC_RELAXED) == handle &&
+		    is_waiting == waiting)
 			return e;
 	}
 	return NULL;
@@ -189,42 +198,61 @@ static struct native_holder *own_entry(struct native_proclock *t, pid_t pid, uin
 /*
  * Whether another entry stands in the way of lock `to`, clearing those of
  * dead processes. Every lock but a shared one by another shared holder
- * conflicts; a lock word written over counts as exclusive. *cleared: some
- * entry was cleared (others may be waiting for it).
+ * conflicts, and a lock word written over counts as exclusive. A writer
+ * waiting for LOCK_EX (NATIVE_WAITING_EX) holds off new shared locks,
+ * unless this process holds LOCK_SH through another handle: the writer
+ * may wait for that one, and a second handle queued behind it would wait
+ * for the process itself. Waiting writers never hold off a writer, so
+ * they cannot wait for each other: the first that finds no holder in its
+ * way takes the lock. *cleared: some entry was cleared (others may be
+ * waiting for it).
  */
 static int conflicts(struct native_proclock *t, const struct native_holder *mine, int to,
 		     pid_t me, uint64_t my_start, int *cleared)
 {
-	int in_way = 0;
+	int held_in_way = 0, writer_waits = 0, holds_shared = 0;
 
 	for (int i = 0; i < NATIVE_HOLDERS; i++) {
 		struct native_holder *e = &t->holder[i];
 		pid_t pid = entry_pid(e);
+		uint64_t start;
 		uint32_t lock;
+		int own;
 
 		if (pid == 0 || e == mine)
 			continue;
 		lock = __atomic_load_n(&e->lock, __ATOMIC_RELAXED);
-		if (to == LOCK_SH && lock == LOCK_SH)
-			continue;
+		start = __atomic_load_n(&e->start, __ATOMIC_RELAXED);
 		/* Another handle of this very process lives, whatever it holds. */
-		if (pid != me || __atomic_load_n(&e->start, __ATOMIC_RELAXED) != my_start) {
-			if (holder_dead(pid, __atomic_load_n(&e->start, __ATOMIC_RELAXED))) {
-				clear_entry(e);
-				*cleared = 1;
-				continue;
-			}
+		own = pid == me && start == my_start;
+		if (own && lock == LOCK_SH)
+			holds_shared = 1;
+		if ((to == LOCK_SH && lock == LOCK_SH) || (to == LOCK_EX && lock == NATIVE_WAITING_EX))
+			continue;
+		if (!own && holder_dead(pid, start)) {
+			clear_entry(e);
+			*cleared = 1;
+			continue;
 		}
-		in_way = 1;
+		if (lock == NATIVE_WAITING_EX)
+			writer_waits = 1;
+		else
+			held_in_way = 1;
 	}
-	return in_way;
+	return held_in_way || (writer_waits && !holds_shared);
 }
 
-/* A free entry for a new holder, clearing dead ones if none is free. */
+/*
+ * A free entry for a new holder, clearing dead ones if none is free, that
+ * leaves at least `spare` others free; NULL if there is none.
+ */
 static struct native_holder *free_entry(struct native_proclock *t, pid_t me, uint64_t my_start,
-					int *cleared)
+					int spare, int *cleared)
 {
 	for (int pass = 0; pass < 2; pass++) {
+		struct native_holder *first = NULL;
+		int n = 0;
+
 		for (int i = 0; i < NATIVE_HOLDERS; i++) {
 			struct native_holder *e = &t->holder[i];
 			pid_t pid = entry_pid(e);
@@ -236,19 +264,38 @@ static struct native_holder *free_entry(struct native_proclock *t, pid_t me, uin
 				*cleared = 1;
 				pid = 0;
 			}
-			if (pid == 0)
-				return e;
+			if (pid != 0)
+				continue;
+			if (!first)
+				first = e;
+			if (++n > spare)
+				return first;
 		}
 	}
 	return NULL;
 }
 
+/* Write a new entry for this handle. */
+static void fill_entry(struct native_holder *e, uint32_t lock, pid_t me, uint64_t my_start,
+		       uint64_t handle)
+{
+	__atomic_store_n(&e->lock, lock, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->start, my_start, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->handle, handle, __ATOMIC_RELAXED);
+	/* The pid last: until it is there the entry is free. */
+	__atomic_store_n(&e->pid, me, __ATOMIC_RELAXED);
+}
+
 /*
  * One try, under the table's mutex (had by deadline, NULL: none), at going
  * from `from` to `to` for this handle: 1 done, 0 in the way of another
- * holder, -1 with errno.
+ * holder, -1 with errno. With `queue`, a writer in the way waits in an
+ * entry of its own (NATIVE_WAITING_EX), which its next try finds and turns
+ * into LOCK_EX. It leaves one entry free: 127 waiting writers at most, so
+ * a writer that no holder is in the way of always finds room. One that
+ * finds no room to wait in waits unqueued, as on a semaphore at SEMVMX.
  */
-static int try_change(struct native_proclock *t, uint64_t handle, int from, int to,
+static int try_change(struct native_proclock *t, uint64_t handle, int from, int to, int queue,
 		      const struct timespec *deadline)
 {
 	uint64_t my_start;
@@ -258,7 +305,8 @@ static int try_change(struct native_proclock *t, uint64_t handle, int from, int 
 
 	if (table_lock(t, deadline) < 0)
 		return -1;
-	mine = from ? own_entry(t, me, handle) : NULL;
+	/* Holding nothing, the handle has at most the entry it waits in. */
+	mine = own_entry(t, me, handle, from == 0);
 	if (to == 0 || (from == LOCK_EX && to == LOCK_SH)) {
 		/* A release or a downgrade never waits. */
 		if (mine && to == 0)
@@ -268,17 +316,16 @@ static int try_change(struct native_proclock *t, uint64_t handle, int from, int 
 		cleared = 1;
 	} else if (conflicts(t, mine, to, me, my_start, &cleared)) {
 		rc = 0;
+		if (queue && !mine && (mine = free_entry(t, me, my_start, 1, &cleared)))
+			fill_entry(mine, NATIVE_WAITING_EX, me, my_start, handle);
 	} else if (mine) {
 		__atomic_store_n(&mine->lock, (uint32_t)to, __ATOMIC_RELAXED);
-	} else if ((mine = free_entry(t, me, my_start, &cleared))) {
-		__atomic_store_n(&mine->lock, (uint32_t)to, __ATOMIC_RELAXED);
-		__atomic_store_n(&mine->start, my_start, __ATOMIC_RELAXED);
-		__atomic_store_n(&mine->handle, handle, __ATOMIC_RELAXED);
-		/* The pid last: until it is there the entry is free. */
-		__atomic_store_n(&mine->pid, me, __ATOMIC_RELAXED);
+	} else if ((mine = free_entry(t, me, my_start, 0, &cleared))) {
+		fill_entry(mine, (uint32_t)to, me, my_start, handle);
 	} else {
 		/* NATIVE_HOLDERS live holders, all shared (an exclusive
-		 * taker finds the table empty): as a semaphore at SEMVMX. */
+		 * taker finds no holder, and waiting writers leave an entry
+		 * free): as a semaphore at SEMVMX. */
 		errno = ERANGE;
 		rc = -1;
 	}
@@ -288,6 +335,26 @@ static int try_change(struct native_proclock *t, uint64_t handle, int from, int 
 	if (cleared)
 		wake_sleepers(t);
 	return rc;
+}
+
+/* A waiting writer that gives up takes its entry out, and wakes the
+ * shared takers it held off; errno is kept. */
+static void withdraw(struct native_proclock *t, uint64_t handle)
+{
+	uint64_t my_start;
+	pid_t me = self(&my_start);
+	struct native_holder *mine;
+	int err = errno;
+
+	if (table_lock(t, NULL) == 0) {
+		mine = own_entry(t, me, handle, 1);
+		if (mine)
+			clear_entry(mine);
+		release_wake(t);
+		table_unlock(t);
+		wake_sleepers(t);
+	}
+	errno = err;
 }
 
 /*
@@ -325,36 +392,53 @@ static int nap(struct native_proclock *t, uint32_t word, long *nap_ns,
 	return 0;
 }
 
-/* Take `to` from `from` (0, or LOCK_SH for an atomic upgrade). */
+/*
+ * Take `to` from `from` (0, or LOCK_SH for an atomic upgrade). A writer
+ * that waits does so in an entry of its own, which holds off new shared
+ * takers, and takes it out if it gives up: its deadline, a signal, the
+ * share removed.
+ */
 static int acquire(struct native_proclock *t, const uint32_t *removed, uint64_t handle,
 		   int from, int to, int flags, const struct timespec *deadline)
 {
+	int queue = to == LOCK_EX && from == 0 && !(flags & RWSEM_NONBLOCK);
 	long nap_ns = FIRST_NAP_NS;
+	int rc, waiting = 0;
 
 	for (;;) {
 		/* Seq_cst, before the look: a release after the look changes
 		 * it, so the futex does not sleep on a stale word. */
 		uint32_t word = __atomic_load_n(&t->word, __ATOMIC_SEQ_CST);
-		int rc;
 
 		/* Acquire: pairs with the remover's release store. */
 		if (__atomic_load_n(removed, __ATOMIC_ACQUIRE)) {
 			errno = EIDRM;
-			return -1;
+			rc = -1;
+			break;
 		}
-		rc = try_change(t, handle, from, to, deadline);
+		rc = try_change(t, handle, from, to, queue, deadline);
 		if (rc != 0)
-			return rc > 0 ? 0 : -1;
+			break;
+		waiting = queue;	/* in an entry, if the table had room */
 		if (flags & RWSEM_NONBLOCK) {
 			errno = EWOULDBLOCK;
-			return -1;
+			rc = -1;
+			break;
 		}
 		if (nap(t, word, &nap_ns, deadline) < 0) {
 			if (errno == EINTR && (flags & RWSEM_RESTART))
 				continue;
-			return -1;
+			rc = -1;
+			break;
 		}
 	}
+	if (rc > 0)
+		return 0;
+	/* Not through a table mutex written over: nothing is then taken out,
+	 * and the look would wait for the missing owner once more. */
+	if (waiting && errno != EBADMSG)
+		withdraw(t, handle);
+	return -1;
 }
 
 int sl_proclock_change(struct native_proclock *t, const uint32_t *removed, uint64_t handle,
@@ -364,7 +448,7 @@ int sl_proclock_change(struct native_proclock *t, const uint32_t *removed, uint6
 	if (from == to)
 		return 0;
 	if (to == 0 || (from == LOCK_EX && to == LOCK_SH)) {
-		if (try_change(t, handle, from, to, NULL) < 0)
+		if (try_change(t, handle, from, to, 0, NULL) < 0)
 			return -1;
 	} else if (from == 0 || (flags & RWSEM_NONBLOCK)) {
 		/* A refused LOCK_NB upgrade keeps LOCK_SH: one look, atomic. */
@@ -372,7 +456,7 @@ int sl_proclock_change(struct native_proclock *t, const uint32_t *removed, uint6
 			return -1;
 	} else {
 		/* Holding LOCK_SH while waiting would deadlock two upgraders. */
-		if (try_change(t, handle, LOCK_SH, 0, NULL) < 0)
+		if (try_change(t, handle, LOCK_SH, 0, 0, NULL) < 0)
 			return -1;
 		*held = 0;
 		if (acquire(t, removed, handle, 0, LOCK_EX, flags, deadline) < 0)
@@ -395,6 +479,7 @@ int sl_proclock_count(struct native_proclock *t, int *readers, int *writer)
 		struct native_holder *e = &t->holder[i];
 		pid_t pid = entry_pid(e);
 		uint64_t start = __atomic_load_n(&e->start, __ATOMIC_RELAXED);
+		uint32_t lock;
 
 		if (pid == 0)
 			continue;
@@ -403,9 +488,10 @@ int sl_proclock_count(struct native_proclock *t, int *readers, int *writer)
 			cleared = 1;
 			continue;
 		}
-		if (__atomic_load_n(&e->lock, __ATOMIC_RELAXED) == LOCK_SH)
+		lock = __atomic_load_n(&e->lock, __ATOMIC_RELAXED);
+		if (lock == LOCK_SH)
 			(*readers)++;
-		else
+		else if (lock != NATIVE_WAITING_EX)	/* a writer waiting holds nothing */
 			(*writer)++;
 	}
 	if (cleared)

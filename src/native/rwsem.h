@@ -1,7 +1,8 @@
 /*
  * rwsem.h - the native format's explicit locks (share_lock(3)) on a SysV
- * semaphore set of two semaphores: the readers and the writer. SEM_UNDO on
- * every step gives a dying holder's lock back. Fewer than three semaphores
+ * semaphore set of two semaphores: the readers and the writer, which a
+ * writer that waits claims first, so that new readers wait behind it.
+ * SEM_UNDO on every step gives a dying holder's lock back. Fewer than three semaphores
  * also make IPC::ShareLite, which asks for three, refuse the key.
  */
 #ifndef SHARELITE_NATIVE_RWSEM_H
@@ -35,5 +36,12 @@ int sl_rwsem_free(int semid);
 
 /* A semaphore's value, EIDRM once the set is gone. */
 int sl_rwsem_value(int semid, int num);
+
+/*
+ * The shared locks held and whether a writer holds the exclusive one
+ * (1 or 0): a writer that has claimed the set but waits for readers to
+ * leave does not hold it yet. -1 with EIDRM once the set is gone.
+ */
+int sl_rwsem_holders(int semid, int *readers, int *writer);
 
 #endif /* SHARELITE_NATIVE_RWSEM_H */

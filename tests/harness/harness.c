@@ -210,7 +210,7 @@ int test_segments(share_t *s, size_t length, size_t previous)
 
 int test_writers_waiting(int n)
 {
-	return test_format()->writers_queue ? n : -1;
+	return test_format()->counts_waiting_writers ? n : -1;
 }
 
 void test_assert_removed(share_t *s)

@@ -86,9 +86,11 @@ struct test_format {
 	/* Whether a fetch by a handle that holds no lock waits while
 	 * another holds LOCK_EX (0: it returns the last stored value). */
 	int fetch_waits_for_writer;
-	/* Whether processes waiting for LOCK_EX are counted (writers_waiting)
-	 * and hold off new shared locks (sharelite(7), "Fairness"). */
+	/* Whether processes waiting for LOCK_EX hold off new shared locks
+	 * (sharelite(7), "Fairness"). */
 	int writers_queue;
+	/* Whether share_stat() counts them (writers_waiting; else -1). */
+	int counts_waiting_writers;
 };
 
 extern const struct test_format test_format_ipcsl;

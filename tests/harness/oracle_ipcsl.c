@@ -284,5 +284,6 @@ const struct test_format test_format_ipcsl = {
 	.segments = segments,
 	.fetch_waits_for_writer = 1,
 	.writers_queue = 1,
+	.counts_waiting_writers = 1,
 	.views_in_place = views_in_place,
 };

@@ -110,11 +110,13 @@ static int table_locks(const struct test_ids *ids, int *readers, int *writer)
 	if (!t)
 		return -1;
 	for (int i = 0; i < NATIVE_HOLDERS; i++) {
+		uint32_t lock = __atomic_load_n(&t->holder[i].lock, __ATOMIC_RELAXED);
+
 		if (__atomic_load_n(&t->holder[i].pid, __ATOMIC_RELAXED) == 0)
 			continue;
-		if (__atomic_load_n(&t->holder[i].lock, __ATOMIC_RELAXED) == LOCK_SH)
+		if (lock == LOCK_SH)
 			(*readers)++;
-		else
+		else if (lock != NATIVE_WAITING_EX)	/* a waiting writer holds nothing */
 			(*writer)++;
 	}
 	unmap_table(t);
@@ -127,7 +129,12 @@ static int locks(const struct test_ids *ids, int *readers, int *writer)
 		return table_locks(ids, readers, writer);
 	*readers = semctl(ids->semid, NATIVE_SEM_READERS, GETVAL);
 	*writer = semctl(ids->semid, NATIVE_SEM_WRITER, GETVAL);
-	return *readers < 0 || *writer < 0 ? -1 : 0;
+	if (*readers < 0 || *writer < 0)
+		return -1;
+	/* The writer semaphore beside readers is a writer's claim: it holds
+	 * off new readers, and holds nothing until the readers are gone. */
+	*writer = *writer && !*readers;
+	return 0;
 }
 
 /* Sleepers on the lock semaphores, or on a private share's futex word. */
@@ -204,6 +211,10 @@ const struct test_format test_format_native = {
 	.segment_size = segment_size,
 	.segments = segments,
 	.fetch_waits_for_writer = 0,
-	.writers_queue = 0,
+	/* A writer that waits claims the writer semaphore, or an entry of
+	 * the table, first; waiting writers are not counted: on the set they
+	 * wait as queued readers do. */
+	.writers_queue = 1,
+	.counts_waiting_writers = 0,
 	.views_in_place = views_in_place,
 };
