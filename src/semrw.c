@@ -315,15 +315,3 @@ int sl_semrw_change(const struct sl_semrw_layout *layout, int semid, int from, i
 	*held = to;
 	return 0;
 }
-
-int sl_semrw_free(const struct sl_semrw_layout *layout, int semid)
-{
-	struct sembuf ops[] = {
-		{ layout->readers, 0, IPC_NOWAIT },
-		{ layout->writer, 0, IPC_NOWAIT },
-	};
-
-	if (semrw_op(semid, ops, 2, 0, NULL) == 0)
-		return 1;
-	return errno == EAGAIN ? 0 : -1;
-}

@@ -49,7 +49,4 @@ struct sl_semrw_layout {
 int sl_semrw_change(const struct sl_semrw_layout *layout, int semid, int from, int to,
 		    int flags, const struct timespec *deadline, int *held);
 
-/* Whether nobody holds a lock: 1, 0, or -1 with errno (EIDRM). */
-int sl_semrw_free(const struct sl_semrw_layout *layout, int semid);
-
 #endif /* SHARELITE_SEMRW_H */

@@ -79,7 +79,7 @@ static void print_info(const struct share_info *in, const char *segments)
 	field("readers:", "%d", in->readers);
 	field("writer:", "%s", in->writer ? "yes" : "no");
 	if (in->writers_waiting < 0 && in->format == SHARE_FORMAT_NATIVE)
-		field("writers waiting:", "not counted (a native share's set has no count)");
+		field("writers waiting:", "not counted on a native share");
 	else if (in->writers_waiting < 0)
 		field("writers waiting:", "not counted (a set made by Perl)");
 	else

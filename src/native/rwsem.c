@@ -76,11 +76,6 @@ int sl_rwsem_change(int semid, int from, int to, int flags,
 	return rc;
 }
 
-int sl_rwsem_free(int semid)
-{
-	return sl_semrw_free(&native_layout, semid);
-}
-
 int sl_rwsem_value(int semid, int num)
 {
 	int v = semctl(semid, num, GETVAL);

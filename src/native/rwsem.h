@@ -14,8 +14,6 @@ enum {
 	RWSEM_READERS = 0,	/* shared locks held */
 	RWSEM_WRITER = 1,	/* 1 while an exclusive lock is held */
 	RWSEM_NSEMS = 2,	/* a keyed share's set */
-	RWSEM_TURN = 2,		/* private shares: 1 while no closer looks */
-	RWSEM_NSEMS_PRIVATE = 3
 };
 
 /* Flags of sl_rwsem_change(), as format.h's SL_LOCK_* and semrw.h's SL_SEMRW_*. */
@@ -30,9 +28,6 @@ enum {
  */
 int sl_rwsem_change(int semid, int from, int to, int flags,
 		    const struct timespec *deadline, int *held);
-
-/* Whether nobody holds a lock: 1, 0, or -1 with errno (EIDRM). */
-int sl_rwsem_free(int semid);
 
 /* A semaphore's value, EIDRM once the set is gone. */
 int sl_rwsem_value(int semid, int num);

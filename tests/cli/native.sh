@@ -47,7 +47,7 @@ expect_ok "info of a native share"
 [ "$(info_field length)" = 12 ] || fail "length"
 [ "$(info_field version)" = 2 ] || fail "version of a new native share after one store"
 [ "$(info_field segments)" = 1 ] || fail "segments of a short native value"
-[ "$(info_field writers\ waiting)" = "not counted (a native share's set has no count)" ] ||
+[ "$(info_field writers\ waiting)" = "not counted on a native share" ] ||
 	fail "writers waiting on a native share: '$(info_field 'writers waiting')'"
 [ "$(wc -l <"$OUT")" -eq 16 ] || fail "info printed $(wc -l <"$OUT") lines, want 16"
 ok "info says the share is native"
