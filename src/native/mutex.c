@@ -193,16 +193,12 @@ static int wait_for_owner(pthread_mutex_t *m, const struct timespec *deadline)
 	}
 }
 
-int sl_native_mutex_lock(pthread_mutex_t *m, const struct timespec *deadline, int timeout_ms)
+/* The mutex taken by trylock's rc, or waited for: sl_native_mutex_lock()
+ * but for its first try. */
+static __attribute__((noinline))
+int lock_after_try(pthread_mutex_t *m, int rc, const struct timespec *deadline, int timeout_ms)
 {
 	struct timespec buf;
-	int rc;
-
-	if (!mutex_kind_ok(m)) {
-		errno = EBADMSG;
-		return -1;
-	}
-	rc = pthread_mutex_trylock(m);
 
 	if (rc == EBUSY) {
 		if (!deadline && timeout_ms == 0)
@@ -222,4 +218,18 @@ int sl_native_mutex_lock(pthread_mutex_t *m, const struct timespec *deadline, in
 	/* Anything else means a mutex another program wrote over. */
 	errno = rc == ETIMEDOUT ? ETIMEDOUT : EBADMSG;
 	return -1;
+}
+
+int sl_native_mutex_lock(pthread_mutex_t *m, const struct timespec *deadline, int timeout_ms)
+{
+	int rc;
+
+	if (!mutex_kind_ok(m)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	rc = pthread_mutex_trylock(m);
+	if (rc == 0)
+		return 0;	/* the common case, with nothing else to do */
+	return lock_after_try(m, rc, deadline, timeout_ms);
 }

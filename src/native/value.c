@@ -219,7 +219,8 @@ static unsigned char *place_value(struct native *st, unsigned int j, size_t leng
 	*shmid = -1;
 	if (length <= st->slot_size) {
 		/* The slot's segment goes; a mapping would keep it alive. */
-		unmap(&st->map[j]);
+		if (st->map[j].addr)
+			unmap(&st->map[j]);
 		return st->data[j];
 	}
 	if (st->private_share) {
@@ -287,7 +288,8 @@ static inline void copy_value(unsigned char *to, const unsigned char *from, size
  * does not. A reader that copies them meanwhile reads zeros, and its
  * sequence check throws the copy away.
  */
-static void give_back_pages(const struct native *st, unsigned int j, uint64_t from, uint64_t to)
+static __attribute__((noinline))
+void give_back_pages(const struct native *st, unsigned int j, uint64_t from, uint64_t to)
 {
 	uintptr_t base = (uintptr_t)st->data[j], start, end;
 	long page;
@@ -295,7 +297,7 @@ static void give_back_pages(const struct native *st, unsigned int j, uint64_t fr
 	if (to > st->slot_size)
 		to = st->slot_size;	/* read from the head: not trusted */
 	if (to < from || to - from < GIVE_BACK_MIN)
-		return;		/* first: most stores give nothing back */
+		return;
 	page = sysconf(_SC_PAGESIZE);
 	if (page <= 0)
 		return;
@@ -382,7 +384,8 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	__atomic_store_n(&s->length, (uint64_t)length, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->shmid, shmid, __ATOMIC_RELAXED);
 	copy_value(dest, data, length);
-	if (shmid < 0 && old < 0)
+	/* The test first, inline: most stores give nothing back. */
+	if (shmid < 0 && old < 0 && old_length > length && old_length - length >= GIVE_BACK_MIN)
 		give_back_pages(st, j, length, old_length);
 	/* Release: a reader whose acquire load sees this even seq sees the
 	 * slot's descriptor and data written above. */
