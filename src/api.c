@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "internal.h"
+#include "fetch.h"
 
 SHARELITE_EXPORT share_t *share_new_timeout(key_t key, size_t segment_size, int flags,
 					    int timeout_ms)

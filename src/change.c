@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "fetch.h"
 #include "format.h"
 #include "deadline.h"
 

@@ -100,12 +100,10 @@ void sl_handle_free(share_t *share);
 /*
  * lock.c: the calls that use the share, each under the lock it needs,
  * with the API's checks done. sl_handle_lock() takes share_lock()'s
- * operation; sl_handle_fetch() a version pointer that may be NULL.
+ * operation. The fetches are in fetch.h.
  */
 int sl_handle_lock(share_t *share, int operation);
 int sl_handle_store(share_t *share, const void *data, size_t length);
-ssize_t sl_handle_fetch(share_t *share, void **data, unsigned int *version);
-ssize_t sl_handle_fetch_into(share_t *share, void *buf, size_t size);
 int sl_handle_version(share_t *share, unsigned int *version);
 int sl_handle_num_segments(share_t *share);
 int sl_handle_stat(share_t *share, struct share_info *info);

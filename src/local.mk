@@ -9,7 +9,7 @@ lib_LTLIBRARIES += src/libsharelite.la
 src_libsharelite_la_SOURCES = \
 	src/internal.h \
 	src/api.c \
-	src/handle.c src/lock.c src/view.c \
+	src/handle.c src/lock.c src/fetch.h src/view.c \
 	src/format.h \
 	src/key.c \
 	src/change.c src/deadline.h \

@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "format.h"
+#include "fetch.h"
 #include "deadline.h"
 
 /*
@@ -118,9 +119,7 @@ int sl_handle_store(share_t *share, const void *data, size_t length)
 	return rc;
 }
 
-/* The value as f says, under a lock (the format's own, if it locks itself). */
-static __attribute__((noinline))
-ssize_t fetch_any_way(share_t *share, struct sl_fetch *f)
+ssize_t sl_fetch_any_way(share_t *share, struct sl_fetch *f)
 {
 	ssize_t length;
 	int back;
@@ -132,52 +131,6 @@ ssize_t fetch_any_way(share_t *share, struct sl_fetch *f)
 	length = share->format->fetch(share, f);
 	unlock_for(share, LOCK_SH, back);
 	return length;
-}
-
-/* fetch_any_way(), with its most common case inlined into both fetches:
- * no lock recorded in the handle, and a format that locks itself. A
- * small fetch then costs little more than this dispatch. */
-static inline __attribute__((always_inline))
-ssize_t fetch_locked(share_t *share, struct sl_fetch *f)
-{
-	if (!__atomic_load_n(&share->lock, __ATOMIC_RELAXED) && share->format->fetch_unlocked)
-		return share->format->fetch_unlocked(share, f);
-	return fetch_any_way(share, f);
-}
-
-ssize_t sl_handle_fetch(share_t *share, void **data, unsigned int *version)
-{
-	struct sl_fetch f;
-	ssize_t length;
-
-	/* Field by field: version is the format's to set. */
-	f.allocate = 1;
-	f.buf = NULL;
-	f.size = 0;
-	length = fetch_locked(share, &f);
-
-	if (length < 0) {
-		int err = errno;
-
-		free(f.buf);	/* a failed fetch hands back no buffer */
-		errno = err;
-		return -1;
-	}
-	*data = f.buf;
-	if (version)
-		*version = f.version;
-	return length;
-}
-
-ssize_t sl_handle_fetch_into(share_t *share, void *buf, size_t size)
-{
-	struct sl_fetch f;
-
-	/* Field by field: version is the format's to set. */
-	f.allocate = 0;
-	f.buf = buf;
-	f.size = size;
-	return fetch_locked(share, &f);
 }
 
 int sl_handle_version(share_t *share, unsigned int *version)

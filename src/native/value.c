@@ -615,12 +615,12 @@ static inline void copy_small(unsigned char *to, const unsigned char *from, size
 /*
  * The most common fetch, apart from the rest so that it makes no call and
  * saves few registers: a value of at most SMALL_VALUE bytes in its slot
- * in the head, copied into f->buf (f->size bytes at most) at the first
+ * in the head, copied into f->buf (room bytes at most) at the first
  * try. The same steps and orderings as read_slot(), which says why they
  * suffice. 1 done, 0 for anything else (fetch_any() then starts over).
  */
 static inline __attribute__((always_inline))
-int read_small(const struct native *st, struct sl_fetch *f, ssize_t *length)
+int read_small(const struct native *st, struct sl_fetch *f, size_t room, ssize_t *length)
 {
 	const struct native_head *h = st->head;
 	const struct native_slot *s;
@@ -646,7 +646,7 @@ int read_small(const struct native *st, struct sl_fetch *f, ssize_t *length)
 	if ((s1 & 1) || len > SMALL_VALUE || version != native_current_version(cur) ||
 	    __atomic_load_n(&s->shmid, __ATOMIC_RELAXED) >= 0)
 		return 0;
-	n = len < f->size ? (size_t)len : f->size;
+	n = len < room ? (size_t)len : room;
 	copy_small(f->buf, src, n);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1)
@@ -682,7 +682,7 @@ ssize_t fetch_copy(const share_t *share, struct sl_fetch *f)
 
 	/* Not sl_fetch_room(): f->buf is NULL as a fetch begins. */
 	if (looks_small(st) && (f->buf = malloc(SMALL_VALUE + 1)) &&
-	    (f->size = SMALL_VALUE, read_small(st, f, &length))) {
+	    read_small(st, f, SMALL_VALUE, &length)) {
 		f->buf[length] = '\0';
 		f->size = (size_t)length;
 		return length;
@@ -696,7 +696,7 @@ ssize_t sl_native_fetch(const share_t *share, struct sl_fetch *f)
 
 	if (f->allocate)
 		return fetch_copy(share, f);
-	if (read_small(share->state, f, &length))
+	if (read_small(share->state, f, f->size, &length))
 		return length;
 	return fetch_any(share, f);
 }
