@@ -111,15 +111,16 @@ static pid_t self(uint64_t *start)
 }
 
 /*
- * Whether the process an entry names is gone: no such pid, a zombie (killed
- * but not yet reaped: its parent may be the very waiter), or a pid that a
+ * Whether the process a head names (a lock holder, a writer making a
+ * segment) is gone: no such pid, a zombie (killed but not yet reaped: its
+ * parent may be the very waiter), or a pid that a
  * later process was given. Only kill(2) says a pid is free: /proc may hide
  * other users' processes (hidepid), so a /proc/PID missing while kill(2)
  * finds the pid means "cannot tell", and the holder is taken as alive.
  * Nothing in the entry is trusted: a pid that is not positive would make
  * kill(2) signal a group, and is taken as dead.
  */
-static int holder_dead(pid_t pid, uint64_t start)
+int sl_native_process_gone(pid_t pid, uint64_t start)
 {
 	uint64_t now = 0;
 	char state = 0;
@@ -229,7 +230,7 @@ static int conflicts(struct native_proclock *t, const struct native_holder *mine
 			holds_shared = 1;
 		if ((to == LOCK_SH && lock == LOCK_SH) || (to == LOCK_EX && lock == NATIVE_WAITING_EX))
 			continue;
-		if (!own && holder_dead(pid, start)) {
+		if (!own && sl_native_process_gone(pid, start)) {
 			clear_entry(e);
 			*cleared = 1;
 			continue;
@@ -259,7 +260,7 @@ static struct native_holder *free_entry(struct native_proclock *t, pid_t me, uin
 
 			if (pass == 1 && pid != 0 &&
 			    (pid != me || __atomic_load_n(&e->start, __ATOMIC_RELAXED) != my_start) &&
-			    holder_dead(pid, __atomic_load_n(&e->start, __ATOMIC_RELAXED))) {
+			    sl_native_process_gone(pid, __atomic_load_n(&e->start, __ATOMIC_RELAXED))) {
 				clear_entry(e);
 				*cleared = 1;
 				pid = 0;
@@ -483,7 +484,7 @@ int sl_proclock_count(struct native_proclock *t, int *readers, int *writer)
 
 		if (pid == 0)
 			continue;
-		if ((pid != me || start != my_start) && holder_dead(pid, start)) {
+		if ((pid != me || start != my_start) && sl_native_process_gone(pid, start)) {
 			clear_entry(e);
 			cleared = 1;
 			continue;

@@ -7,9 +7,15 @@
 #define SHARELITE_NATIVE_PROCLOCK_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "head.h"
+
+/* Whether process pid, started at `start` (field 22 of /proc/PID/stat; 0:
+ * unknown), is gone: no such process, a zombie, or another process that
+ * got its pid since. */
+int sl_native_process_gone(pid_t pid, uint64_t start);
 
 /* Make an empty table: its creator is the only process that reaches it. */
 int sl_proclock_init(struct native_proclock *t);

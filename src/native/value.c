@@ -5,7 +5,6 @@
  * (sharelite(7), "Native format").
  */
 #include <errno.h>
-#include <signal.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include <sys/syscall.h>
 
 #include "native.h"
+#include "proclock.h"
 #include "deadline.h"
 
 /* Lock-free tries before a fetch takes the writers' mutex to finish; for
@@ -153,12 +153,13 @@ static void remove_orphans(struct native *st)
 	 * A creator still alive is no writer that died holding the mutex: a
 	 * head written over names it, or its pid was given again. Its
 	 * segments are not ours to remove, and the record stays for a store
-	 * after it is gone. (One in another PID namespace looks gone.)
+	 * after it is gone (a zombie is: it stores nothing more). One in
+	 * another PID namespace looks gone.
 	 */
 	int alive = 0;
 
 	if (creator > 0 && creator != getpid()) {
-		alive = kill(creator, 0) == 0 || errno != ESRCH;
+		alive = !sl_native_process_gone(creator, 0);
 		if (!alive)
 			remove_unrecorded(st, creator);
 	}
