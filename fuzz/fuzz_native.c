@@ -137,6 +137,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h->orphan[0] = pick(h->orphan[0], ids, nids, &in);
 	h->orphan[1] = pick(h->orphan[1], ids, nids, &in);
 	scribble((unsigned char *)&h->creating_size, 16, &in);
+	/* The published line: current, the futex words, the small copies. */
+	scribble((unsigned char *)&h->current,
+		 offsetof(struct native_head, writer) - offsetof(struct native_head, current), &in);
 	for (int i = 0; i < 2; i++) {
 		scribble((unsigned char *)&h->slot[i], offsetof(struct native_slot, shmid), &in);
 		h->slot[i].shmid = pick(h->slot[i].shmid, ids, nids, &in);

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE		/* unshare(2) */
 #include <sched.h>
+#include <signal.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/sem.h>
@@ -65,11 +66,18 @@ static void assert_closed_and_gone(share_t *s, const pid_t *pids, int n)
 	assert_int_equal(segments_made_by(pids, n), 0);
 }
 
-/* A self-checking value (test_value_fill()) of seed; its length. */
+/* A self-checking value (test_value_fill()) of seed; its length. One in
+ * three is small enough for a small copy, so that stores move between
+ * the copies and the slots. */
 #define VALUE_MAX 3000
+static size_t value_max(uint32_t seed)
+{
+	return seed % 3 ? VALUE_MAX : NATIVE_SMALL;
+}
+
 static size_t make_value(unsigned char *buf, uint32_t seed)
 {
-	size_t length = test_value_length(seed, VALUE_MAX);
+	size_t length = test_value_length(seed, value_max(seed));
 
 	test_value_fill(buf, seed, length);
 	return length;
@@ -78,10 +86,15 @@ static size_t make_value(unsigned char *buf, uint32_t seed)
 /* Whether buf holds exactly a value make_value() made; its seed in *seed. */
 static int whole_value(const unsigned char *buf, size_t length, uint32_t *seed)
 {
+	uint32_t made;
+
 	*seed = 0;
-	if (!test_value_ok(buf, length, VALUE_MAX))
+	if (length < 4)
 		return 0;
-	memcpy(seed, buf, 4);
+	memcpy(&made, buf, 4);
+	if (!test_value_ok(buf, length, value_max(made)))
+		return 0;
+	*seed = made;
 	return 1;
 }
 
@@ -934,6 +947,97 @@ static void fetches_never_torn(share_t *s)
 	assert_int_equal(test_close(s), 0);
 }
 
+/*
+ * Small values only, stored by a timer's signal handler through a second
+ * handle, two at a time: the handler runs at whatever instruction of the
+ * fetch the timer interrupts, between its loads of current and of the
+ * small copy too, and rewrites that copy before the fetch goes on. Each
+ * fetch is still one whole value with its version. (A store from a signal
+ * handler is safe here only because the interrupted code is a lock-free
+ * fetch, which holds no lock the store takes.)
+ */
+#define SMALL_FETCHES 300000
+#define SMALL_INTERRUPTS 1000
+#define SMALL_SECONDS 20
+static share_t *interrupter;
+static uint32_t next_seed = 2;
+static volatile sig_atomic_t interrupts;
+
+static void store_two(int sig)
+{
+	unsigned char value[NATIVE_SMALL];
+	int err = errno;
+
+	(void)sig;
+	for (int k = 0; k < 2; k++, next_seed++) {
+		size_t length = test_value_length(next_seed, NATIVE_SMALL);
+
+		test_value_fill(value, next_seed, length);
+		if (share_store(interrupter, value, length) != 0)
+			abort();
+	}
+	interrupts++;
+	errno = err;
+}
+
+static void test_small_fetches_never_torn(void **unused)
+{
+	(void)unused;
+	key_t key = test_use_key(18);
+	share_t *s = test_open(key, 1024, NATIVE | 0600);
+	struct itimerspec every = { { 0, 20000 }, { 0, 20000 } }, never = { { 0, 0 }, { 0, 0 } };
+	struct sigevent how = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN };
+	struct sigaction on = { .sa_handler = store_two }, off = { .sa_handler = SIG_IGN };
+	timer_t timer;
+	time_t deadline;
+	int whole = 1;
+	unsigned char value[NATIVE_SMALL];
+
+	share_set_destroy(s, 1);
+	interrupter = test_open(key, 0, 0);
+	/* Version 2; seed n is stored as version n + 1. */
+	test_value_fill(value, 1, test_value_length(1, NATIVE_SMALL));
+	assert_int_equal(share_store(s, value, test_value_length(1, NATIVE_SMALL)), 0);
+	sigemptyset(&on.sa_mask);
+	sigemptyset(&off.sa_mask);
+	on.sa_flags = SA_RESTART;
+	/* A timer of its own, not SIGALRM's: the watchdog has that. */
+	assert_int_equal(sigaction(SIGRTMIN, &on, NULL), 0);
+	assert_int_equal(timer_create(CLOCK_MONOTONIC, &how, &timer), 0);
+	assert_int_equal(timer_settime(timer, 0, &every, NULL), 0);
+	/*
+	 * Checked in the loop, asserted after the timer stops, so that a
+	 * failure leaves no handler storing through a closed handle. Until
+	 * enough interrupts too, or a time: valgrind delivers signals only
+	 * now and then.
+	 */
+	deadline = time(NULL) + SMALL_SECONDS;
+	for (int i = 0; whole && (i < SMALL_FETCHES || interrupts < SMALL_INTERRUPTS) &&
+			(i % 1024 || time(NULL) < deadline); i++) {
+		void *data = NULL;
+		size_t length = 0;
+		uint32_t seed = 0;
+		/* 0 is no version: each call fetches, with the version. */
+		unsigned int version = 0;
+
+		whole = share_fetch_if_changed(s, &version, &data, &length) == 1 &&
+			test_value_ok(data, length, NATIVE_SMALL);
+		if (whole) {
+			memcpy(&seed, data, 4);
+			whole = version == seed + 1;
+		}
+		free(data);
+	}
+	assert_int_equal(timer_settime(timer, 0, &never, NULL), 0);
+	assert_int_equal(timer_delete(timer), 0);
+	assert_int_equal(sigaction(SIGRTMIN, &off, NULL), 0);	/* drops one pending */
+	assert_true(whole);
+	/* Interrupted often enough to have met the copy being rewritten. */
+	assert_true(interrupts >= SMALL_INTERRUPTS / 10);
+	assert_int_equal(test_close(interrupter), 0);
+	assert_int_equal(test_close(s), 0);
+}
+
 /* Slots of 416 bytes: values go in the slots and in segments. */
 static void test_fetches_never_torn(void **unused)
 {
@@ -1300,25 +1404,25 @@ static void test_scribbled_head(void **unused)
 	key_t key = test_use_key(6);
 	share_t *s = test_open(key, 4096, NATIVE | 0600);
 	unsigned char *head = shmat(shmget(key, 0, 0), NULL, 0);
-	uint64_t *length;
+	struct native_head *h = (struct native_head *)(void *)head;
+	/* Longer than a small copy holds: these live in a slot. */
+	const char *value = "a value of more than sixteen bytes";
+	const char *again = "again, more than sixteen bytes";
 	void *data = NULL;
-	char buf[8];
+	char buf[64];
 
 	assert_true(head != (void *)-1);
-	assert_int_equal(share_store(s, "value", 5), 0);
+	assert_int_equal(share_store(s, value, strlen(value)), 0);
 	/* Every slot's length past its size. */
-	for (int i = 0; i < 2; i++) {
-		length = &((struct native_head *)(void *)head)->slot[i].length;
-		*length = ~(uint64_t)0;
-	}
+	for (int i = 0; i < 2; i++)
+		h->slot[i].length = ~(uint64_t)0;
 	assert_fails(share_fetch(s, &data), -1, EBADMSG);
 	assert_fails(share_fetch_into(s, buf, sizeof(buf)), -1, EBADMSG);
 	/* A store writes the other slot whole again. */
-	assert_int_equal(share_store(s, "again", 5), 0);
-	test_assert_value(s, "again");
+	assert_int_equal(share_store(s, again, strlen(again)), 0);
+	test_assert_value(s, again);
 	/* A slot that names a segment too short for its length, or none. */
 	{
-		struct native_head *h = (struct native_head *)(void *)head;
 		int small = shmget(IPC_PRIVATE, 100, IPC_CREAT | 0600);
 		unsigned i = (unsigned)(h->current & 1);
 
@@ -1329,20 +1433,48 @@ static void test_scribbled_head(void **unused)
 		shmctl(small, IPC_RMID, NULL);
 		assert_fails(share_fetch(s, &data), -1, EBADMSG);
 		h->slot[i].shmid = -1;
-		h->slot[i].length = 5;
-		test_assert_value(s, "again");
+		h->slot[i].length = strlen(again);
+		test_assert_value(s, again);
+	}
+	/* A small copy longer than a copy holds, or of another version. */
+	{
+		unsigned i;
+		uint32_t version;
+
+		assert_int_equal(share_store(s, "small", 5), 0);
+		i = (unsigned)(h->current & 1);
+		assert_true(h->current & NATIVE_IN_SMALL);
+		h->small[i].length = NATIVE_SMALL + 1;
+		assert_fails(share_fetch(s, &data), -1, EBADMSG);
+		assert_fails(share_fetch_into(s, buf, sizeof(buf)), -1, EBADMSG);
+		assert_fails(share_view(s, (const void **)&data), -1, EBADMSG);
+		h->small[i].length = ~(uint32_t)0;
+		assert_fails(share_fetch(s, &data), -1, EBADMSG);
+		h->small[i].length = 5;
+		test_assert_value(s, "small");
+		version = h->small[i].version;
+		h->small[i].version = version + 1;
+		assert_fails(share_fetch(s, &data), -1, EBADMSG);
+		assert_fails(share_fetch_into(s, buf, sizeof(buf)), -1, EBADMSG);
+		h->small[i].version = version;
+		test_assert_value(s, "small");
+		/* A store writes the other copy whole again. */
+		h->small[i].length = NATIVE_SMALL + 1;
+		assert_int_equal(share_store(s, "small again", 11), 0);
+		test_assert_value(s, "small again");
 	}
 	/* A slot that names a segment that is no value segment: another
 	 * program's (another mode), or the head. Fetching it fails; a store
 	 * into that slot neither writes into it nor removes it. */
 	{
-		struct native_head *h = (struct native_head *)(void *)head;
 		int other = shmget(IPC_PRIVATE, 8192, IPC_CREAT | 0640);
 		unsigned char *o = shmat(other, NULL, 0), big[6000];
-		unsigned i = (unsigned)(h->current & 1);
+		unsigned i;
 		struct shmid_ds ds;
 
 		assert_true(other >= 0 && o != (void *)-1);
+		assert_int_equal(share_store(s, again, strlen(again)), 0);
+		i = (unsigned)(h->current & 1);
 		h->slot[i].shmid = other;
 		h->slot[i].length = 5000;
 		assert_fails(share_fetch(s, &data), -1, EBADMSG);
@@ -1353,7 +1485,8 @@ static void test_scribbled_head(void **unused)
 		test_fill(big, sizeof(big), 3);
 		assert_int_equal(share_store(s, big, sizeof(big)), 0);
 		test_assert_fetches(s, big, sizeof(big));
-		assert_int_equal(share_store(s, "small", 5), 0);	/* slot i again */
+		/* Small: slot i gives back what it names, not this. */
+		assert_int_equal(share_store(s, "small", 5), 0);
 		test_assert_value(s, "small");
 		for (size_t k = 0; k < 8192; k++)
 			assert_int_equal(o[k], 0);
@@ -1464,6 +1597,7 @@ int main(void)
 		test_case(test_private_head_refused),
 		test_case(test_removed_under_a_reader),
 		test_case(test_fetches_never_torn),
+		test_case(test_small_fetches_never_torn),
 		test_case(test_fetches_never_torn_private),
 		test_case(test_long_fetches_beside_a_writer),
 		test_case(test_writer_leaves_a_held_slot_be),

@@ -3,7 +3,10 @@
  * format"): a header, then two slots of equal size for the value. One slot
  * holds the published value; a store writes the other and publishes it with
  * one atomic store of `current`, so readers never wait and a writer killed
- * at any instruction leaves the published value whole.
+ * at any instruction leaves the published value whole. A value of at most
+ * NATIVE_SMALL bytes is not in a slot but in one of two small copies on
+ * the cache line of `current` itself: such a store writes one line, the
+ * one its readers read, and moves it between processors once.
  *
  * Nothing read from the head is trusted: another process may have written
  * anything there. Each field is loaded once and checked before use.
@@ -16,7 +19,7 @@
 #include <stdint.h>
 
 #define NATIVE_MAGIC 0x4e534c31u	/* "NSL1" */
-#define NATIVE_FORMAT_VERSION 1u
+#define NATIVE_FORMAT_VERSION 2u
 
 /*
  * One slot's descriptor. seq is odd while a writer fills the slot. A value
@@ -33,6 +36,19 @@ struct native_slot {
 	uint32_t holds;
 };
 
+/* Values of at most this many bytes are small copies (struct native_small). */
+#define NATIVE_SMALL 16
+_Static_assert(NATIVE_SMALL == 16, "copy_small() (value.c) copies at most 16 bytes");
+
+/* A small value, whole: the version it was stored as, its length, its
+ * bytes as words (read and written as atomics, so a racing copy is no
+ * data race; current's reload tells a reader whether it raced). */
+struct native_small {
+	uint32_t version;
+	uint32_t length;
+	uint64_t word[NATIVE_SMALL / 8];
+};
+
 /* Room kept for the mutex, whose size is the ABI's (40 bytes on x86-64). */
 #define NATIVE_MUTEX_ROOM 64
 
@@ -42,14 +58,8 @@ struct native_head {
 	uint32_t mutex_size;	/* sizeof(pthread_mutex_t) of the creator's ABI */
 	uint32_t removed;	/* 1 once share_remove() removed the share */
 	uint64_t slot_size;	/* bytes a slot holds */
-	/* Published value: version << 32 | slot index. */
-	uint64_t current;
-	/* The version again, as a 32-bit word for futex(2) waiters. */
-	uint32_t wake;
 	/* Nonzero: a semaphore lock may be held, stores take the slow path. */
 	uint32_t locked;
-	/* Processes in share_wait_change(): a store wakes them if nonzero. */
-	uint32_t waiters;
 	/* Pid of a writer creating a value segment, whose id it has not
 	 * recorded yet; 0 if none. */
 	int32_t creator;
@@ -61,12 +71,31 @@ struct native_head {
 	 * it asked, to tell its segment from others the process made. */
 	uint64_t creating_size;
 	int64_t creating_since;
-	union {
+	/*
+	 * The published line: one cache line that a fetch of a small value
+	 * reads and a store of one writes, and nothing else that either
+	 * writes, so that a writer and its readers hand one line back and
+	 * forth per store, not one per field they share.
+	 *
+	 * current: version << 32 | NATIVE_IN_SMALL if the value is
+	 * small[index], not slot[index] | index.
+	 */
+	_Alignas(64) uint64_t current;
+	/* The version again, as a 32-bit word for futex(2) waiters. */
+	uint32_t wake;
+	/* Processes in share_wait_change(): a store wakes them if nonzero. */
+	uint32_t waiters;
+	struct native_small small[2];
+	/* On lines of their own: readers of a small value touch neither. */
+	_Alignas(64) union {
 		pthread_mutex_t mutex;	/* robust, process-shared: the writers' */
 		unsigned char room[NATIVE_MUTEX_ROOM];
 	} writer;
 	struct native_slot slot[2];
 };
+
+_Static_assert(offsetof(struct native_head, writer) - offsetof(struct native_head, current) == 64,
+	       "the published line is one cache line");
 
 _Static_assert(sizeof(pthread_mutex_t) <= NATIVE_MUTEX_ROOM, "the mutex fits its room");
 _Static_assert(__GCC_ATOMIC_LLONG_LOCK_FREE == 2,
@@ -128,9 +157,23 @@ static inline uint64_t native_slot_size(size_t segment_size, int private_share)
 	return ((segment_size - native_data_offset(private_share)) / 2) & ~(uint64_t)7;
 }
 
+/* In current: the value is small[index]. */
+#define NATIVE_IN_SMALL 2u
+
 static inline uint64_t native_current(unsigned int version, unsigned int index)
 {
 	return (uint64_t)version << 32 | index;
+}
+
+static inline uint64_t native_current_small(unsigned int version, unsigned int index)
+{
+	return (uint64_t)version << 32 | NATIVE_IN_SMALL | index;
+}
+
+/* Whether current names small[index] (1) or slot[index] (0). */
+static inline int native_current_is_small(uint64_t current)
+{
+	return (current & NATIVE_IN_SMALL) != 0;
 }
 
 static inline unsigned int native_current_version(uint64_t current)

@@ -1,8 +1,9 @@
 /*
  * value.c - the native format's value: stores under the writers' robust
- * mutex into the slot not published, published with one atomic store;
- * fetches that take no lock, validated by the slot's sequence number
- * (sharelite(7), "Native format").
+ * mutex into the slot (or small copy) not published, published with one
+ * atomic store; fetches that take no lock, validated by the slot's
+ * sequence number or, for a small copy, by current itself (sharelite(7),
+ * "Native format").
  */
 #include <errno.h>
 #include <limits.h>
@@ -23,8 +24,6 @@
 #define READ_TRIES 64
 #define LONG_COPY (64 * 1024)
 #define LONG_COPY_TRIES 2
-/* Values this long or shorter are copied with no call (read_small()). */
-#define SMALL_VALUE 16
 /* The longest a writer waits for the holders of a slot (value.c,
  * read_held()): a holder killed meanwhile is waited for this long once. */
 #define HOLD_WAIT_MS 100
@@ -343,10 +342,95 @@ static void wait_for_holds(struct native_slot *s)
 }
 
 /*
- * Under the writers' mutex: write the value into the slot not published,
- * then publish it. Until the release store of current, no reader looks at
- * that slot (but one that lost a race, which its sequence check sends
- * back), so a writer killed anywhere here leaves the published value whole.
+ * Under the writers' mutex: write slot j, which is not published, with
+ * the value of `length` bytes, version `version`. Until the release store
+ * of current names it, no reader looks at the slot (but one that lost a
+ * race, which its sequence check sends back), so a writer killed anywhere
+ * here leaves the published value whole. *old: the segment the slot named
+ * before, or -1.
+ */
+static int write_slot(struct native *st, unsigned int j, unsigned int version,
+		      const void *data, size_t length, int *old)
+{
+	struct native_head *h = st->head;
+	struct native_slot *s = &h->slot[j];
+	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	/* Odd while writing; odd already if a writer died here. */
+	uint32_t odd = (seq & 1) ? seq + 2 : seq + 1;
+	/* The slot's last length: with *old, which pages it used. */
+	uint64_t old_length = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
+	unsigned char *dest;
+	int shmid;
+
+	*old = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED);
+	if (old_length > LONG_COPY)
+		wait_for_holds(s);
+	dest = place_value(st, j, length, &shmid);
+	if (!dest)
+		return -1;
+	/* The slot's old segment, once the slot names another: removed
+	 * below, or by the next writer if this one is killed first. */
+	if (*old >= 0 && *old != shmid)
+		__atomic_store_n(&h->orphan[1], *old, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->seq, odd, __ATOMIC_RELAXED);
+	/* A reader that sees any store below also sees seq odd (or later):
+	 * this fence pairs with the acquire fence before its second load of
+	 * seq, so its check fails and it tries again. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&s->version, version, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->length, (uint64_t)length, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->shmid, shmid, __ATOMIC_RELAXED);
+	if (length)
+		copy_value(dest, data, length);
+	/* The test first, inline: most stores give nothing back. */
+	if (shmid < 0 && *old < 0 && old_length > length && old_length - length >= GIVE_BACK_MIN)
+		give_back_pages(st, j, length, old_length);
+	/* Release: a reader whose acquire load sees this even seq sees the
+	 * slot's descriptor and data written above. */
+	__atomic_store_n(&s->seq, odd + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Whether slot s keeps memory that a slot emptied would give back: a
+ * segment, or pages in the head past what an empty slot uses. */
+static inline int slot_holds_memory(const struct native_slot *s)
+{
+	return __atomic_load_n(&s->shmid, __ATOMIC_RELAXED) >= 0 ||
+	       __atomic_load_n(&s->length, __ATOMIC_RELAXED) >= GIVE_BACK_MIN;
+}
+
+/*
+ * Under the writers' mutex: write small copy j, which is not published,
+ * with a value of at most NATIVE_SMALL bytes. As for a slot, no reader
+ * uses what it reads of the copy until current names it, and a writer
+ * killed here leaves the published value whole.
+ */
+static void write_small(struct native_small *c, unsigned int version, const void *data,
+			size_t length)
+{
+	uint64_t word[NATIVE_SMALL / 8] = { 0 };
+
+	if (length)
+		memcpy(word, data, length);
+	/*
+	 * A reader that loads any word stored below also sees, when it loads
+	 * current again, the commit after the one it read (the commit this
+	 * writer found when it loaded current, under the mutex): this fence
+	 * pairs with the acquire fence before that reload. So it throws away
+	 * what it read, as the sequence check does for a slot.
+	 */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&c->version, version, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->length, (uint32_t)length, __ATOMIC_RELAXED);
+	for (size_t k = 0; k < NATIVE_SMALL / 8; k++)
+		__atomic_store_n(&c->word[k], word[k], __ATOMIC_RELAXED);
+}
+
+/*
+ * Under the writers' mutex: write the value where the published one is
+ * not, then publish it. A value of at most NATIVE_SMALL bytes goes in a
+ * small copy, on the line readers read anyway; the slot of the same index
+ * then gives back what it holds, as a store into it would.
  */
 int sl_native_write(struct native *st, const void *data, size_t length)
 {
@@ -356,44 +440,25 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	uint64_t cur = __atomic_load_n(&h->current, __ATOMIC_RELAXED);
 	unsigned int j = 1 - native_current_index(cur);
 	unsigned int version = sl_version_after(native_current_version(cur));
-	struct native_slot *s = &h->slot[j];
-	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
-	/* Odd while writing; odd already if a writer died here. */
-	uint32_t odd = (seq & 1) ? seq + 2 : seq + 1;
-	int old = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED), shmid;
-	/* The slot's last length: with old, which pages it used. */
-	uint64_t old_length = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
-	unsigned char *dest;
+	int old = -1, shmid = -1;
+	uint64_t next;
 
 	if (orphans_recorded(h))
 		remove_orphans(st);
-	if (old_length > LONG_COPY)
-		wait_for_holds(s);
-	dest = place_value(st, j, length, &shmid);
-	if (!dest)
-		return -1;
-	/* The slot's old segment, once the slot names another: removed
-	 * below, or by the next writer if this one is killed first. */
-	if (old >= 0 && old != shmid)
-		__atomic_store_n(&h->orphan[1], old, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->seq, odd, __ATOMIC_RELAXED);
-	/* A reader that sees any store below also sees seq odd (or later):
-	 * this fence pairs with the acquire fence before its second load of
-	 * seq, so its check fails and it tries again. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&s->version, version, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->length, (uint64_t)length, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->shmid, shmid, __ATOMIC_RELAXED);
-	copy_value(dest, data, length);
-	/* The test first, inline: most stores give nothing back. */
-	if (shmid < 0 && old < 0 && old_length > length && old_length - length >= GIVE_BACK_MIN)
-		give_back_pages(st, j, length, old_length);
-	/* Release: a reader whose acquire load sees this even seq sees the
-	 * slot's descriptor and data written above. */
-	__atomic_store_n(&s->seq, odd + 1, __ATOMIC_RELEASE);
+	if (length <= NATIVE_SMALL) {
+		if (slot_holds_memory(&h->slot[j]) && write_slot(st, j, version, NULL, 0, &old) < 0)
+			return -1;
+		write_small(&h->small[j], version, data, length);
+		next = native_current_small(version, j);
+	} else {
+		if (write_slot(st, j, version, data, length, &old) < 0)
+			return -1;
+		shmid = __atomic_load_n(&h->slot[j].shmid, __ATOMIC_RELAXED);
+		next = native_current(version, j);
+	}
 	/* The commit, one atomic store. Release: a reader whose acquire load
-	 * of current names this slot and version sees it whole. */
-	__atomic_store_n(&h->current, native_current(version, j), __ATOMIC_RELEASE);
+	 * of current names this slot or copy and version sees it whole. */
+	__atomic_store_n(&h->current, next, __ATOMIC_RELEASE);
 	/*
 	 * After the commit, so that a woken waiter finds the new value.
 	 * Relaxed, and no fence between the two: a waiter counts itself in
@@ -413,6 +478,86 @@ int sl_native_write(struct native *st, const void *data, size_t length)
 	return 0;
 }
 
+
+/* A small copy as loaded: its length and bytes. */
+struct small_value {
+	uint32_t length;
+	uint64_t word[NATIVE_SMALL / 8];
+};
+
+/*
+ * Load small copy index(cur), which cur, loaded with acquire, names: 1
+ * with *v whole, 0 if a writer committed meanwhile (try again), -1 with
+ * EBADMSG if nothing moved and the copy is not cur's (written over).
+ */
+static inline __attribute__((always_inline))
+int load_small(const struct native_head *h, uint64_t cur, struct small_value *v)
+{
+	const struct native_small *c = &h->small[native_current_index(cur)];
+	uint32_t version = __atomic_load_n(&c->version, __ATOMIC_RELAXED);
+
+	v->length = __atomic_load_n(&c->length, __ATOMIC_RELAXED);
+	for (size_t k = 0; k < NATIVE_SMALL / 8; k++)
+		v->word[k] = __atomic_load_n(&c->word[k], __ATOMIC_RELAXED);
+	/* Orders the loads above before the reload of current: pairs with
+	 * the release fence of any writer whose store one of them saw
+	 * (write_small()), whose commit the reload then sees. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&h->current, __ATOMIC_RELAXED) != cur)
+		return 0;
+	if (version != native_current_version(cur) || v->length > NATIVE_SMALL) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return 1;
+}
+
+/* Copy n <= NATIVE_SMALL (16) bytes as a few overlapping words, with no call. */
+static inline void copy_small(unsigned char *to, const unsigned char *from, size_t n)
+{
+	if (n >= 8) {
+		uint64_t head, tail;
+
+		memcpy(&head, from, 8);
+		memcpy(&tail, from + n - 8, 8);
+		memcpy(to, &head, 8);
+		memcpy(to + n - 8, &tail, 8);
+	} else if (n >= 4) {
+		uint32_t head, tail;
+
+		memcpy(&head, from, 4);
+		memcpy(&tail, from + n - 4, 4);
+		memcpy(to, &head, 4);
+		memcpy(to + n - 4, &tail, 4);
+	} else if (n) {
+		to[0] = from[0];
+		to[n / 2] = from[n / 2];
+		to[n - 1] = from[n - 1];
+	}
+}
+
+/* The published small value into f, made room for: as read_slot(). */
+static int read_copy(struct native *st, struct sl_fetch *f, ssize_t *length, uint64_t cur)
+{
+	const struct native_head *h = st->head;
+	unsigned int i = native_current_index(cur);
+	struct small_value v;
+	int rc = load_small(h, cur, &v);
+
+	if (rc <= 0)
+		return rc;
+	/* Slot i gave back its segment when small copy i was written: a
+	 * mapping of it kept by this handle would keep it alive. */
+	if (st->map[i].addr &&
+	    __atomic_load_n(&h->slot[i].shmid, __ATOMIC_RELAXED) != st->map[i].shmid)
+		unmap(&st->map[i]);
+	if (sl_fetch_room(f, v.length) < 0)
+		return -1;
+	copy_small(f->buf, (const unsigned char *)v.word, v.length < f->size ? v.length : f->size);
+	f->version = native_current_version(cur);
+	*length = (ssize_t)v.length;
+	return 1;
+}
 
 /*
  * One try at copying the published value out: 1 done, 0 lost a race with
@@ -435,6 +580,8 @@ int read_slot(struct native *st, struct sl_fetch *f, ssize_t *length, uint64_t c
 	uint32_t s1, s2;
 	int shmid;
 
+	if (native_current_is_small(cur))
+		return read_copy(st, f, length, cur);
 	i = native_current_index(cur);
 	v = native_current_version(cur);
 	s = &h->slot[i];
@@ -594,83 +741,42 @@ ssize_t fetch_any(const share_t *share, struct sl_fetch *f)
 	return read_again(st, share->timeout_ms, f, length);
 }
 
-/* Copy n <= SMALL_VALUE bytes as a few overlapping words, with no call. */
-static inline void copy_small(unsigned char *to, const unsigned char *from, size_t n)
-{
-	if (n >= 8) {
-		copy_value(to, from, n);
-	} else if (n >= 4) {
-		uint32_t head, tail;
-
-		memcpy(&head, from, 4);
-		memcpy(&tail, from + n - 4, 4);
-		memcpy(to, &head, 4);
-		memcpy(to + n - 4, &tail, 4);
-	} else if (n) {
-		to[0] = from[0];
-		to[n / 2] = from[n / 2];
-		to[n - 1] = from[n - 1];
-	}
-}
-
 /*
  * The most common fetch, apart from the rest so that it makes no call and
- * saves few registers: a value of at most SMALL_VALUE bytes in its slot
- * in the head, copied into f->buf (room bytes at most) at the first
- * try. The same steps and orderings as read_slot(), which says why they
- * suffice. 1 done, 0 for anything else (fetch_any() then starts over).
+ * saves few registers: a small value, copied into f->buf (room bytes at
+ * most) at the first try. 1 done, 0 for anything else (fetch_any() then
+ * starts over, and says what went wrong).
  */
 static inline __attribute__((always_inline))
 int read_small(const struct native *st, struct sl_fetch *f, size_t room, ssize_t *length)
 {
 	const struct native_head *h = st->head;
-	const struct native_slot *s;
-	const unsigned char *src;
-	uint64_t cur, len;
-	uint32_t s1;
-	unsigned int i, version;
-	size_t n;
+	struct small_value v;
+	uint64_t cur;
 
 	if (__atomic_load_n(&h->removed, __ATOMIC_ACQUIRE))
 		return 0;
+	/* Acquire: pairs with the writer's release store of current. */
 	cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
-	i = native_current_index(cur);
-	if (st->map[i].addr)
-		return 0;	/* a segment to let go of: read_slot() does */
-	src = st->data[i];
-	s = &h->slot[i];
-	s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-	version = __atomic_load_n(&s->version, __ATOMIC_RELAXED);
-	len = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
-	/* Each test on what the loads gave, whichever the order: the
-	 * second load of seq below says whether they are one slot's. */
-	if ((s1 & 1) || len > SMALL_VALUE || version != native_current_version(cur) ||
-	    __atomic_load_n(&s->shmid, __ATOMIC_RELAXED) >= 0)
-		return 0;
-	n = len < room ? (size_t)len : room;
-	copy_small(f->buf, src, n);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1)
-		return 0;
-	f->version = version;
-	*length = (ssize_t)len;
+	if (!native_current_is_small(cur) || st->map[native_current_index(cur)].addr ||
+	    load_small(h, cur, &v) <= 0)
+		return 0;	/* read_copy() lets go of a mapping */
+	copy_small(f->buf, (const unsigned char *)v.word, v.length < room ? v.length : room);
+	f->version = native_current_version(cur);
+	*length = (ssize_t)v.length;
 	return 1;
 }
 
-/* Whether the published value looks short enough for read_small(): a
- * hint, read with no ordering, that read_small() then checks. */
+/* Whether the published value looks small: a hint, read with no
+ * ordering, that read_small() then checks. */
 static inline int looks_small(const struct native *st)
 {
-	const struct native_head *h = st->head;
-	uint64_t cur = __atomic_load_n(&h->current, __ATOMIC_RELAXED);
-
-	return __atomic_load_n(&h->slot[native_current_index(cur)].length,
-			       __ATOMIC_RELAXED) <= SMALL_VALUE;
+	return native_current_is_small(__atomic_load_n(&st->head->current, __ATOMIC_RELAXED));
 }
 
 /*
  * share_fetch(): a value that looks small gets its room first, before
- * the copy (a malloc() between the seqlock's loads would widen the
+ * the copy (a malloc() between the loads of current would widen the
  * window a writer can spoil), and room for any small value, as malloc()
  * gives no less for 1 byte than for 17. Apart, so that share_fetch_into(),
  * which calls nothing, saves fewer registers.
@@ -682,8 +788,8 @@ ssize_t fetch_copy(const share_t *share, struct sl_fetch *f)
 	ssize_t length;
 
 	/* Not sl_fetch_room(): f->buf is NULL as a fetch begins. */
-	if (looks_small(st) && (f->buf = malloc(SMALL_VALUE + 1)) &&
-	    read_small(st, f, SMALL_VALUE, &length)) {
+	if (looks_small(st) && (f->buf = malloc(NATIVE_SMALL + 1)) &&
+	    read_small(st, f, NATIVE_SMALL, &length)) {
 		f->buf[length] = '\0';
 		f->size = (size_t)length;
 		return length;
@@ -705,8 +811,8 @@ ssize_t sl_native_fetch(const share_t *share, struct sl_fetch *f)
 /*
  * The published value where it lies, for share_view(). Called holding a
  * semaphore lock, which keeps every store out (format.c, mark_locked), so
- * the slot cannot change: a slot being written, or a descriptor out of
- * bounds, is a head written over (EBADMSG).
+ * the slot or small copy cannot change: a slot being written, or a
+ * descriptor out of bounds, is a head written over (EBADMSG).
  */
 ssize_t sl_native_view(struct native *st, const void **data)
 {
@@ -721,6 +827,18 @@ ssize_t sl_native_view(struct native *st, const void **data)
 	/* Acquire, as in try_read(): the last commit's stores are seen. */
 	cur = __atomic_load_n(&h->current, __ATOMIC_ACQUIRE);
 	i = native_current_index(cur);
+	if (native_current_is_small(cur)) {
+		const struct native_small *c = &h->small[i];
+
+		len = __atomic_load_n(&c->length, __ATOMIC_RELAXED);
+		if (__atomic_load_n(&c->version, __ATOMIC_RELAXED) != native_current_version(cur) ||
+		    len > NATIVE_SMALL) {
+			errno = EBADMSG;
+			return -1;
+		}
+		*data = c->word;
+		return (ssize_t)len;
+	}
 	s = &h->slot[i];
 	len = __atomic_load_n(&s->length, __ATOMIC_RELAXED);
 	shmid = __atomic_load_n(&s->shmid, __ATOMIC_RELAXED);
