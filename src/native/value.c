@@ -265,24 +265,6 @@ static void wake_sleepers(struct native_head *h)
 }
 
 /*
- * memcpy(), with the copy of 8 to 16 bytes inlined as two overlapping
- * words: for values that small the call costs as much as the copy.
- */
-static inline void copy_value(unsigned char *to, const unsigned char *from, size_t n)
-{
-	if (n >= 8 && n <= 16) {
-		uint64_t head, tail;
-
-		memcpy(&head, from, 8);
-		memcpy(&tail, from + n - 8, 8);
-		memcpy(to, &head, 8);
-		memcpy(to + n - 8, &tail, 8);
-		return;
-	}
-	memcpy(to, from, n);
-}
-
-/*
  * While slot j is being written (seq odd): give back the pages of its data
  * from byte `from` to byte `to`, which its last value used and the new one
  * does not. A reader that copies them meanwhile reads zeros, and its
@@ -381,7 +363,7 @@ static int write_slot(struct native *st, unsigned int j, unsigned int version,
 	__atomic_store_n(&s->length, (uint64_t)length, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->shmid, shmid, __ATOMIC_RELAXED);
 	if (length)
-		copy_value(dest, data, length);
+		memcpy(dest, data, length);
 	/* The test first, inline: most stores give nothing back. */
 	if (shmid < 0 && *old < 0 && old_length > length && old_length - length >= GIVE_BACK_MIN)
 		give_back_pages(st, j, length, old_length);
@@ -613,7 +595,7 @@ int read_slot(struct native *st, struct sl_fetch *f, ssize_t *length, uint64_t c
 		size_t n = len < f->size ? (size_t)len : f->size;
 
 		if (n)
-			copy_value(f->buf, src, n);
+			memcpy(f->buf, src, n);
 	}
 	/* Orders the loads above before the reload of seq: pairs with the
 	 * writer's release fence after it made seq odd. */
