@@ -478,18 +478,24 @@ static int valid_version(long long v)
 	return v >= 1 && (unsigned long long)v <= UINT_MAX;
 }
 
-/* The version as a script or a command gives it (integer or decimal
- * string): 0, or -1 with EPROTO for anything but 1 to UINT_MAX. */
+/*
+ * The version as a script or a command gives it: an integer, or a string
+ * of decimal digits with no sign, space or leading zero (the scripts'
+ * share_version() takes the same strings, and no others). 0, or -1 with
+ * EPROTO for anything but 1 to UINT_MAX so written.
+ */
 static int version_of(const redisReply *r, unsigned int *version)
 {
 	long long v = 0;
-	char *end = NULL;
 
-	if (r->type == REDIS_REPLY_INTEGER)
+	if (r->type == REDIS_REPLY_INTEGER) {
 		v = r->integer;
-	else if (r->type == REDIS_REPLY_STRING && r->len > 0 && r->len < 12)
-		v = strtoll(r->str, &end, 10);
-	if (!valid_version(v) || (end && *end)) {
+	} else if (r->type == REDIS_REPLY_STRING && r->len >= 1 && r->len <= 10 &&
+		   r->str[0] != '0') {
+		for (size_t i = 0; i < r->len && v >= 0; i++)
+			v = r->str[i] >= '0' && r->str[i] <= '9' ? v * 10 + (r->str[i] - '0') : -1;
+	}
+	if (!valid_version(v)) {
 		errno = EPROTO;
 		return -1;
 	}
@@ -604,8 +610,7 @@ static int redis_version(const share_t *share, unsigned int *version)
 	struct redis_state *st = state_of(share);
 	const char *argv[2] = { "GET", st->keys[KEY_VERSION] };
 	redisReply *reply = sl_redis_command(&st->conn, 1, 2, argv, NULL);
-	char *end;
-	long long v;
+	int rc;
 
 	if (!reply)
 		return -1;
@@ -614,15 +619,15 @@ static int redis_version(const share_t *share, unsigned int *version)
 		errno = EIDRM;
 		return -1;
 	}
-	v = reply->type == REDIS_REPLY_STRING ? strtoll(reply->str, &end, 10) : 0;
-	if (reply->type != REDIS_REPLY_STRING || *end || !valid_version(v)) {
+	/* A string: an integer reply here is no share's key. */
+	if (reply->type != REDIS_REPLY_STRING) {
 		freeReplyObject(reply);
 		errno = EPROTO;
 		return -1;
 	}
+	rc = version_of(reply, version);
 	freeReplyObject(reply);
-	*version = (unsigned int)v;
-	return 0;
+	return rc;
 }
 
 static int redis_num_segments(const share_t *share)

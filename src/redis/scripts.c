@@ -25,7 +25,9 @@
 #define WAITING_MS XSTR(SL_REDIS_WAITING_MS)
 
 /* The version of the share, or SL_REDIS_GONE, or SL_REDIS_NOT_SHARE for
- * a key that holds something other than a share. One GET, which a key of
+ * a key that holds something other than a share: a version is decimal
+ * digits, no sign, space or leading zero, 1 to 4294967295, as the client
+ * reads it (format.c, version_of()). One GET, which a key of
  * another type refuses (WRONGTYPE, caught by pcall): a store or a lock
  * pays for no TYPE. value_is_string() is the same check of the value's
  * key: STRLEN, 0 for no key, refused for another type. */
@@ -34,8 +36,9 @@
 	"  local got = redis.pcall('GET', KEYS[1])\n" \
 	"  if type(got) == 'table' then return -5 end\n" \
 	"  if not got then return -1 end\n" \
+	"  if #got > 10 or not string.find(got, '^[1-9]%d*$') then return -5 end\n" \
 	"  local v = tonumber(got)\n" \
-	"  if not v or v < 1 or v > 4294967295 or v % 1 ~= 0 then return -5 end\n" \
+	"  if v > 4294967295 then return -5 end\n" \
 	"  return v\n" \
 	"end\n" \
 	"local function now_ms()\n" \

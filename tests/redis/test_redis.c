@@ -565,6 +565,11 @@ static void test_wrong_type(void **state)
 	const char *del[] = { "DEL", key };
 	const char *set_many[] = { "SET", key, "many" };
 	const char *hset[] = { "HSET", key, "version", "3" };
+	const char *get[] = { "GET", key };
+	static const char *const odd_versions[] = {
+		"0x10", "+16", " 16", "16 ", "16.0", "1e1", "016", "0", "-1", "4294967296",
+		"99999999999",
+	};
 	const char *push_value[] = { "RPUSH", value_key, "x" };
 	const char *del_value[] = { "DEL", value_key };
 	const char *set_value[] = { "SET", value_key, "v" };
@@ -591,6 +596,20 @@ static void test_wrong_type(void **state)
 	assert_fails(share_version(a), 0, EPROTO);
 	assert_fails(share_fetch(a, &data), -1, EPROTO);
 	assert_fails(share_store(a, "x", 1), -1, EPROTO);
+	raw(":1", 2, del);
+	/* Numbers written some other way than a version is: refused by the
+	 * client and by the scripts alike, and left as they are. */
+	for (size_t i = 0; i < sizeof(odd_versions) / sizeof(odd_versions[0]); i++) {
+		const char *set_odd[] = { "SET", key, odd_versions[i] };
+
+		raw("+OK", 3, set_odd);
+		assert_fails(share_version(a), 0, EPROTO);
+		assert_fails(share_fetch(a, &data), -1, EPROTO);
+		assert_fails(share_store(a, "x", 1), -1, EPROTO);
+		assert_fails(share_store(a, big_value(), BIG_VALUE_LENGTH), -1, EPROTO);
+		assert_fails(share_lock(a, LOCK_EX), -1, EPROTO);
+		raw(odd_versions[i], 2, get);
+	}
 	raw(":1", 2, del);
 	raw(":1", 4, hset);
 	assert_fails(share_version(a), 0, EPROTO);
