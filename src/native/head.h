@@ -1,12 +1,12 @@
 /*
  * head.h - the native memory format's head segment (sharelite(7), "Native
- * format"): a header, then two slots of equal size for the value. One slot
- * holds the published value; a store writes the other and publishes it with
- * one atomic store of `current`, so readers never wait and a writer killed
- * at any instruction leaves the published value whole. A value of at most
- * NATIVE_SMALL bytes is not in a slot but in one of two small copies on
- * the cache line of `current` itself: such a store writes one line, the
- * one its readers read, and moves it between processors once.
+ * format"): a header, two small copies, then two slots of equal size. A
+ * value of at most NATIVE_SMALL bytes goes in a small copy, on the cache
+ * line of `current` itself, so that its store writes one line, the one its
+ * readers read; a longer one in a slot. The published value is in one copy
+ * or slot of index i; a store writes index 1 - i and publishes it with one
+ * atomic store of `current`, so readers never wait and a writer killed at
+ * any instruction leaves the published value whole.
  *
  * Nothing read from the head is trusted: another process may have written
  * anything there. Each field is loaded once and checked before use.
@@ -77,8 +77,9 @@ struct native_head {
 	 * writes, so that a writer and its readers hand one line back and
 	 * forth per store, not one per field they share.
 	 *
-	 * current: version << 32 | NATIVE_IN_SMALL if the value is
-	 * small[index], not slot[index] | index.
+	 * current: version << 32 | NATIVE_IN_SMALL | index, with
+	 * NATIVE_IN_SMALL set when the value is small[index] and clear when
+	 * it is in slot[index].
 	 */
 	_Alignas(64) uint64_t current;
 	/* The version again, as a 32-bit word for futex(2) waiters. */
