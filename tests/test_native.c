@@ -963,19 +963,24 @@ static share_t *interrupter;
 static uint32_t next_seed = 2;
 static volatile sig_atomic_t interrupts;
 
+/* make_value(), always small. */
+static size_t make_small_value(unsigned char *buf, uint32_t seed)
+{
+	size_t length = test_value_length(seed, NATIVE_SMALL);
+
+	test_value_fill(buf, seed, length);
+	return length;
+}
+
 static void store_two(int sig)
 {
 	unsigned char value[NATIVE_SMALL];
 	int err = errno;
 
 	(void)sig;
-	for (int k = 0; k < 2; k++, next_seed++) {
-		size_t length = test_value_length(next_seed, NATIVE_SMALL);
-
-		test_value_fill(value, next_seed, length);
-		if (share_store(interrupter, value, length) != 0)
+	for (int k = 0; k < 2; k++, next_seed++)
+		if (share_store(interrupter, value, make_small_value(value, next_seed)) != 0)
 			abort();
-	}
 	interrupts++;
 	errno = err;
 }
@@ -996,8 +1001,7 @@ static void test_small_fetches_never_torn(void **unused)
 	share_set_destroy(s, 1);
 	interrupter = test_open(key, 0, 0);
 	/* Version 2; seed n is stored as version n + 1. */
-	test_value_fill(value, 1, test_value_length(1, NATIVE_SMALL));
-	assert_int_equal(share_store(s, value, test_value_length(1, NATIVE_SMALL)), 0);
+	assert_int_equal(share_store(s, value, make_small_value(value, 1)), 0);
 	sigemptyset(&on.sa_mask);
 	sigemptyset(&off.sa_mask);
 	on.sa_flags = SA_RESTART;
